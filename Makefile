@@ -1,0 +1,97 @@
+# duet -- build, test, demo, benchmark, install.
+#
+#   make            build ./duet
+#   make check      install missing Debian packages, build, run every test
+#   make sanitize   the same tests under AddressSanitizer + UBSan
+#   make demo       install missing packages, build, run the main job
+#   make bench      benchmarks against plink2 / bcftools (bench/)
+#   make install PREFIX=/usr/local
+
+CC       ?= cc
+PREFIX   ?= /usr/local
+BUILD    ?= build
+OPT      ?= -O2
+SANFLAGS ?=
+
+BLAS_CFLAGS := $(shell pkg-config --cflags openblas 2>/dev/null)
+BLAS_LIBS   := $(shell pkg-config --libs openblas 2>/dev/null || echo -lopenblas)
+
+CPPFLAGS += -Iinclude $(BLAS_CFLAGS) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+CFLAGS   += -std=c11 $(OPT) -g -Wall -Wextra -Werror -fopenmp $(SANFLAGS)
+LDFLAGS  += -fopenmp $(SANFLAGS)
+LDLIBS   += -lhts -lzstd $(BLAS_LIBS) -lsqlite3 -lRmath -lm -lpthread
+
+LIB_SRC  := $(sort $(wildcard src/core/*.c src/geno/*.c src/store/*.c \
+              src/pheno/*.c src/stats/*.c src/sim/*.c src/prs/*.c \
+              src/embed/*.c src/fuse/*.c))
+CMD_SRC  := $(sort $(wildcard src/cmd_*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CMD_OBJ  := $(CMD_SRC:%.c=$(BUILD)/%.o) $(BUILD)/src/main.o
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+DUET     := $(BUILD)/duet
+
+.PHONY: all check check-only sanitize demo bench install deps clean units
+.DELETE_ON_ERROR:
+
+all: duet
+
+duet: $(DUET)
+	@if [ "$(BUILD)" = build ]; then ln -sf $(DUET) duet; fi
+
+$(DUET): $(CMD_OBJ) $(BUILD)/libduet.a
+	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libduet.a $(LDLIBS)
+
+$(BUILD)/libduet.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libduet.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libduet.a $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libduet.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libduet.a $(LDFLAGS) $(LDLIBS)
+
+units: $(UNIT_BIN)
+
+deps:
+	@tools/install-deps.sh
+
+# The test suite: unit programs, command tests, reference tests, man pages.
+check: deps
+	@$(MAKE) --no-print-directory check-only
+
+check-only: duet units $(BENCH_BIN)
+	@DUET=$(abspath $(DUET)) UNIT_DIR=$(abspath $(BUILD)/tests) tests/run.sh
+
+sanitize: deps
+	@$(MAKE) --no-print-directory BUILD=build/san OPT=-O1 \
+	    SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    check-only
+
+demo: deps
+	@$(MAKE) --no-print-directory duet
+	@tools/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory duet $(BENCH_BIN)
+	@BUILD=$(abspath $(BUILD)) bench/run.sh
+
+install: duet
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(DUET) $(DESTDIR)$(PREFIX)/bin/duet
+	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
+clean:
+	rm -rf build duet
+
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)

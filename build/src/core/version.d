@@ -1,0 +1,2 @@
+build/src/core/version.o: src/core/version.c include/duet/version.h
+include/duet/version.h:

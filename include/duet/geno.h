@@ -1,0 +1,130 @@
+/*
+ * geno.h -- the genotype reader: VCF, VCF.gz and BCF through htslib, decoded
+ * block by block into dense samples x variants dosage matrices.
+ *
+ * Samples are kept in the order the caller asks (to line up with a phenotype
+ * table).  A multi-allelic record yields one variant per ALT allele: variant
+ * `allele` a carries the dosage of ALT a (the count of allele a in GT, or the
+ * a-th DS value), so that every ALT is tested against all other alleles, as
+ * plink2 does after `--split-par`/`norm -m-`.  Haploid calls count 0 or 1.
+ * Missing genotypes are replaced by the variant's mean dosage over called
+ * samples (and flagged in the optional missing mask).
+ *
+ * Reading is split in two so that decoding can run in parallel:
+ *   duet_geno_fetch()   sequential: pulls the next records (raw bytes) into a
+ *                       block; htslib decompresses with its own threads;
+ *   duet_geno_decode()  thread-safe for distinct blocks: turns the raw GT/DS
+ *                       bytes into the dense matrix and per-variant counts,
+ *                       reading the BCF genotype bytes directly (no
+ *                       per-sample int32 conversion through bcf_get_genotypes).
+ * duet_geno_read_block() does both.  Memory is O(samples x block size).
+ */
+#ifndef DUET_GENO_H
+#define DUET_GENO_H
+
+#include <stdint.h>
+#include "duet/err.h"
+
+typedef enum {
+    DUET_GENO_GT = 0, /* hard calls from FORMAT/GT */
+    DUET_GENO_DS = 1  /* dosages from FORMAT/DS (GT where a record has none) */
+} duet_geno_field_t;
+
+typedef struct {
+    const char *path;           /* VCF, VCF.gz or BCF; "-" is not allowed */
+    const char *const *samples; /* keep these, in this order; NULL = all */
+    int n_samples;              /* length of `samples` */
+    const char *region;         /* "chr", "chr:beg-end" (1-based, inclusive)
+                                   through the CSI/TBI index; NULL = all */
+    int chunk_k, chunk_n;       /* chunk K of N (1-based) by record count, or
+                                   0,0 for the whole file */
+    duet_geno_field_t field;    /* GT or DS */
+    int threads;                /* htslib decompression threads (>= 1) */
+    int want_missing_mask;      /* fill duet_geno_block_t.missing */
+} duet_geno_opts_t;
+
+/* Default options for `path`: all samples, whole file, GT, one thread. */
+void duet_geno_opts_init(duet_geno_opts_t *opts, const char *path);
+
+/* One tested variant (one ALT allele of one record). */
+typedef struct {
+    const char *chrom;   /* owned by the reader's header */
+    int64_t pos;         /* 1-based */
+    char *id;            /* "." when the record has none */
+    char *ref;
+    char *alt;           /* this ALT allele only */
+    int allele;          /* 1..n_alleles-1 */
+    int n_alleles;       /* alleles of the record (REF + ALTs) */
+    uint64_t record;     /* 0-based index of the record in the file (or
+                            within the region) */
+    int n_called;        /* samples with a non-missing call */
+    int n_missing;       /* samples with a missing call */
+    double alt_count;    /* sum of ALT dosage over called samples */
+    double n_alleles_called; /* alleles observed over called samples (2 per
+                                diploid call, 1 per haploid call) */
+    double af;           /* alt_count / n_alleles_called; NaN if none called */
+    double mac;          /* min(alt_count, n_alleles_called - alt_count) */
+} duet_variant_t;
+
+typedef struct duet_geno_t duet_geno_t;
+typedef struct duet_geno_block_t duet_geno_block_t;
+
+/* A block: the public part.  The reader keeps raw records in it too. */
+struct duet_geno_block_t {
+    int n_samples;        /* rows of `dosage` */
+    int n_variants;       /* columns filled by the last fetch/decode */
+    int max_variants;     /* capacity in variants */
+    uint64_t index;       /* 0-based block number in reading order (seeds an
+                             RNG stream; orders outputs) */
+    double *dosage;       /* column-major n_samples x max_variants:
+                             dosage[(size_t)j * n_samples + i] */
+    uint8_t *missing;     /* same shape, 1 = missing call; NULL unless
+                             want_missing_mask */
+    duet_variant_t *variants;
+    void *internal;       /* raw records; reader-private */
+};
+
+/*
+ * Open the file and match samples.  Errors (reported with the path):
+ *   DUET_EREAD     cannot open / read, or a region without an index;
+ *   DUET_EFORMAT   not a VCF/BCF, or a header htslib rejects;
+ *   DUET_EMISMATCH requested samples absent from the file (named, up to ten,
+ *                  with the count), or a sample requested twice;
+ *   DUET_EUSAGE    a region htslib cannot parse or a bad chunk.
+ */
+duet_err_t duet_geno_open(const duet_geno_opts_t *opts,
+                          duet_geno_t **geno) DUET_WUR;
+void duet_geno_close(duet_geno_t *geno);
+
+/* Samples kept, in output order; names are owned by the reader. */
+int duet_geno_n_samples(const duet_geno_t *geno);
+const char *duet_geno_sample(const duet_geno_t *geno, int i);
+/* Samples in the file, and the name of file sample j. */
+int duet_geno_n_file_samples(const duet_geno_t *geno);
+const char *duet_geno_file_sample(const duet_geno_t *geno, int j);
+/* Records the index says the file (or region's contigs) holds; 0 if
+ * unknown.  For progress meters. */
+uint64_t duet_geno_n_records_hint(const duet_geno_t *geno);
+
+/* A block of up to `max_variants` variants for this reader's samples. */
+duet_err_t duet_geno_block_create(const duet_geno_t *geno, int max_variants,
+                                  duet_geno_block_t **block) DUET_WUR;
+void duet_geno_block_destroy(duet_geno_block_t *block);
+
+/* Fill `block` with the next records (whole records only: a record with k
+ * ALTs takes k slots).  Sets block->index and n_variants; n_variants == 0
+ * means the end of input.  Sequential.  DUET_EFORMAT on a truncated or
+ * malformed record, naming it (file, chrom:pos or record number). */
+duet_err_t duet_geno_fetch(duet_geno_t *geno, duet_geno_block_t *block) DUET_WUR;
+
+/* Decode the fetched records into dosage/missing/variants.  Thread-safe for
+ * distinct blocks.  DUET_EFORMAT for a record with neither GT nor DS (or a
+ * sample vector htslib cannot hold), naming it. */
+duet_err_t duet_geno_decode(const duet_geno_t *geno,
+                            duet_geno_block_t *block) DUET_WUR;
+
+/* duet_geno_fetch() then duet_geno_decode(). */
+duet_err_t duet_geno_read_block(duet_geno_t *geno,
+                                duet_geno_block_t *block) DUET_WUR;
+
+#endif

@@ -1,0 +1,99 @@
+/*
+ * main.c -- duet's command table and dispatch (bcftools style).  Adding a
+ * command is one declaration and one row; everything else lives in
+ * src/cmd_<name>.c and the modules.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "duet/core.h"
+#include "duet/err.h"
+#include "duet/log.h"
+#include "duet/version.h"
+
+typedef struct {
+    duet_err_t (*func)(int argc, char **argv);
+    const char *name; /* NULL: a section heading */
+    const char *help;
+} cmd_t;
+
+static const cmd_t cmds[] = {
+    { NULL, NULL, NULL } /* end */
+};
+
+static void usage(FILE *fp)
+{
+    fprintf(fp, "\n");
+    fprintf(fp, "Program: duet (biobank genotype/phenotype association engine)\n");
+    fprintf(fp, "Version: %s\n\n", DUET_VERSION);
+    fprintf(fp, "Usage:   duet <command> [options]\n");
+    for (const cmd_t *c = cmds; c->help; c++) {
+        if (!c->name) fprintf(fp, "\n %s\n", c->help);
+        else fprintf(fp, "    %-12s %s\n", c->name, c->help);
+    }
+    fprintf(fp, "\n");
+    fprintf(fp, " Help\n");
+    fprintf(fp, "    help CMD     the usage of CMD (same as 'duet CMD -h')\n");
+    fprintf(fp, "    --version    versions of duet and its libraries\n");
+    fprintf(fp, "\nEach command has a manual page: man duet-<command>.\n\n");
+}
+
+static const cmd_t *find(const char *name)
+{
+    for (const cmd_t *c = cmds; c->help; c++)
+        if (c->name && strcmp(c->name, name) == 0) return c;
+    return NULL;
+}
+
+static int run(const cmd_t *c, int argc, char **argv)
+{
+    duet_log_set_command(c->name);
+    return c->func(argc, argv);
+}
+
+int main(int argc, char **argv)
+{
+    duet_core_init(argc, argv);
+    if (argc < 2) {
+        usage(stderr);
+        return DUET_EUSAGE;
+    }
+    const char *name = argv[1];
+    if (!strcmp(name, "-h") || !strcmp(name, "--help")) {
+        usage(stdout);
+        return DUET_OK;
+    }
+    if (!strcmp(name, "--version") || !strcmp(name, "version")) {
+        duet_version_print(stdout);
+        return DUET_OK;
+    }
+    if (!strcmp(name, "--commands")) { /* for the test suite */
+        for (const cmd_t *c = cmds; c->help; c++)
+            if (c->name) printf("%s\n", c->name);
+        return DUET_OK;
+    }
+    if (!strcmp(name, "help")) {
+        if (argc < 3) {
+            usage(stdout);
+            return DUET_OK;
+        }
+        const cmd_t *c = find(argv[2]);
+        if (!c) {
+            fprintf(stderr, "duet: unknown command '%s'\n", argv[2]);
+            return DUET_EUSAGE;
+        }
+        /* "duet help store import" == "duet store import -h" */
+        char *help_argv[16];
+        int n = 0;
+        for (int i = 2; i < argc && n < 14; i++) help_argv[n++] = argv[i];
+        help_argv[n++] = "-h";
+        help_argv[n] = NULL;
+        return run(c, n, help_argv);
+    }
+    const cmd_t *c = find(name);
+    if (!c) {
+        fprintf(stderr, "duet: unknown command '%s'; 'duet -h' lists the commands\n", name);
+        return DUET_EUSAGE;
+    }
+    return run(c, argc - 1, argv + 1);
+}
