@@ -313,6 +313,7 @@ static duet_err_t build_tabix(duet_out_t *o, const duet_tabix_t *t)
     if (!o->idx_tmp) return DUET_ENOMEM;
     int fd = mkstemp(o->idx_tmp);
     if (fd < 0) return out_fail(o, "create the index of");
+    fchmod(fd, 0666 & ~umask(umask(0)));
     close(fd);
     o->idx_handle = duet_cleanup_register(o->idx_tmp, 0);
     tbx_conf_t conf = { TBX_GENERIC, t->col_seq, t->col_beg, t->col_end,
