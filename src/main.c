@@ -15,10 +15,11 @@ typedef struct {
     duet_err_t (*func)(int argc, char **argv);
     const char *name; /* NULL: a section heading */
     const char *help;
+    const char *subs; /* subcommands, space-separated, or NULL */
 } cmd_t;
 
 static const cmd_t cmds[] = {
-    { NULL, NULL, NULL } /* end */
+    { NULL, NULL, NULL, NULL } /* end */
 };
 
 static void usage(FILE *fp)
@@ -67,9 +68,20 @@ int main(int argc, char **argv)
         duet_version_print(stdout);
         return DUET_OK;
     }
-    if (!strcmp(name, "--commands")) { /* for the test suite */
-        for (const cmd_t *c = cmds; c->help; c++)
-            if (c->name) printf("%s\n", c->name);
+    if (!strcmp(name, "--commands")) { /* for the test suite: one line per
+                                          * command or "command subcommand" */
+        for (const cmd_t *c = cmds; c->help; c++) {
+            if (!c->name) continue;
+            if (!c->subs) {
+                printf("%s\n", c->name);
+                continue;
+            }
+            for (const char *p = c->subs; *p;) {
+                size_t n = strcspn(p, " ");
+                printf("%s %.*s\n", c->name, (int)n, p);
+                p += n + (p[n] == ' ');
+            }
+        }
         return DUET_OK;
     }
     if (!strcmp(name, "help")) {
