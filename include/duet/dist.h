@@ -43,6 +43,11 @@ double duet_dist_neglog10(double log_p);
 int duet_dist_format_p(double log_p, int digits, const char *na, char *buf,
                        size_t size);
 
+/* ln p of a p-value printed by duet_dist_format_p() (or any decimal or
+ * scientific notation, including exponents below the double range, such as
+ * "2.5e-800"); NaN if `s` is not a positive number <= 1. */
+double duet_dist_parse_logp(const char *s);
+
 /* Genomic inflation factor lambda GC = median(chi2) / qchisq(0.5, 1)
  * (Devlin and Roeder 1999) over n 1-df chi-square statistics.  The array
  * is reordered (selection in place).  n = 0 gives NaN. */

@@ -95,16 +95,19 @@ void duet_logreg_score_variant_drop(const duet_logreg_null_t *null,
 int duet_logreg_separated(const double *g, const double *y,
                           const uint8_t *keep, int n_samples);
 
-/* A per-thread workspace for full fits against one null model. */
+/* A per-thread workspace for full fits, sized for up to max_samples
+ * samples and max_covars covariate columns; it can serve the null models
+ * of several traits in turn. */
 typedef struct duet_logreg_fit_t duet_logreg_fit_t;
 
-duet_err_t duet_logreg_fit_create(const duet_logreg_null_t *null,
+duet_err_t duet_logreg_fit_create(int max_samples, int max_covars,
                                   duet_logreg_fit_t **fit) DUET_WUR;
 void duet_logreg_fit_destroy(duet_logreg_fit_t *fit);
 
 /*
- * Fit y ~ X + g over the samples with drop_mask[i] == 0 (drop_mask NULL =
- * all), starting from the null coefficients and beta_g = 0.
+ * Fit y ~ X + g for the trait of `null` (whose design X and y are used)
+ * over the samples with drop_mask[i] == 0 (drop_mask NULL = all), starting
+ * from the null coefficients and beta_g = 0.  g has null->n_samples rows.
  *   firth == 0: maximum likelihood by IRLS; Wald z = beta / se with se from
  *               the inverse Fisher information.  SEPARATION if g alone
  *               separates the classes (no fit is tried), NO_CONVERGENCE if
@@ -117,10 +120,13 @@ void duet_logreg_fit_destroy(duet_logreg_fit_t *fit);
  *               inverse information at the estimate (as plink2 and
  *               logistf report).
  * Fills out (test WALD or FIRTH; n = samples used) and returns its status
- * (FEW_SAMPLES if fewer samples than parameters, COLLINEAR if the
- * information matrix is singular).
+ * (FEW_SAMPLES if no more samples than parameters, COLLINEAR if the
+ * information matrix is singular at the start, MONOMORPHIC if g is
+ * constant on the samples used).  The null model must have status OK and
+ * fit within the workspace's size (the caller's duty).
  */
 duet_fit_status_t duet_logreg_fit_variant(duet_logreg_fit_t *fit,
+                                          const duet_logreg_null_t *null,
                                           const double *g,
                                           const uint8_t *drop_mask, int firth,
                                           duet_assoc_t *out);

@@ -8,6 +8,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "duet/dist.h"
@@ -85,6 +86,33 @@ int duet_dist_format_p(double log_p, int digits, const char *na, char *buf,
         if (n > 0 && mant[n - 1] == '.') mant[--n] = 0;
     }
     return snprintf(buf, size, "%se%.0f", mant, e);
+}
+
+double duet_dist_parse_logp(const char *s)
+{
+    char *end = NULL;
+    double m, lp;
+    const char *e = strpbrk(s, "eE");
+    if (!e) {
+        m = strtod(s, &end);
+        if (end == s || *end) return NAN;
+        lp = log(m);
+    } else {
+        /* mantissa and exponent apart: the exponent may be beyond the
+         * double range */
+        char mant[64];
+        size_t len = (size_t)(e - s);
+        if (len == 0 || len >= sizeof mant) return NAN;
+        memcpy(mant, s, len);
+        mant[len] = 0;
+        m = strtod(mant, &end);
+        if (end == mant || *end) return NAN;
+        long ex = strtol(e + 1, &end, 10);
+        if (*end || end == e + 1) return NAN;
+        lp = log(m) + (double)ex * M_LN10;
+    }
+    if (!(m > 0) || isnan(lp) || lp > 1e-12) return NAN;
+    return lp > 0 ? 0 : lp;
 }
 
 /* Quickselect (Hoare partition) for the k-th smallest; deterministic. */

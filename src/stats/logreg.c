@@ -422,33 +422,31 @@ int duet_logreg_separated(const double *g, const double *y, const uint8_t *keep,
 /* Per-variant fits */
 
 struct duet_logreg_fit_t {
-    const duet_logreg_null_t *null;
-    int n, p;
+    const duet_logreg_null_t *bound; /* whose X is in d */
+    int max_n, max_k;
     double *d;       /* N x (k + 1): [X | g - mean] */
-    double *beta;    /* p */
+    double *beta;    /* k + 1 */
     uint8_t *keep;   /* N, for the separation check */
     irls_t s;
 };
 
-duet_err_t duet_logreg_fit_create(const duet_logreg_null_t *null,
+duet_err_t duet_logreg_fit_create(int max_samples, int max_covars,
                                   duet_logreg_fit_t **out)
 {
     *out = NULL;
-    int n = null->n_samples, k = null->n_covars;
-    size_t nr = (size_t)n;
+    size_t nr = (size_t)max_samples;
+    int p = max_covars + 1;
     duet_logreg_fit_t *f = duet_calloc(1, sizeof *f);
     if (!f) return DUET_ENOMEM;
-    f->null = null;
-    f->n = n;
-    f->p = k + 1;
-    f->d = duet_malloc(nr * (k + 1) * sizeof *f->d);
-    f->beta = duet_malloc((size_t)(k + 1) * sizeof *f->beta);
-    f->keep = duet_malloc(nr);
-    if (!f->d || !f->beta || !f->keep || irls_alloc(&f->s, n, k + 1)) {
+    f->max_n = max_samples;
+    f->max_k = max_covars;
+    f->d = duet_malloc(nr * p * sizeof *f->d);
+    f->beta = duet_malloc((size_t)p * sizeof *f->beta);
+    f->keep = duet_malloc(nr ? nr : 1);
+    if (!f->d || !f->beta || !f->keep || irls_alloc(&f->s, max_samples, p)) {
         duet_logreg_fit_destroy(f);
         return DUET_ENOMEM;
     }
-    memcpy(f->d, null->x, nr * k * sizeof *f->d);
     *out = f;
     return DUET_OK;
 }
@@ -463,14 +461,19 @@ void duet_logreg_fit_destroy(duet_logreg_fit_t *f)
     free(f);
 }
 
-duet_fit_status_t duet_logreg_fit_variant(duet_logreg_fit_t *f, const double *g,
+duet_fit_status_t duet_logreg_fit_variant(duet_logreg_fit_t *f,
+                                          const duet_logreg_null_t *m,
+                                          const double *g,
                                           const uint8_t *drop_mask, int firth,
                                           duet_assoc_t *out)
 {
-    int n = f->n, p = f->p, k = p - 1;
+    int n = m->n_samples, k = m->n_covars, p = k + 1;
     size_t nr = (size_t)n;
     duet_test_t test = firth ? DUET_TEST_FIRTH : DUET_TEST_WALD;
-    const duet_logreg_null_t *m = f->null;
+    if (f->bound != m) {
+        memcpy(f->d, m->x, nr * k * sizeof *f->d);
+        f->bound = m;
+    }
     double sum = 0;
     int used = 0;
     for (int i = 0; i < n; i++) {
@@ -498,12 +501,16 @@ duet_fit_status_t duet_logreg_fit_variant(duet_logreg_fit_t *f, const double *g,
     }
     memcpy(f->beta, m->beta, (size_t)k * sizeof *f->beta);
     f->beta[k] = 0;
+    /* the engine works on the first n rows of its buffers */
+    f->s.n = n;
+    f->s.p = p;
     f->s.d = f->d;
     f->s.y = m->y;
     f->s.drop = drop_mask;
     f->s.firth = firth;
     int iter = 0, cur = 0;
-    duet_fit_status_t st = irls_run(&f->s, f->beta, firth ? DUET_FIRTH_MAX_ITER : DUET_LOGREG_MAX_ITER,
+    duet_fit_status_t st = irls_run(&f->s, f->beta,
+                                    firth ? DUET_FIRTH_MAX_ITER : DUET_LOGREG_MAX_ITER,
                                     &iter, &cur);
     if (st != DUET_FIT_OK) {
         duet_assoc_na(out, st, test, used);

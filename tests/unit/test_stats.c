@@ -102,6 +102,11 @@ static void test_dist(void)
     CHECK_STR(buf, "0.05", "ordinary p prints with %g");
     duet_dist_format_p(NAN, 6, "#NA", buf, sizeof buf);
     CHECK_STR(buf, "#NA", "NaN prints as the NA string");
+    CHECK_NEAR(duet_dist_parse_logp("2.5e-800"), log(2.5) - 800 * M_LN10, 1e-9,
+               "parse a p-value below the double range");
+    CHECK_NEAR(duet_dist_parse_logp("0.05"), log(0.05), 1e-15, "parse an ordinary p-value");
+    CHECK(isnan(duet_dist_parse_logp("#NA")) && isnan(duet_dist_parse_logp("1.5")),
+          "NA and p > 1 do not parse");
     double chi[] = { 4, 1, NAN, 3, 2 };
     CHECK_NEAR(duet_dist_lambda_gc(chi, 5), 2.5 / 0.45493642311957283, 1e-12,
                "lambda GC: median of an even count, NaN ignored");
@@ -247,17 +252,17 @@ static void test_logistic(void)
     free(work);
 
     duet_logreg_fit_t *f = NULL;
-    CHECK(duet_logreg_fit_create(m, &f) == DUET_OK, "fit workspace");
-    duet_logreg_fit_variant(f, G, NULL, 0, &a);
+    CHECK(duet_logreg_fit_create(N + 5, 4, &f) == DUET_OK, "fit workspace (larger than needed)");
+    duet_logreg_fit_variant(f, m, G, NULL, 0, &a);
     CHECK(a.status == DUET_FIT_OK && a.test == DUET_TEST_WALD, "Wald fit converges");
     CHECK_NEAR(a.beta, WALD_BETA, 1e-7, "Wald beta = glm");
     CHECK_NEAR(a.se, WALD_SE, 1e-7, "Wald se = glm");
     CHECK_NEAR(a.log_p, WALD_LOGP, 1e-7, "Wald p = glm");
-    duet_logreg_fit_variant(f, G, mask, 0, &a);
+    duet_logreg_fit_variant(f, m, G, mask, 0, &a);
     CHECK_NEAR(a.beta, WALDD_BETA, 1e-7, "Wald beta on a subset = glm");
     CHECK_NEAR(a.se, WALDD_SE, 1e-7, "Wald se on a subset = glm");
     CHECK(a.n == N - 3, "Wald subset n");
-    duet_logreg_fit_variant(f, G, NULL, 1, &a);
+    duet_logreg_fit_variant(f, m, G, NULL, 1, &a);
     CHECK(a.status == DUET_FIT_OK && a.test == DUET_TEST_FIRTH, "Firth fit converges");
     CHECK_NEAR(a.beta, FIRTH_BETA, 1e-7, "Firth beta = brglm2 MPL_Jeffreys");
     CHECK_NEAR(a.se, FIRTH_SE, 1e-7, "Firth se = brglm2");
@@ -265,15 +270,15 @@ static void test_logistic(void)
 
     CHECK(duet_logreg_separated(GS, YB, NULL, N), "carriers only among cases: separated");
     CHECK(!duet_logreg_separated(G, YB, NULL, N), "G does not separate");
-    duet_logreg_fit_variant(f, GS, NULL, 0, &a);
+    duet_logreg_fit_variant(f, m, GS, NULL, 0, &a);
     CHECK(a.status == DUET_FIT_SEPARATION && isnan(a.beta), "Wald refuses a separated variant");
-    duet_logreg_fit_variant(f, GS, NULL, 1, &a);
+    duet_logreg_fit_variant(f, m, GS, NULL, 1, &a);
     CHECK(a.status == DUET_FIT_OK, "Firth fits a separated variant");
     CHECK_NEAR(a.beta, FIRTHS_BETA, 1e-6, "Firth beta under separation = brglm2");
     CHECK_NEAR(a.se, FIRTHS_SE, 1e-6, "Firth se under separation = brglm2");
     double ones[N];
     for (int i = 0; i < N; i++) ones[i] = 2;
-    duet_logreg_fit_variant(f, ones, NULL, 1, &a);
+    duet_logreg_fit_variant(f, m, ones, NULL, 1, &a);
     CHECK(a.status == DUET_FIT_MONOMORPHIC, "Firth on a constant is monomorphic");
     duet_logreg_fit_destroy(f);
     duet_logreg_null_destroy(m);
