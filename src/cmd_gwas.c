@@ -339,22 +339,6 @@ typedef struct {
     duet_scan_opts_t scan;
 } gwas_opts_t;
 
-static duet_err_t parse_chunk(const char *s, int *k, int *n)
-{
-    char *end;
-    long a = strtol(s, &end, 10);
-    if (end == s || *end != '/') goto bad;
-    const char *t = end + 1;
-    long b = strtol(t, &end, 10);
-    if (end == t || *end || b < 1 || a < 1 || a > b || b > 1000000) goto bad;
-    *k = (int)a;
-    *n = (int)b;
-    return DUET_OK;
-bad:
-    duet_log_error("--chunk expects K/N with 1 <= K <= N, got '%s'", s);
-    return DUET_EUSAGE;
-}
-
 static const char *model_name(const gwas_opts_t *o, int binary)
 {
     if (!binary) return "linear";
@@ -428,6 +412,115 @@ static duet_err_t write_yaml(const gwas_opts_t *o, const duet_scan_t *scan, trai
     return err;
 }
 
+/* State shared by the block callbacks of duet_geno_scan(). */
+typedef struct {
+    const gwas_opts_t *o;
+    const duet_scan_t *scan;
+    int n_traits, n_outs, n_slots;
+    trait_out_t *outs;
+    const duet_idlist_t *extract, *exclude;
+    duet_scan_work_t **works;       /* per thread */
+    duet_scan_result_t **results;   /* per slot: max_variants x n_traits */
+    uint8_t **skips;                /* per slot: max_variants */
+    float **chi2s;                  /* per slot: n_outs x max_variants */
+    kstring_t **bufs;               /* per slot: n_outs rows of text */
+    kstring_t *keys;                /* per thread: variant key buffer */
+    duet_progress_t *prog;
+    uint64_t n_read, n_tested, f_maf, f_mac, f_extract, f_exclude;
+} run_t;
+
+/* Decode is done; filter, test and format one block (any thread). */
+static duet_err_t block_work(duet_geno_block_t *blk, void *vctx, int thread)
+{
+    run_t *r = vctx;
+    const gwas_opts_t *o = r->o;
+    int slot = (int)(blk->index % (uint64_t)r->n_slots);
+    uint8_t *skip = r->skips[slot];
+    kstring_t *key = &r->keys[thread];
+    for (int j = 0; j < blk->n_variants; j++) {
+        const duet_variant_t *v = &blk->variants[j];
+        uint8_t sk = 0;
+        double maf = isnan(v->af) ? 0 : fmin(v->af, 1 - v->af);
+        if (o->maf > 0 && maf < o->maf) sk = 1;
+        else if (o->mac > 0 && v->mac < o->mac) sk = 2;
+        else if (r->extract || r->exclude) {
+            key->l = 0;
+            ksprintf(key, "%s:%lld:%s:%s", v->chrom, (long long)v->pos, v->ref, v->alt);
+            if (!key->s) return duet_log_oom(0);
+            if (r->extract && !duet_idlist_has(r->extract, v->id) &&
+                !duet_idlist_has(r->extract, key->s))
+                sk = 3;
+            else if (r->exclude && (duet_idlist_has(r->exclude, v->id) ||
+                                    duet_idlist_has(r->exclude, key->s)))
+                sk = 4;
+        }
+        skip[j] = sk;
+    }
+    duet_scan_result_t *res = r->results[slot];
+    duet_scan_block(r->scan, r->works[thread], blk, skip, o->dosage, res);
+    crit_cache_t cc = { NAN, NAN };
+    for (int u = 0; u < r->n_outs; u++) {
+        const trait_out_t *to = &r->outs[u];
+        int bin = duet_scan_trait(r->scan, to->index)->binary;
+        kstring_t *ks = &r->bufs[slot][u];
+        float *c2 = r->chi2s[slot] + (size_t)u * blk->max_variants;
+        ks->l = 0;
+        for (int j = 0; j < blk->n_variants; j++) {
+            if (skip[j]) continue;
+            c2[j] = (float)format_row(ks, &blk->variants[j],
+                                      &res[(size_t)j * r->n_traits + to->index], bin,
+                                      (int)o->min_cell, &cc);
+        }
+        if (blk->n_variants && !ks->s) return duet_log_oom(0);
+    }
+    return DUET_OK;
+}
+
+/* Write one block's rows and update the summaries (block order). */
+static duet_err_t block_emit(duet_geno_block_t *blk, void *vctx)
+{
+    run_t *r = vctx;
+    int slot = (int)(blk->index % (uint64_t)r->n_slots);
+    const uint8_t *skip = r->skips[slot];
+    r->n_read += blk->n_variants;
+    for (int j = 0; j < blk->n_variants; j++) {
+        switch (skip[j]) {
+        case 0: r->n_tested++; break;
+        case 1: r->f_maf++; break;
+        case 2: r->f_mac++; break;
+        case 3: r->f_extract++; break;
+        default: r->f_exclude++; break;
+        }
+    }
+    for (int u = 0; u < r->n_outs; u++) {
+        trait_out_t *to = &r->outs[u];
+        kstring_t *ks = &r->bufs[slot][u];
+        if (ks->l) {
+            duet_err_t err = duet_out_write(to->out, ks->s, ks->l);
+            if (err) return err;
+        }
+        const float *c2 = r->chi2s[slot] + (size_t)u * blk->max_variants;
+        for (int j = 0; j < blk->n_variants; j++) {
+            if (skip[j]) continue;
+            const duet_assoc_t *a = &r->results[slot][(size_t)j * r->n_traits + to->index].a;
+            to->rows++;
+            to->by_test[a->test < 5 ? a->test : 0]++;
+            if (a->status != DUET_FIT_OK) { to->na_rows++; continue; }
+            if (to->n_chi2 == to->m_chi2) {
+                size_t m = to->m_chi2 ? 2 * to->m_chi2 : 4096;
+                float *c = realloc(to->chi2, m * sizeof *c);
+                if (!c) return duet_log_oom(m * sizeof *c);
+                to->chi2 = c;
+                to->m_chi2 = m;
+            }
+            to->chi2[to->n_chi2++] = c2[j];
+            add_hit(to, &blk->variants[j], a);
+        }
+    }
+    duet_progress_update(r->prog, r->n_read);
+    return DUET_OK;
+}
+
 duet_err_t main_gwas(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -481,7 +574,7 @@ duet_err_t main_gwas(int argc, char **argv)
         case OPT_REGION: o.region = optarg; break;
         case OPT_CHUNK:
             o.chunk = optarg;
-            if (parse_chunk(optarg, &o.chunk_k, &o.chunk_n)) return DUET_EUSAGE;
+            if (duet_geno_chunk_parse(optarg, &o.chunk_k, &o.chunk_n)) return DUET_EUSAGE;
             break;
         case OPT_MAF:
             if (duet_opts_parse_double("--maf", optarg, 0, 0.5, &o.maf)) return DUET_EUSAGE;
@@ -563,7 +656,7 @@ duet_err_t main_gwas(int argc, char **argv)
     int n_pheno_names = 0, n_covar_names = 0;
     duet_phenofile_t *pheno = NULL, *covar = NULL;
     duet_idlist_t *keep = NULL, *remove = NULL, *extract = NULL, *exclude = NULL;
-    duet_geno_t *geno = NULL;
+    duet_geno_t *geno = NULL, *probe = NULL;
     const char **used_ids = NULL;
     int *pheno_row = NULL, *covar_row = NULL;
     double *traits = NULL, *covars = NULL;
@@ -574,14 +667,8 @@ duet_err_t main_gwas(int argc, char **argv)
     duet_out_t *logf = NULL;
     char *log_path = NULL;
     int nb = 0, n_threads = o.c.threads;
-    duet_geno_block_t **blocks = NULL;
-    duet_scan_work_t **works = NULL;
-    duet_scan_result_t **results = NULL;
-    uint8_t **skips = NULL;
-    float **chi2s = NULL;
-    kstring_t **bufs = NULL;
-    duet_err_t *berr = NULL;
-    duet_progress_t *prog = NULL;
+    run_t run;
+    memset(&run, 0, sizeof run);
     kstring_t summary = { 0, 0, NULL };
 
     /* inputs */
@@ -669,7 +756,9 @@ duet_err_t main_gwas(int argc, char **argv)
     if (keep || remove) ksprintf(&summary, ", %d removed by --keep/--remove", n_kept_out);
     if (covar) ksprintf(&summary, ", %d without complete covariates", n_no_covar);
     ksprintf(&summary, ", %d without any trait value; %d used\n", n_no_value, n_used);
-    duet_geno_close(geno);
+    /* `probe` owns the sample names in used_ids until the reader below is
+     * open */
+    probe = geno;
     geno = NULL;
 
     /* traits and covariates on the used samples */
@@ -792,6 +881,8 @@ duet_err_t main_gwas(int argc, char **argv)
     gopts.want_missing_mask = 1;
     err = duet_geno_open(&gopts, &geno);
     if (err) goto cleanup;
+    duet_geno_close(probe);
+    probe = NULL;
 
     /* block size: about 8 MB of dosages per block, whatever the thread
      * count (so that outputs do not depend on it) */
@@ -799,131 +890,55 @@ duet_err_t main_gwas(int argc, char **argv)
     B = B / 16 * 16;
     if (B < 16) B = 16;
     if (B > 1024) B = 1024;
-    nb = n_threads > 1 ? 2 * n_threads : 1;
-    blocks = duet_calloc((size_t)nb, sizeof *blocks);
-    works = duet_calloc((size_t)n_threads, sizeof *works);
-    results = duet_calloc((size_t)nb, sizeof *results);
-    skips = duet_calloc((size_t)nb, sizeof *skips);
-    chi2s = duet_calloc((size_t)nb, sizeof *chi2s);
-    bufs = duet_calloc((size_t)nb, sizeof *bufs);
-    berr = duet_calloc((size_t)nb, sizeof *berr);
-    if (!blocks || !works || !results || !skips || !chi2s || !bufs || !berr) { err = DUET_ENOMEM; goto cleanup; }
+    run.o = &o;
+    run.scan = scan;
+    run.n_traits = T;
+    run.n_outs = n_outs;
+    run.outs = outs;
+    run.extract = extract;
+    run.exclude = exclude;
+    run.n_slots = n_threads > 1 ? 4 * n_threads : 1;
+    nb = run.n_slots;
+    run.works = duet_calloc((size_t)n_threads, sizeof *run.works);
+    run.keys = duet_calloc((size_t)n_threads, sizeof *run.keys);
+    run.results = duet_calloc((size_t)nb, sizeof *run.results);
+    run.skips = duet_calloc((size_t)nb, sizeof *run.skips);
+    run.chi2s = duet_calloc((size_t)nb, sizeof *run.chi2s);
+    run.bufs = duet_calloc((size_t)nb, sizeof *run.bufs);
+    if (!run.works || !run.keys || !run.results || !run.skips || !run.chi2s || !run.bufs) {
+        err = DUET_ENOMEM;
+        goto cleanup;
+    }
     for (int b = 0; b < nb; b++) {
-        err = duet_geno_block_create(geno, B, &blocks[b]);
-        if (err) goto cleanup;
-        results[b] = duet_malloc((size_t)blocks[b]->max_variants * T * sizeof **results);
-        skips[b] = duet_malloc((size_t)blocks[b]->max_variants);
-        chi2s[b] = duet_malloc((size_t)blocks[b]->max_variants * (n_outs ? n_outs : 1) * sizeof **chi2s);
-        bufs[b] = duet_calloc((size_t)n_outs, sizeof **bufs);
-        if (!results[b] || !skips[b] || !chi2s[b] || !bufs[b]) { err = DUET_ENOMEM; goto cleanup; }
+        run.results[b] = duet_malloc((size_t)B * T * sizeof **run.results);
+        run.skips[b] = duet_malloc((size_t)B);
+        run.chi2s[b] = duet_malloc((size_t)B * (n_outs ? n_outs : 1) * sizeof **run.chi2s);
+        run.bufs[b] = duet_calloc((size_t)(n_outs ? n_outs : 1), sizeof **run.bufs);
+        if (!run.results[b] || !run.skips[b] || !run.chi2s[b] || !run.bufs[b]) {
+            err = DUET_ENOMEM;
+            goto cleanup;
+        }
     }
-    int max_block = blocks[0]->max_variants;
     for (int w = 0; w < n_threads; w++) {
-        err = duet_scan_work_create(scan, max_block, &works[w]);
+        err = duet_scan_work_create(scan, B, &run.works[w]);
         if (err) goto cleanup;
     }
-
-    prog = duet_progress_create("variants", duet_geno_n_records_hint(geno));
-    uint64_t n_read = 0, n_tested = 0, f_maf = 0, f_mac = 0, f_extract = 0, f_exclude = 0;
-    int eof = 0;
-    while (!eof) {
-        int nf = 0;
-        for (int b = 0; b < nb; b++) {
-            err = duet_geno_fetch(geno, blocks[b]);
-            if (err) goto cleanup;
-            if (blocks[b]->n_variants == 0) { eof = 1; break; }
-            nf++;
-        }
-        if (!nf) break;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(n_threads)
-        for (int b = 0; b < nf; b++) {
-            int tid = 0;
-#ifdef _OPENMP
-            tid = omp_get_thread_num();
-#endif
-            duet_geno_block_t *blk = blocks[b];
-            berr[b] = duet_geno_decode(geno, blk);
-            if (berr[b]) continue;
-            kstring_t key = { 0, 0, NULL };
-            for (int j = 0; j < blk->n_variants; j++) {
-                const duet_variant_t *v = &blk->variants[j];
-                uint8_t s = 0;
-                double maf = isnan(v->af) ? 0 : fmin(v->af, 1 - v->af);
-                if (o.maf > 0 && maf < o.maf) s = 1;
-                else if (o.mac > 0 && v->mac < o.mac) s = 2;
-                else if (extract || exclude) {
-                    key.l = 0;
-                    ksprintf(&key, "%s:%lld:%s:%s", v->chrom, (long long)v->pos, v->ref, v->alt);
-                    int listed_in = 0, listed_ex = 0;
-                    if (extract)
-                        listed_in = duet_idlist_has(extract, v->id) || duet_idlist_has(extract, key.s);
-                    if (exclude)
-                        listed_ex = duet_idlist_has(exclude, v->id) || duet_idlist_has(exclude, key.s);
-                    if (extract && !listed_in) s = 3;
-                    else if (listed_ex) s = 4;
-                }
-                skips[b][j] = s;
-            }
-            free(key.s);
-            duet_scan_block(scan, works[tid], blk, skips[b], o.dosage, results[b]);
-            crit_cache_t cc = { NAN, NAN };
-            for (int u = 0; u < n_outs; u++) {
-                const trait_out_t *to = &outs[u];
-                int bin = duet_scan_trait(scan, to->index)->binary;
-                kstring_t *ks = &bufs[b][u];
-                ks->l = 0;
-                float *c2 = chi2s[b] + (size_t)u * blk->max_variants;
-                for (int j = 0; j < blk->n_variants; j++) {
-                    if (skips[b][j]) continue;
-                    c2[j] = (float)format_row(ks, &blk->variants[j],
-                                              &results[b][(size_t)j * T + to->index], bin,
-                                              (int)o.min_cell, &cc);
-                }
-            }
-        }
-        /* emit in block order */
-        for (int b = 0; b < nf; b++) {
-            if (berr[b]) { err = berr[b]; goto cleanup; }
-            const duet_geno_block_t *blk = blocks[b];
-            n_read += blk->n_variants;
-            for (int j = 0; j < blk->n_variants; j++) {
-                switch (skips[b][j]) {
-                case 0: n_tested++; break;
-                case 1: f_maf++; break;
-                case 2: f_mac++; break;
-                case 3: f_extract++; break;
-                default: f_exclude++; break;
-                }
-            }
-            for (int u = 0; u < n_outs; u++) {
-                trait_out_t *to = &outs[u];
-                kstring_t *ks = &bufs[b][u];
-                if (ks->l) {
-                    err = duet_out_write(to->out, ks->s, ks->l);
-                    if (err) goto cleanup;
-                }
-                for (int j = 0; j < blk->n_variants; j++) {
-                    if (skips[b][j]) continue;
-                    const duet_assoc_t *a = &results[b][(size_t)j * T + to->index].a;
-                    to->rows++;
-                    to->by_test[a->test < 5 ? a->test : 0]++;
-                    if (a->status != DUET_FIT_OK) { to->na_rows++; continue; }
-                    if (to->n_chi2 == to->m_chi2) {
-                        size_t m = to->m_chi2 ? 2 * to->m_chi2 : 4096;
-                        float *c = realloc(to->chi2, m * sizeof *c);
-                        if (!c) { err = duet_log_oom(m * sizeof *c); goto cleanup; }
-                        to->chi2 = c;
-                        to->m_chi2 = m;
-                    }
-                    to->chi2[to->n_chi2++] = chi2s[b][(size_t)u * blk->max_variants + j];
-                    add_hit(to, &blk->variants[j], a);
-                }
-            }
-        }
-        duet_progress_update(prog, n_read);
-    }
-    duet_progress_destroy(prog);
-    prog = NULL;
+    run.prog = duet_progress_create("variants", duet_geno_n_records_hint(geno));
+    duet_geno_scan_t gs = {
+        .max_variants = B,
+        .n_blocks = nb,
+        .threads = n_threads,
+        .work = block_work,
+        .emit = block_emit,
+        .ctx = &run,
+    };
+    err = duet_geno_scan(geno, &gs);
+    duet_progress_destroy(run.prog);
+    run.prog = NULL;
+    if (err) goto cleanup;
+    uint64_t n_read = run.n_read, n_tested = run.n_tested;
+    uint64_t f_maf = run.f_maf, f_mac = run.f_mac, f_extract = run.f_extract,
+             f_exclude = run.f_exclude;
 
     /* summary */
     for (int u = 0; u < n_outs; u++) outs[u].lambda = duet_dist_lambda_gc_f(outs[u].chi2, outs[u].n_chi2);
@@ -1025,7 +1040,7 @@ duet_err_t main_gwas(int argc, char **argv)
     err = DUET_OK;
 
 cleanup:
-    duet_progress_destroy(prog);
+    duet_progress_destroy(run.prog);
     if (outs) {
         for (int u = 0; u < n_outs; u++) {
             trait_out_t *to = &outs[u];
@@ -1046,25 +1061,26 @@ cleanup:
     duet_out_destroy(logf);
     free(log_path);
     for (int b = 0; b < nb; b++) {
-        if (blocks) duet_geno_block_destroy(blocks[b]);
-        if (results) free(results[b]);
-        if (skips) free(skips[b]);
-        if (chi2s) free(chi2s[b]);
-        if (bufs && bufs[b]) {
-            for (int u = 0; u < n_outs; u++) free(bufs[b][u].s);
-            free(bufs[b]);
+        if (run.results) free(run.results[b]);
+        if (run.skips) free(run.skips[b]);
+        if (run.chi2s) free(run.chi2s[b]);
+        if (run.bufs && run.bufs[b]) {
+            for (int u = 0; u < n_outs; u++) free(run.bufs[b][u].s);
+            free(run.bufs[b]);
         }
     }
-    free(blocks);
-    free(results);
-    free(skips);
-    free(chi2s);
-    free(bufs);
-    free(berr);
-    if (works)
-        for (int w = 0; w < n_threads; w++) duet_scan_work_destroy(works[w]);
-    free(works);
+    free(run.results);
+    free(run.skips);
+    free(run.chi2s);
+    free(run.bufs);
+    if (run.works)
+        for (int w = 0; w < n_threads; w++) duet_scan_work_destroy(run.works[w]);
+    free(run.works);
+    if (run.keys)
+        for (int w = 0; w < n_threads; w++) free(run.keys[w].s);
+    free(run.keys);
     duet_geno_close(geno);
+    duet_geno_close(probe);
     duet_scan_destroy(scan);
     free(traits);
     free(covars);

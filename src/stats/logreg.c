@@ -16,6 +16,7 @@
  * 1 / L_pp^2.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,7 +43,7 @@ typedef struct {
     int firth;
     double *eta;         /* N */
     double *r;           /* N working residuals */
-    double *u, *delta, *beta_try; /* p */
+    double *u, *delta, *beta_try, *prev; /* p */
     eval_t ev[2];
 } irls_t;
 
@@ -70,6 +71,7 @@ static void irls_free(irls_t *s)
     free(s->u);
     free(s->delta);
     free(s->beta_try);
+    free(s->prev);
     eval_free(&s->ev[0]);
     eval_free(&s->ev[1]);
 }
@@ -84,18 +86,13 @@ static duet_err_t irls_alloc(irls_t *s, int n, int p)
     s->u = malloc((size_t)p * sizeof *s->u);
     s->delta = malloc((size_t)p * sizeof *s->delta);
     s->beta_try = malloc((size_t)p * sizeof *s->beta_try);
-    if (!s->eta || !s->r || !s->u || !s->delta || !s->beta_try ||
+    s->prev = malloc((size_t)p * sizeof *s->prev);
+    if (!s->eta || !s->r || !s->u || !s->delta || !s->beta_try || !s->prev ||
         eval_alloc(&s->ev[0], n, p) || eval_alloc(&s->ev[1], n, p)) {
         irls_free(s);
         return duet_log_oom((size_t)n * (p + 4) * sizeof(double));
     }
     return DUET_OK;
-}
-
-/* log(1 + exp(x)) without overflow */
-static inline double log1pexp(double x)
-{
-    return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
 }
 
 static void evaluate(irls_t *s, const double *beta, eval_t *e)
@@ -104,23 +101,29 @@ static void evaluate(irls_t *s, const double *beta, eval_t *e)
     cblas_dgemv(CblasColMajor, CblasNoTrans, n, p, 1.0, s->d, n, beta, 1, 0.0,
                 s->eta, 1);
     double ll = 0;
+    double *sw = s->r; /* sqrt(w), until the residuals are formed */
     for (int i = 0; i < n; i++) {
         if (s->drop && s->drop[i]) {
             e->mu[i] = 0;
             e->w[i] = 0;
+            sw[i] = 0;
             continue;
         }
+        /* one exp and one log1p per sample, stable for any eta:
+         * y log mu + (1 - y) log(1 - mu) = y eta - log(1 + e^eta) */
         double eta = s->eta[i];
-        double mu = 1.0 / (1.0 + exp(-eta));
+        double t = exp(-fabs(eta));
+        double mu = eta >= 0 ? 1.0 / (1.0 + t) : t / (1.0 + t);
+        double w = mu * (1.0 - mu);
         e->mu[i] = mu;
-        e->w[i] = mu * (1.0 - mu);
-        /* y log mu + (1 - y) log(1 - mu) = y eta - log(1 + e^eta) */
-        ll += s->y[i] * eta - log1pexp(eta);
+        e->w[i] = w;
+        sw[i] = sqrt(w);
+        ll += s->y[i] * eta - (eta > 0 ? eta : 0) - log1p(t);
     }
     for (int j = 0; j < p; j++) {
         const double *dj = s->d + (size_t)n * j;
         double *xj = e->xw + (size_t)n * j;
-        for (int i = 0; i < n; i++) xj[i] = sqrt(e->w[i]) * dj[i];
+        for (int i = 0; i < n; i++) xj[i] = sw[i] * dj[i];
     }
     cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans, p, n, 1.0, e->xw, n, 0.0,
                 e->l, p);
@@ -143,6 +146,7 @@ static duet_fit_status_t irls_run(irls_t *s, double *beta, int max_iter,
     *iter = 0;
     *cur_out = cur;
     if (!s->ev[cur].ok) return DUET_FIT_COLLINEAR;
+    for (int j = 0; j < p; j++) s->prev[j] = 0;
     for (int it = 1; it <= max_iter; it++) {
         eval_t *e = &s->ev[cur];
         *iter = it;
@@ -169,38 +173,48 @@ static duet_fit_status_t irls_run(irls_t *s, double *beta, int max_iter,
                     s->u, 1);
         memcpy(s->delta, s->u, (size_t)p * sizeof *s->delta);
         duet_chol_solve(e->l, p, s->delta);
-        double mx = 0;
-        for (int j = 0; j < p; j++)
+        double mx = 0, dot = 0, n2 = 0, p2 = 0;
+        for (int j = 0; j < p; j++) {
             if (fabs(s->delta[j]) > mx) mx = fabs(s->delta[j]);
+            dot += s->delta[j] * s->prev[j];
+            n2 += s->delta[j] * s->delta[j];
+            p2 += s->prev[j] * s->prev[j];
+        }
         if (!isfinite(mx)) return DUET_FIT_NO_CONVERGENCE;
-        double mx_full = mx;
         if (s->firth && mx > DUET_FIRTH_MAX_STEP) {
             double f = DUET_FIRTH_MAX_STEP / mx;
             for (int j = 0; j < p; j++) s->delta[j] *= f;
             mx = DUET_FIRTH_MAX_STEP;
         }
+        /* Firth's iteration uses the Fisher information of the unpenalised
+         * model, not the Hessian of the penalised likelihood; for rare
+         * variants that step can overshoot by a factor near 2 and cycle
+         * between two points around the optimum.  A step that reverses the
+         * previous one is halved, which lands near the optimum. */
+        if (it > 1 && dot < -0.5 * sqrt(n2 * p2)) {
+            for (int j = 0; j < p; j++) s->delta[j] *= 0.5;
+            mx *= 0.5;
+        }
         int next = 1 - cur, accepted = 0;
         for (int h = 0; h <= DUET_LOGREG_MAX_HALVING; h++) {
             for (int j = 0; j < p; j++) s->beta_try[j] = beta[j] + s->delta[j];
             evaluate(s, s->beta_try, &s->ev[next]);
-            double slack = 1e-12 * (1 + fabs(e->loglik));
-            if (s->ev[next].ok && s->ev[next].loglik >= e->loglik - slack) {
+            if (s->ev[next].ok && s->ev[next].loglik > e->loglik) {
                 accepted = 1;
                 break;
+            }
+            /* no increase: a step this small is rounding noise around the
+             * optimum, so the current point is the estimate */
+            if (mx < DUET_LOGREG_TOL) {
+                *cur_out = cur;
+                return DUET_FIT_OK;
             }
             for (int j = 0; j < p; j++) s->delta[j] *= 0.5;
             mx *= 0.5;
         }
-        if (!accepted) {
-            /* No ascent from here: converged if the full step was already
-             * negligible, stuck otherwise. */
-            if (mx_full < DUET_LOGREG_TOL * 100) {
-                *cur_out = cur;
-                return DUET_FIT_OK;
-            }
-            return DUET_FIT_NO_CONVERGENCE;
-        }
+        if (!accepted) return DUET_FIT_NO_CONVERGENCE;
         memcpy(beta, s->beta_try, (size_t)p * sizeof *beta);
+        memcpy(s->prev, s->delta, (size_t)p * sizeof *s->prev);
         cur = next;
         if (mx < DUET_LOGREG_TOL) {
             *cur_out = cur;

@@ -1,5 +1,5 @@
 /*
- * scan.c -- the association scan engine (see scan.h): traits grouped into
+ * scan_engine.c -- the association scan engine (see scan.h): traits grouped into
  * sample sets by missingness, one covariate design and QR per set, linear
  * traits tested together by BLAS-3, binary traits by score test / Wald /
  * Firth, per block of variants.
