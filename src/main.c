@@ -20,11 +20,14 @@ typedef struct {
 
 duet_err_t main_gwas(int argc, char **argv);
 duet_err_t main_merge(int argc, char **argv);
+duet_err_t main_simulate(int argc, char **argv);
 
 static const cmd_t cmds[] = {
     { NULL, NULL, "Association scans", NULL },
     { main_gwas, "gwas", "phenotype-first scan: linear / logistic / Firth, many traits", NULL },
     { main_merge, "merge", "gather the chunk outputs of one trait into one file", NULL },
+    { NULL, NULL, "Simulation", NULL },
+    { main_simulate, "simulate", "a synthetic cohort with known truth (BCF, OMOP CSV, omics)", NULL },
     { NULL, NULL, NULL, NULL } /* end */
 };
 
