@@ -1034,8 +1034,10 @@ duet_err_t main_gwas(int argc, char **argv)
     /* the summary on stderr too */
     if (!duet_log_quiet()) {
         char *save = NULL;
-        for (char *line = strtok_r(summary.s, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+        for (char *line = strtok_r(summary.s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+            if (!strcmp(line, "top hits:")) break; /* those are for P.log */
             duet_log_info("%s", line);
+        }
     }
     err = DUET_OK;
 

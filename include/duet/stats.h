@@ -142,10 +142,16 @@ void duet_linreg_destroy(duet_linreg_t *model);
 int duet_linreg_stride(const duet_linreg_t *model);
 
 /* Sufficient statistics of n_variants genotype columns g (N x n_variants,
- * leading dimension ldg) into sums (stride x n_variants): one dgemm plus
- * the column sums of squares.  BLAS runs in the calling thread. */
+ * leading dimension ldg) into sums (stride x n_variants): one dgemm, and
+ * the column sums of squares g'g, copied from gg (n_variants values) when
+ * the caller has them, computed when gg is NULL.  BLAS runs in the calling
+ * thread. */
 void duet_linreg_sums(const duet_linreg_t *model, const double *g, int ldg,
-                      int n_variants, double *sums);
+                      int n_variants, const double *gg, double *sums);
+
+/* sum and sum of squares of x[0..n-1] (vectorised; the order of the
+ * additions is fixed, so results are reproducible). */
+void duet_sum_sumsq(const double *x, int n, double *sum, double *sumsq);
 
 /* Tests of one variant against every trait, from its column of sums; out
  * holds n_traits results.  `gss` is the variant's centred sum of squares

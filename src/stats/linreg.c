@@ -267,16 +267,30 @@ void duet_linreg_destroy(duet_linreg_t *m)
 
 int duet_linreg_stride(const duet_linreg_t *m) { return m->n_covars + m->n_traits + 1; }
 
+void duet_sum_sumsq(const double *x, int n, double *sum, double *sumsq)
+{
+    double s = 0, s2 = 0;
+#pragma omp simd reduction(+ : s, s2)
+    for (int i = 0; i < n; i++) {
+        s += x[i];
+        s2 += x[i] * x[i];
+    }
+    *sum = s;
+    *sumsq = s2;
+}
+
 void duet_linreg_sums(const duet_linreg_t *m, const double *g, int ldg,
-                      int n_variants, double *sums)
+                      int n_variants, const double *gg, double *sums)
 {
     int n = m->n_samples, kt = m->n_covars + m->n_traits, stride = kt + 1;
     if (n_variants <= 0) return;
     cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, kt, n_variants, n, 1.0,
                 m->basis, n, g, ldg, 0.0, sums, stride);
     for (int j = 0; j < n_variants; j++) {
-        const double *gj = g + (size_t)ldg * j;
-        sums[(size_t)stride * j + kt] = cblas_ddot(n, gj, 1, gj, 1);
+        double s, s2;
+        if (gg) s2 = gg[j];
+        else duet_sum_sumsq(g + (size_t)ldg * j, n, &s, &s2);
+        sums[(size_t)stride * j + kt] = s2;
     }
 }
 

@@ -332,8 +332,10 @@ void duet_logreg_score_sums(const duet_logreg_null_t *m, const double *g, int ld
                 m->basis, n, g, ldg, 0.0, sums, stride);
     for (int j = 0; j < n_variants; j++) {
         const double *gj = g + (size_t)ldg * j;
+        const double *w = m->w;
         double s = 0;
-        for (int i = 0; i < n; i++) s += m->w[i] * gj[i] * gj[i];
+#pragma omp simd reduction(+ : s)
+        for (int i = 0; i < n; i++) s += w[i] * gj[i] * gj[i];
         sums[(size_t)stride * j + k1] = s;
     }
 }

@@ -45,7 +45,7 @@ struct duet_scan_work_t {
     int max_variants;
     double *g;        /* gathered genotypes, max_set_n x max_variants */
     double *sums;     /* max_stride x max_variants */
-    double *gss, *af, *info, *mac;
+    double *gss, *gg, *af, *info, *mac;
     int *n_called, *n_miss;
     int *drop;        /* max_set_n */
     uint8_t *dmask, *kmask;
@@ -392,6 +392,7 @@ void duet_scan_work_destroy(duet_scan_work_t *w)
     free(w->g);
     free(w->sums);
     free(w->gss);
+    free(w->gg);
     free(w->af);
     free(w->info);
     free(w->mac);
@@ -417,6 +418,7 @@ duet_err_t duet_scan_work_create(const duet_scan_t *sc, int max_variants,
     w->g = duet_malloc(n * B * sizeof *w->g);
     w->sums = duet_malloc((size_t)sc->max_stride * B * sizeof *w->sums);
     w->gss = duet_malloc(B * sizeof *w->gss);
+    w->gg = duet_malloc(B * sizeof *w->gg);
     w->af = duet_malloc(B * sizeof *w->af);
     w->info = duet_malloc(B * sizeof *w->info);
     w->mac = duet_malloc(B * sizeof *w->mac);
@@ -427,7 +429,7 @@ duet_err_t duet_scan_work_create(const duet_scan_t *sc, int max_variants,
     w->kmask = duet_malloc(n);
     w->dwork = duet_malloc((sc->max_drop_work + 1) * sizeof *w->dwork);
     w->tmp = duet_malloc(((size_t)sc->max_lin + 1) * sizeof *w->tmp);
-    if (!w->g || !w->sums || !w->gss || !w->af || !w->info || !w->mac || !w->n_called ||
+    if (!w->g || !w->sums || !w->gss || !w->gg || !w->af || !w->info || !w->mac || !w->n_called ||
         !w->n_miss || !w->drop || !w->dmask || !w->kmask || !w->dwork || !w->tmp) {
         duet_scan_work_destroy(w);
         return DUET_ENOMEM;
@@ -492,55 +494,67 @@ void duet_scan_block(const duet_scan_t *sc, duet_scan_work_t *w, duet_geno_block
         const set_t *st = &sc->sets[s];
         if (!st->n_lin && !st->n_bin) continue;
         int n = st->n;
-        size_t nr = (size_t)n;
         const double *G;
         int ldg;
         if (st->is_all) {
             G = blk->dosage;
             ldg = N;
         } else {
-            for (int j = 0; j < B; j++) {
-                const double *src = blk->dosage + (size_t)N * j;
-                double *dst = w->g + nr * j;
-                for (int i = 0; i < n; i++) dst[i] = src[st->rows[i]];
-            }
-            G = w->g;
+            G = w->g; /* filled below */
             ldg = n;
         }
-        /* per-variant statistics over the set's called samples */
+        /* per-variant statistics over the set's called samples: one pass
+         * over each column, fused with the gathering of a subset */
         for (int j = 0; j < B; j++) {
             const duet_variant_t *v = &blk->variants[j];
+            const double *src = blk->dosage + (size_t)N * j;
             double *gj = (double *)G + (size_t)ldg * j;
-            double sum = 0, sum2 = 0;
+            double sum = 0, sum2 = 0, gg;
             int called = n, miss = 0;
-            if (v->n_missing > 0 && blk->missing) {
+            int has_miss = v->n_missing > 0 && blk->missing;
+            if (st->is_all) {
+                /* the reader imputed missing calls with the mean m over the
+                 * called samples: over called samples sum = N m and
+                 * sum2 = g'g - n_miss m^2 */
+                double s_all;
+                duet_sum_sumsq(src, n, &s_all, &gg);
+                miss = v->n_missing;
+                called = n - miss;
+                sum = v->alt_count;
+                double mean = called > 0 ? sum / called : 0;
+                sum2 = gg - miss * mean * mean;
+            } else if (!has_miss) {
+                for (int i = 0; i < n; i++) gj[i] = src[st->rows[i]];
+                duet_sum_sumsq(gj, n, &sum, &sum2);
+                gg = sum2;
+            } else {
                 const uint8_t *mm = blk->missing + (size_t)N * j;
                 for (int i = 0; i < n; i++) {
-                    int r = st->is_all ? i : st->rows[i];
+                    int r = st->rows[i];
+                    double x = src[r];
+                    gj[i] = x;
                     if (mm[r]) { miss++; continue; }
-                    sum += gj[i];
-                    sum2 += gj[i] * gj[i];
+                    sum += x;
+                    sum2 += x * x;
                 }
                 called = n - miss;
-                if (miss && !st->is_all && !drop_mode && called > 0) {
+                if (miss && !drop_mode && called > 0) {
                     /* re-impute with this set's mean */
                     double mean = sum / called;
                     for (int i = 0; i < n; i++)
                         if (mm[st->rows[i]]) gj[i] = mean;
                 }
-            } else {
-                for (int i = 0; i < n; i++) {
-                    sum += gj[i];
-                    sum2 += gj[i] * gj[i];
-                }
+                double unused;
+                duet_sum_sumsq(gj, n, &unused, &gg); /* g'g as the tests see g */
             }
             double ploidy = v->n_called > 0 ? v->n_alleles_called / v->n_called : 2.0;
             double gss = called > 0 ? sum2 - sum * sum / called : 0;
-            if (gss < 0) gss = 0;
+            if (gss < 1e-12 * (sum2 > 1 ? sum2 : 1)) gss = 0;
             double af = called > 0 ? sum / (ploidy * called) : NAN;
             w->n_called[j] = called;
             w->n_miss[j] = miss;
             w->gss[j] = gss;
+            w->gg[j] = gg;
             w->af[j] = af;
             w->mac[j] = called > 0 ? fmin(sum, ploidy * called - sum) : 0;
             w->info[j] = NAN;
@@ -551,7 +565,7 @@ void duet_scan_block(const duet_scan_t *sc, duet_scan_work_t *w, duet_geno_block
         /* linear traits */
         if (st->n_lin) {
             int stride = duet_linreg_stride(st->lin);
-            duet_linreg_sums(st->lin, G, ldg, B, w->sums);
+            duet_linreg_sums(st->lin, G, ldg, B, w->gg, w->sums);
             for (int j = 0; j < B; j++) {
                 if (skip && skip[j]) continue;
                 const double *sj = w->sums + (size_t)stride * j;
@@ -609,9 +623,11 @@ void duet_scan_block(const duet_scan_t *sc, duet_scan_work_t *w, duet_geno_block
                                                        w->dwork, &a);
                     else
                         duet_logreg_score_variant(null, sj, w->gss[j], &a);
-                    if (a.status == DUET_FIT_OK &&
-                        (a.log_p < log_thr ||
-                         duet_logreg_separated(gj, null->y, nd ? w->kmask : NULL, n))) {
+                    /* The score test needs no fit under the alternative, so
+                     * separation does not invalidate it; Firth refines the
+                     * small p-values, where the score test is least
+                     * accurate for rare variants and unbalanced traits. */
+                    if (a.status == DUET_FIT_OK && a.log_p < log_thr) {
                         duet_assoc_t f;
                         duet_logreg_fit_variant(w->fit, null, gj, dmask, 1, &f);
                         if (f.status == DUET_FIT_OK) a = f;

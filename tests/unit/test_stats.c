@@ -164,7 +164,7 @@ static void test_linear(void)
     CHECK(duet_linreg_create(qr, y, N, 2, &m) == DUET_OK, "linear model");
     int stride = duet_linreg_stride(m);
     double sums[2 * 8];
-    duet_linreg_sums(m, g, N, 2, sums);
+    duet_linreg_sums(m, g, N, 2, NULL, sums);
     duet_assoc_t a[2];
     duet_linreg_variant(m, sums, centred_ss(G, NULL), a);
     CHECK_NEAR(a[0].beta, LM_BETA, 1e-10, "lm beta, trait 1");
@@ -180,7 +180,7 @@ static void test_linear(void)
     /* the genotype equal to a covariate combination */
     double gc[N];
     for (int i = 0; i < N; i++) gc[i] = 2 * X1[i] + 1;
-    duet_linreg_sums(m, gc, N, 1, sums);
+    duet_linreg_sums(m, gc, N, 1, NULL, sums);
     duet_linreg_variant(m, sums, centred_ss(gc, NULL), a);
     CHECK(a[0].status == DUET_FIT_COLLINEAR, "a covariate combination is collinear");
 
@@ -189,7 +189,7 @@ static void test_linear(void)
     uint8_t mask[N] = { 0 };
     for (int d = 0; d < 3; d++) mask[drop[d]] = 1;
     double *work = malloc(duet_linreg_drop_work(m) * sizeof *work);
-    duet_linreg_sums(m, g, N, 1, sums);
+    duet_linreg_sums(m, g, N, 1, NULL, sums);
     duet_linreg_variant_drop(m, sums, G, drop, 3, centred_ss(G, mask), work, a);
     CHECK_NEAR(a[0].beta, LMD_BETA, 1e-10, "lm on a subset: beta (downdate)");
     CHECK_NEAR(a[0].se, LMD_SE, 1e-10, "lm on a subset: se");
