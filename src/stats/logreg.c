@@ -3,13 +3,16 @@
  * per-variant maximum-likelihood (Wald) and Firth-penalised fits.
  *
  * One Newton/IRLS engine serves all fits: at each step the Fisher
- * information I = D'WD is formed with dsyrk and factored (Cholesky), the
+ * information I = D'(WD) is formed (dgemm) and factored (Cholesky), the
  * step I^{-1} U is taken with step halving until the (penalised)
- * log-likelihood does not decrease, and iteration stops when the largest
- * coefficient change is below DUET_LOGREG_TOL.  Firth's modification
+ * log-likelihood increases, and iteration stops when the largest
+ * coefficient change is below DUET_LOGREG_TOL (or when no step larger than
+ * that can increase the likelihood any more).  Firth's modification
  * (Firth 1993; Heinze and Schemper 2002) adds h_i (1/2 - mu_i) to the
  * residuals, with h the diagonal of W^{1/2} D I^{-1} D' W^{1/2} computed as
- * the row norms of W^{1/2} D L^{-T} (dtrsm), caps each step at
+ * w_i times the squared row norms of D L^{-T} (dtrsm), halves a step that
+ * reverses the previous one (the iteration can otherwise cycle around the
+ * optimum for rare variants), caps each step at
  * DUET_FIRTH_MAX_STEP (as logistf's maxstep) and maximises
  * l(b) + log|I(b)|/2 = l(b) + sum log L_jj.  Standard errors come from the
  * inverse information at the estimate; for the last coefficient that is
@@ -29,7 +32,7 @@
 /* Evaluation of a fit at one coefficient vector. */
 typedef struct {
     double *mu, *w;  /* N */
-    double *xw;      /* N x p: W^{1/2} D */
+    double *xw;      /* N x p: W D, then scratch for the hat values */
     double *l;       /* p x p Cholesky factor of D'WD (lower) */
     double loglik;   /* log-likelihood, plus log|I|/2 for Firth */
     int ok;          /* information positive definite */
@@ -100,33 +103,42 @@ static void evaluate(irls_t *s, const double *beta, eval_t *e)
     int n = s->n, p = s->p;
     cblas_dgemv(CblasColMajor, CblasNoTrans, n, p, 1.0, s->d, n, beta, 1, 0.0,
                 s->eta, 1);
-    double ll = 0;
-    double *sw = s->r; /* sqrt(w), until the residuals are formed */
+    double ll = 0, prod = 1;
+    int in_prod = 0;
     for (int i = 0; i < n; i++) {
         if (s->drop && s->drop[i]) {
             e->mu[i] = 0;
             e->w[i] = 0;
-            sw[i] = 0;
             continue;
         }
-        /* one exp and one log1p per sample, stable for any eta:
-         * y log mu + (1 - y) log(1 - mu) = y eta - log(1 + e^eta) */
+        /* y log mu + (1 - y) log(1 - mu) = y eta - log(1 + e^eta)
+         *   = y eta - max(eta, 0) - log(1 + t),  t = e^-|eta| in (0, 1]:
+         * one exp per sample, stable for any eta; the log(1 + t) terms are
+         * summed as the log of products of 16 factors in (1, 2] (one log
+         * per 16 samples, no overflow, rounding far below the tolerance). */
         double eta = s->eta[i];
         double t = exp(-fabs(eta));
         double mu = eta >= 0 ? 1.0 / (1.0 + t) : t / (1.0 + t);
-        double w = mu * (1.0 - mu);
         e->mu[i] = mu;
-        e->w[i] = w;
-        sw[i] = sqrt(w);
-        ll += s->y[i] * eta - (eta > 0 ? eta : 0) - log1p(t);
+        e->w[i] = mu * (1.0 - mu);
+        ll += s->y[i] * eta - (eta > 0 ? eta : 0);
+        prod *= 1.0 + t;
+        if (++in_prod == 16) {
+            ll -= log(prod);
+            prod = 1;
+            in_prod = 0;
+        }
     }
+    ll -= log(prod);
+    /* I = D' (W D), lower triangle used */
     for (int j = 0; j < p; j++) {
         const double *dj = s->d + (size_t)n * j;
         double *xj = e->xw + (size_t)n * j;
-        for (int i = 0; i < n; i++) xj[i] = sw[i] * dj[i];
+        const double *w = e->w;
+        for (int i = 0; i < n; i++) xj[i] = w[i] * dj[i];
     }
-    cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans, p, n, 1.0, e->xw, n, 0.0,
-                e->l, p);
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, p, p, n, 1.0, s->d, n, e->xw, n,
+                0.0, e->l, p);
     e->ok = duet_chol(e->l, p, 1e-13) == 0;
     if (e->ok && s->firth)
         for (int j = 0; j < p; j++) ll += log(e->l[(size_t)p * j + j]);
@@ -152,8 +164,10 @@ static duet_fit_status_t irls_run(irls_t *s, double *beta, int max_iter,
         *iter = it;
         /* working residuals, Firth-adjusted */
         if (s->firth) {
-            /* h_i = |row i of W^{1/2} D L^{-T}|^2; xw is overwritten by the
-             * solve, so evaluate() recomputes it next time */
+            /* h_i = w_i |row i of D L^{-T}|^2 (the diagonal of the
+             * weighted hat matrix W^{1/2} D I^{-1} D' W^{1/2}); the solve
+             * runs on a copy of D in xw, whose W D is no longer needed */
+            memcpy(e->xw, s->d, (size_t)n * p * sizeof *e->xw);
             cblas_dtrsm(CblasColMajor, CblasRight, CblasLower, CblasTrans,
                         CblasNonUnit, n, p, 1.0, e->l, p, e->xw, n);
             for (int i = 0; i < n; i++) s->r[i] = 0;
@@ -163,7 +177,8 @@ static duet_fit_status_t irls_run(irls_t *s, double *beta, int max_iter,
             }
             for (int i = 0; i < n; i++) {
                 if (s->drop && s->drop[i]) { s->r[i] = 0; continue; }
-                s->r[i] = s->y[i] - e->mu[i] + s->r[i] * (0.5 - e->mu[i]);
+                double h = e->w[i] * s->r[i];
+                s->r[i] = s->y[i] - e->mu[i] + h * (0.5 - e->mu[i]);
             }
         } else {
             for (int i = 0; i < n; i++)
