@@ -131,4 +131,14 @@ duet_fit_status_t duet_logreg_fit_variant(duet_logreg_fit_t *fit,
                                           const uint8_t *drop_mask, int firth,
                                           duet_assoc_t *out);
 
+/* The same, starting from beta_g = beta_start (for example the score
+ * test's one-step estimate U/V) instead of 0; the covariates still start at
+ * the null coefficients.  A start near the estimate saves iterations. */
+duet_fit_status_t duet_logreg_fit_variant_from(duet_logreg_fit_t *fit,
+                                               const duet_logreg_null_t *null,
+                                               const double *g,
+                                               const uint8_t *drop_mask,
+                                               int firth, double beta_start,
+                                               duet_assoc_t *out);
+
 #endif

@@ -51,6 +51,10 @@ static const double GS[N] = { 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 #define Z50_NEGLOG10 544.66530586633269
 #define CHI2_FROM_LOGP 1592.1743072672255
 #define T_CRIT 2.1098155778333165
+#define FIRTH7_BETA 0.90894096925780432
+#define FIRTH7_SE 0.66919416391714603
+#define WALD7_BETA 1.0897481421340531
+#define WALD7_SE 0.69450680082936378
 
 /* design [1, x1, x2], column-major */
 static double X[3 * N];
@@ -291,6 +295,38 @@ static void test_logistic(void)
     duet_logreg_null_destroy(m);
 }
 
+/* a design of 6 columns (7 parameters with g): the fits take their
+ * dsyrk path */
+static void test_logistic_wide(void)
+{
+    double x[6 * N];
+    for (int i = 0; i < N; i++) {
+        x[i] = 1;
+        x[N + i] = X1[i];
+        x[2 * N + i] = X2[i];
+        x[3 * N + i] = X1[i] * X1[i];
+        x[4 * N + i] = cos(3 * X1[i]);
+        x[5 * N + i] = sin(X2[i]);
+    }
+    duet_logreg_null_t *m = NULL;
+    duet_logreg_fit_t *f = NULL;
+    if (duet_logreg_null_create(x, N, N, 6, YB, &m) || !m || m->status != DUET_FIT_OK ||
+        duet_logreg_fit_create(N, 6, &f)) {
+        CHECK(0, "wide null model");
+        duet_logreg_null_destroy(m);
+        return;
+    }
+    duet_assoc_t a;
+    duet_logreg_fit_variant(f, m, G, NULL, 1, &a);
+    CHECK_NEAR(a.beta, FIRTH7_BETA, 1e-7, "Firth beta, 7 parameters = brglm2");
+    CHECK_NEAR(a.se, FIRTH7_SE, 1e-7, "Firth se, 7 parameters = brglm2");
+    duet_logreg_fit_variant(f, m, G, NULL, 0, &a);
+    CHECK_NEAR(a.beta, WALD7_BETA, 1e-7, "Wald beta, 7 parameters = glm");
+    CHECK_NEAR(a.se, WALD7_SE, 1e-7, "Wald se, 7 parameters = glm");
+    duet_logreg_fit_destroy(f);
+    duet_logreg_null_destroy(m);
+}
+
 int main(void)
 {
     make_design();
@@ -298,6 +334,7 @@ int main(void)
     test_qr();
     test_linear();
     test_logistic();
+    test_logistic_wide();
     return unit_done();
 }
 
@@ -351,4 +388,11 @@ int main(void)
  *   p("Z50_NEGLOG10", -(pnorm(-50, log.p=TRUE) + log(2))/log(10))
  *   p("CHI2_FROM_LOGP", qchisq(-800, 1, lower.tail=FALSE, log.p=TRUE))
  *   p("T_CRIT", qt(0.975, 17))
+ *   x3 <- x1^2; x4 <- cos(3 * x1); x5 <- sin(x2)
+ *   m <- glm(yb ~ x1 + x2 + x3 + x4 + x5 + g, family=binomial, method="brglmFit", type="MPL_Jeffreys", epsilon=1e-12, maxit=500)
+ *   s <- summary(m)$coefficients
+ *   p("FIRTH7_BETA", s["g",1]); p("FIRTH7_SE", s["g",2])
+ *   m <- glm(yb ~ x1 + x2 + x3 + x4 + x5 + g, family=binomial, control=glm.control(epsilon=1e-14, maxit=100))
+ *   s <- summary(m)$coefficients
+ *   p("WALD7_BETA", s["g",1]); p("WALD7_SE", s["g",2])
  */
