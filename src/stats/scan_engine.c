@@ -19,6 +19,7 @@
 typedef struct {
     int n;             /* samples */
     int *rows;         /* reader rows, ascending */
+    int *inv;          /* reader row -> set row, or -1 (NULL when is_all) */
     int is_all;        /* rows are 0..N-1 */
     int k;             /* design columns, intercept included */
     double *x;         /* n x k design */
@@ -48,6 +49,7 @@ struct duet_scan_work_t {
     double *gss, *gg, *af, *info, *mac;
     int *n_called, *n_miss;
     int *drop;        /* max_set_n */
+    int *urow;        /* n_samples: reader rows with a missing call */
     uint8_t *dmask, *kmask;
     double *dwork;
     duet_assoc_t *tmp; /* max_lin */
@@ -67,6 +69,7 @@ void duet_scan_opts_init(duet_scan_opts_t *o)
 static void set_free(set_t *s)
 {
     free(s->rows);
+    free(s->inv);
     free(s->x);
     duet_qr_destroy(s->qr);
     duet_linreg_destroy(s->lin);
@@ -345,6 +348,12 @@ duet_err_t duet_scan_create(const duet_scan_input_t *in, const duet_scan_opts_t 
             for (int i = 0; i < N; i++)
                 if (m[i]) st->rows[c++] = i;
             st->is_all = st->n == N;
+            if (!st->is_all) {
+                st->inv = duet_malloc((size_t)N * sizeof *st->inv);
+                if (!st->inv) goto cleanup;
+                for (int i = 0; i < N; i++) st->inv[i] = -1;
+                for (int i = 0; i < st->n; i++) st->inv[st->rows[i]] = i;
+            }
         }
         sc->traits[t].set = s;
     }
@@ -399,6 +408,7 @@ void duet_scan_work_destroy(duet_scan_work_t *w)
     free(w->n_called);
     free(w->n_miss);
     free(w->drop);
+    free(w->urow);
     free(w->dmask);
     free(w->kmask);
     free(w->dwork);
@@ -425,12 +435,13 @@ duet_err_t duet_scan_work_create(const duet_scan_t *sc, int max_variants,
     w->n_called = duet_malloc(B * sizeof *w->n_called);
     w->n_miss = duet_malloc(B * sizeof *w->n_miss);
     w->drop = duet_malloc(n * sizeof *w->drop);
+    w->urow = duet_malloc(((size_t)sc->n_samples + 1) * sizeof *w->urow);
     w->dmask = duet_calloc(n, 1);
     w->kmask = duet_malloc(n);
     w->dwork = duet_malloc((sc->max_drop_work + 1) * sizeof *w->dwork);
     w->tmp = duet_malloc(((size_t)sc->max_lin + 1) * sizeof *w->tmp);
     if (!w->g || !w->sums || !w->gss || !w->gg || !w->af || !w->info || !w->mac || !w->n_called ||
-        !w->n_miss || !w->drop || !w->dmask || !w->kmask || !w->dwork || !w->tmp) {
+        !w->n_miss || !w->drop || !w->urow || !w->dmask || !w->kmask || !w->dwork || !w->tmp) {
         duet_scan_work_destroy(w);
         return DUET_ENOMEM;
     }
@@ -444,16 +455,34 @@ duet_err_t duet_scan_work_create(const duet_scan_t *sc, int max_variants,
     return DUET_OK;
 }
 
-/* Rows (set coordinates) with a missing call for variant j; fills w->drop
- * and, when masks, w->dmask (1 = dropped) and w->kmask (1 = kept). */
+/* Reader rows whose mask byte is set, ascending, into out; returns the
+ * count.  Eight bytes at a time: missing calls are rare. */
+static int mask_rows(const uint8_t *mask, int n, int *out)
+{
+    int c = 0, i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t word;
+        memcpy(&word, mask + i, 8);
+        if (!word) continue;
+        for (int b = 0; b < 8; b++)
+            if (mask[i + b]) out[c++] = i + b;
+    }
+    for (; i < n; i++)
+        if (mask[i]) out[c++] = i;
+    return c;
+}
+
+/* Rows (set coordinates, ascending) with a missing call for variant j into
+ * w->drop; returns the count.  With masks, also w->dmask (1 = dropped) and
+ * w->kmask (1 = kept). */
 static int collect_missing(const set_t *st, const duet_geno_block_t *blk, int j,
                            duet_scan_work_t *w, int masks)
 {
     const uint8_t *mm = blk->missing + (size_t)blk->n_samples * j;
-    int nd = 0;
-    for (int i = 0; i < st->n; i++) {
-        int r = st->is_all ? i : st->rows[i];
-        if (mm[r]) w->drop[nd++] = i;
+    int nu = mask_rows(mm, blk->n_samples, w->urow), nd = 0;
+    for (int u = 0; u < nu; u++) {
+        int i = st->is_all ? w->urow[u] : st->inv[w->urow[u]];
+        if (i >= 0) w->drop[nd++] = i;
     }
     if (masks && st->n > 0) {
         size_t n = (unsigned)st->n;
@@ -528,24 +557,26 @@ void duet_scan_block(const duet_scan_t *sc, duet_scan_work_t *w, duet_geno_block
                 duet_sum_sumsq(gj, n, &sum, &sum2);
                 gg = sum2;
             } else {
-                const uint8_t *mm = blk->missing + (size_t)N * j;
-                for (int i = 0; i < n; i++) {
-                    int r = st->rows[i];
-                    double x = src[r];
-                    gj[i] = x;
-                    if (mm[r]) { miss++; continue; }
-                    sum += x;
-                    sum2 += x * x;
+                for (int i = 0; i < n; i++) gj[i] = src[st->rows[i]];
+                double s_all, ss_all;
+                duet_sum_sumsq(gj, n, &s_all, &ss_all);
+                miss = collect_missing(st, blk, j, w, 0);
+                double s_miss = 0, ss_miss = 0;
+                for (int d = 0; d < miss; d++) {
+                    double x = gj[w->drop[d]];
+                    s_miss += x;
+                    ss_miss += x * x;
                 }
                 called = n - miss;
+                sum = s_all - s_miss;
+                sum2 = ss_all - ss_miss;
+                gg = ss_all;
                 if (miss && !drop_mode && called > 0) {
                     /* re-impute with this set's mean */
                     double mean = sum / called;
-                    for (int i = 0; i < n; i++)
-                        if (mm[st->rows[i]]) gj[i] = mean;
+                    for (int d = 0; d < miss; d++) gj[w->drop[d]] = mean;
+                    gg = sum2 + miss * mean * mean;
                 }
-                double unused;
-                duet_sum_sumsq(gj, n, &unused, &gg); /* g'g as the tests see g */
             }
             double ploidy = v->n_called > 0 ? v->n_alleles_called / v->n_called : 2.0;
             double gss = called > 0 ? sum2 - sum * sum / called : 0;
