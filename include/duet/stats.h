@@ -149,6 +149,21 @@ int duet_linreg_stride(const duet_linreg_t *model);
 void duet_linreg_sums(const duet_linreg_t *model, const double *g, int ldg,
                       int n_variants, const double *gg, double *sums);
 
+/*
+ * Skinny cross-products, fused with (weighted) column sums of squares:
+ *   C[c + ldc j] = sum_i A[i + lda c] G[i + ldg j]   for c < m, j < n_cols,
+ *   C[sq_row + ldc j] = sum_i w_i G[i + ldg j]^2     (w NULL: w_i = 1),
+ * over i < n; sq_row < 0 skips the squares.  For the few-columns-wide A of
+ * a scan (covariate basis and traits) a dgemm spends more time packing G
+ * than multiplying; this reads each tile of G once while it sits in L1
+ * (tiles of 256 rows, vectorised, compiled for AVX-512, AVX2 and baseline
+ * x86-64 and chosen at run time).  The order of the additions is fixed for
+ * a given machine, so results do not depend on the thread count.
+ */
+void duet_crossprod_sumsq(const double *A, int lda, int m, const double *G, int ldg,
+                          int n_cols, int n, const double *w, double *C, int ldc,
+                          int sq_row);
+
 /* sum and sum of squares of x[0..n-1] (vectorised; the order of the
  * additions is fixed, so results are reproducible). */
 void duet_sum_sumsq(const double *x, int n, double *sum, double *sumsq);

@@ -17,6 +17,12 @@
 #include "duet/stats.h"
 #include "lapack_internal.h"
 
+/* Up to this many basis columns (covariates + traits), the fused kernel
+ * below; beyond, dgemm (BLAS-3 pays off once the product is wide). */
+#ifndef XP_MAX_COLS
+#define XP_MAX_COLS 64
+#endif
+
 const char *duet_fit_status_str(duet_fit_status_t status)
 {
     switch (status) {
@@ -279,19 +285,110 @@ void duet_sum_sumsq(const double *x, int n, double *sum, double *sumsq)
     *sumsq = s2;
 }
 
+#define XP_TILE 256
+
+/* The kernel body, compiled three times below for the vector units at
+ * hand (features are tested, not the CPU's model name).  Four columns of A
+ * share each load of G and keep four independent accumulators; XP_MADD is
+ * a fused multiply-add where the unit has one. */
+#define XP_BODY                                                               \
+    for (int j = 0; j < n_cols; j++) {                                        \
+        for (int c = 0; c < m; c++) C[(size_t)ldc * j + c] = 0;               \
+        if (sq_row >= 0) C[(size_t)ldc * j + sq_row] = 0;                     \
+    }                                                                         \
+    for (int i0 = 0; i0 < n; i0 += XP_TILE) {                                 \
+        int len = n - i0 < XP_TILE ? n - i0 : XP_TILE;                        \
+        for (int j = 0; j < n_cols; j++) {                                    \
+            const double *g = G + (size_t)ldg * j + i0;                       \
+            double *cj = C + (size_t)ldc * j;                                 \
+            int c = 0;                                                        \
+            for (; c + 4 <= m; c += 4) {                                      \
+                const double *a0 = A + (size_t)lda * c + i0;                  \
+                const double *a1 = a0 + lda, *a2 = a1 + lda, *a3 = a2 + lda;  \
+                double s0 = 0, s1 = 0, s2 = 0, s3 = 0;                        \
+                _Pragma("omp simd reduction(+ : s0, s1, s2, s3)")             \
+                for (int i = 0; i < len; i++) {                               \
+                    double x = g[i];                                          \
+                    s0 = XP_MADD(a0[i], x, s0);                               \
+                    s1 = XP_MADD(a1[i], x, s1);                               \
+                    s2 = XP_MADD(a2[i], x, s2);                               \
+                    s3 = XP_MADD(a3[i], x, s3);                               \
+                }                                                             \
+                cj[c] += s0;                                                  \
+                cj[c + 1] += s1;                                              \
+                cj[c + 2] += s2;                                              \
+                cj[c + 3] += s3;                                              \
+            }                                                                 \
+            for (; c < m; c++) {                                              \
+                const double *a = A + (size_t)lda * c + i0;                   \
+                double s = 0;                                                 \
+                _Pragma("omp simd reduction(+ : s)")                          \
+                for (int i = 0; i < len; i++) s = XP_MADD(a[i], g[i], s);     \
+                cj[c] += s;                                                   \
+            }                                                                 \
+            if (sq_row < 0) continue;                                         \
+            double s = 0;                                                     \
+            if (w) {                                                          \
+                const double *wt = w + i0;                                    \
+                _Pragma("omp simd reduction(+ : s)")                          \
+                for (int i = 0; i < len; i++) s = XP_MADD(wt[i] * g[i], g[i], s); \
+            } else {                                                          \
+                _Pragma("omp simd reduction(+ : s)")                          \
+                for (int i = 0; i < len; i++) s = XP_MADD(g[i], g[i], s);     \
+            }                                                                 \
+            cj[sq_row] += s;                                                  \
+        }                                                                     \
+    }
+
+#define XP_ARGS                                                               \
+    const double *A, int lda, int m, const double *G, int ldg, int n_cols,    \
+        int n, const double *w, double *C, int ldc, int sq_row
+
+#define XP_MADD(a, b, c) __builtin_fma((a), (b), (c))
+__attribute__((target("avx512f,avx512dq,avx2,fma")))
+static void xp_avx512(XP_ARGS) { XP_BODY }
+
+__attribute__((target("avx2,fma")))
+static void xp_avx2(XP_ARGS) { XP_BODY }
+#undef XP_MADD
+
+#define XP_MADD(a, b, c) ((a) * (b) + (c))
+static void xp_base(XP_ARGS) { XP_BODY }
+#undef XP_MADD
+
+void duet_crossprod_sumsq(XP_ARGS)
+{
+    /* chosen once; a race only stores the same value twice */
+    static int level = -1;
+    if (level < 0) {
+        __builtin_cpu_init();
+        level = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") ? 2
+              : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1 : 0;
+    }
+    if (level == 2) xp_avx512(A, lda, m, G, ldg, n_cols, n, w, C, ldc, sq_row);
+    else if (level == 1) xp_avx2(A, lda, m, G, ldg, n_cols, n, w, C, ldc, sq_row);
+    else xp_base(A, lda, m, G, ldg, n_cols, n, w, C, ldc, sq_row);
+}
+
 void duet_linreg_sums(const duet_linreg_t *m, const double *g, int ldg,
                       int n_variants, const double *gg, double *sums)
 {
     int n = m->n_samples, kt = m->n_covars + m->n_traits, stride = kt + 1;
     if (n_variants <= 0) return;
-    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, kt, n_variants, n, 1.0,
-                m->basis, n, g, ldg, 0.0, sums, stride);
-    for (int j = 0; j < n_variants; j++) {
-        double s, s2;
-        if (gg) s2 = gg[j];
-        else duet_sum_sumsq(g + (size_t)ldg * j, n, &s, &s2);
-        sums[(size_t)stride * j + kt] = s2;
+    if (kt <= XP_MAX_COLS) {
+        duet_crossprod_sumsq(m->basis, n, kt, g, ldg, n_variants, n, NULL, sums, stride,
+                             gg ? -1 : kt);
+    } else {
+        cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, kt, n_variants, n, 1.0,
+                    m->basis, n, g, ldg, 0.0, sums, stride);
+        if (!gg)
+            for (int j = 0; j < n_variants; j++) {
+                double s;
+                duet_sum_sumsq(g + (size_t)ldg * j, n, &s, &sums[(size_t)stride * j + kt]);
+            }
     }
+    if (gg)
+        for (int j = 0; j < n_variants; j++) sums[(size_t)stride * j + kt] = gg[j];
 }
 
 void duet_linreg_from_cross(double r_gg, double r_gy, double r_yy, double gss,

@@ -366,16 +366,7 @@ void duet_logreg_score_sums(const duet_logreg_null_t *m, const double *g, int ld
 {
     int n = m->n_samples, k1 = m->n_covars + 1, stride = k1 + 1;
     if (n_variants <= 0) return;
-    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, k1, n_variants, n, 1.0,
-                m->basis, n, g, ldg, 0.0, sums, stride);
-    for (int j = 0; j < n_variants; j++) {
-        const double *gj = g + (size_t)ldg * j;
-        const double *w = m->w;
-        double s = 0;
-#pragma omp simd reduction(+ : s)
-        for (int i = 0; i < n; i++) s += w[i] * gj[i] * gj[i];
-        sums[(size_t)stride * j + k1] = s;
-    }
+    duet_crossprod_sumsq(m->basis, n, k1, g, ldg, n_variants, n, m->w, sums, stride, k1);
 }
 
 static void score_from(double u, double v, double gwg, double gss, int n,

@@ -532,6 +532,12 @@ void duet_scan_block(const duet_scan_t *sc, duet_scan_work_t *w, duet_geno_block
             G = w->g; /* filled below */
             ldg = n;
         }
+        /* When the set is every sample the reader's matrix is final: the
+         * linear sums come first and bring g'g with them. */
+        int lin_first = st->is_all && st->n_lin > 0;
+        int lin_stride = st->n_lin ? duet_linreg_stride(st->lin) : 0;
+        if (lin_first) duet_linreg_sums(st->lin, G, ldg, B, NULL, w->sums);
+
         /* per-variant statistics over the set's called samples: one pass
          * over each column, fused with the gathering of a subset */
         for (int j = 0; j < B; j++) {
@@ -546,7 +552,8 @@ void duet_scan_block(const duet_scan_t *sc, duet_scan_work_t *w, duet_geno_block
                  * called samples: over called samples sum = N m and
                  * sum2 = g'g - n_miss m^2 */
                 double s_all;
-                duet_sum_sumsq(src, n, &s_all, &gg);
+                if (lin_first) gg = w->sums[(size_t)lin_stride * j + lin_stride - 1];
+                else duet_sum_sumsq(src, n, &s_all, &gg);
                 miss = v->n_missing;
                 called = n - miss;
                 sum = v->alt_count;
@@ -595,8 +602,8 @@ void duet_scan_block(const duet_scan_t *sc, duet_scan_work_t *w, duet_geno_block
 
         /* linear traits */
         if (st->n_lin) {
-            int stride = duet_linreg_stride(st->lin);
-            duet_linreg_sums(st->lin, G, ldg, B, w->gg, w->sums);
+            int stride = lin_stride;
+            if (!lin_first) duet_linreg_sums(st->lin, G, ldg, B, w->gg, w->sums);
             for (int j = 0; j < B; j++) {
                 if (skip && skip[j]) continue;
                 const double *sj = w->sums + (size_t)stride * j;
