@@ -887,8 +887,8 @@ duet_err_t main_gwas(int argc, char **argv)
     /* block size: about 8 MB of dosages per block, whatever the thread
      * count (so that outputs do not depend on it) */
     int B = (int)((1L << 20) / (n_used > 0 ? n_used : 1));
-    B = B / 16 * 16;
-    if (B < 16) B = 16;
+    B = B / 8 * 8;
+    if (B < 8) B = 8;
     if (B > 1024) B = 1024;
     run.o = &o;
     run.scan = scan;

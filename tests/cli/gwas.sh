@@ -84,6 +84,11 @@ t_true "--dosage fills the info column" [ "$(zcat "$WORK/o/dd.q1.gwas.tsv.gz" | 
 t_run "--firth-threshold 0 keeps score tests" 0 "$DUET" gwas --vcf "$V" --pheno "$P" --pheno-name b1 --covar "$C" --firth-threshold 0 -o "$WORK/o/ft0" --no-version
 t_true "--firth-threshold 0: no firth rows" [ "$(zcat "$WORK/o/ft0.b1.gwas.tsv.gz" | tail -n +2 | cut -f19 | sort -u)" = score ]
 
+t_run "--min-cell 40" 0 "$DUET" gwas --vcf "$V" --pheno "$P" --pheno-name b1,b2 --covar "$C" --min-cell 40 -o "$WORK/o/mc" --no-version
+t_true "--min-cell 40: 30 cases of b2 suppressed, 37 controls too" [ "$(zcat "$WORK/o/mc.b2.gwas.tsv.gz" | awk -F'\t' 'NR==2 { print $17 "," $18 }')" = "#NA,#NA" ]
+t_true "--min-cell 40: 49 cases and 71 controls of b1 shown" [ "$(zcat "$WORK/o/mc.b1.gwas.tsv.gz" | awk -F'\t' 'NR==2 { print $17 "," $18 }')" = "49,71" ]
+t_grep "--min-cell 40: the sidecar suppresses them too" '^case_count: "#NA"$' "$WORK/o/mc.b2.gwas.yaml"
+
 # ---------------------------------------------------------------- R cross-checks
 if command -v Rscript >/dev/null 2>&1; then
     bcftools query -f '%CHROM:%POS\t[%GT\t]\n' "$V" >"$D/gt.txt"
