@@ -415,7 +415,7 @@ static duet_err_t decode_gt(const duet_geno_t *g, geno_block_raw_t *raw, bcf1_t 
         if (acc.bad_sample >= 0) {
             char what[512];
             snprintf(what, sizeof what,
-                     "sample %s has a GT value that is not an allele of the record's %d",
+                     "sample %s has a GT allele index beyond the record's %d alleles",
                      g->hdr->samples[g->cols[acc.bad_sample]], n_allele);
             return bad_record(g, rec, record, what);
         }
