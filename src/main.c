@@ -18,7 +18,11 @@ typedef struct {
     const char *subs; /* subcommands, space-separated, or NULL */
 } cmd_t;
 
+duet_err_t main_freq(int argc, char **argv);
+
 static const cmd_t cmds[] = {
+    { NULL, NULL, "Genotypes", NULL },
+    { main_freq, "freq", "allele frequency and missingness of each variant", NULL },
     { NULL, NULL, NULL, NULL } /* end */
 };
 

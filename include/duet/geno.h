@@ -197,9 +197,11 @@ duet_err_t duet_geno_chunk_parse(const char *arg, int *k, int *n) DUET_WUR;
  *   - a header line "#IID ..." or "IID ...": IDs from the first column;
  *   - a header line "#FID IID ..." or "FID IID ...": IDs from the second
  *     column (plink2 .psam and regenie tables);
- *   - otherwise one ID per line, the first field (a plain list, or a table
- *     without a header whose first column is the ID);
+ *   - no header: a first line of one field means one ID per line; of two
+ *     or more fields, FID IID (the second column: .fam files and plink
+ *     keep files), as plink2 reads them;
  *   - other lines starting with '#' and blank lines are skipped.
+ * The header, if any, is the first non-blank line.
  * On success *names (n entries, each malloc'd) belongs to the caller, to be
  * freed with duet_geno_samples_free().  Errors: DUET_EREAD (cannot open or
  * read), DUET_EFORMAT (a line without the ID column, naming the line),

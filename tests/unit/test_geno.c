@@ -965,7 +965,7 @@ static void test_helpers(void)
     CHECK(duet_geno_chunk_parse("2", &k, &n) == DUET_EUSAGE, "chunk 2 refused");
     char **names = NULL;
     int ns = 0;
-    write_text("plain.txt", "s1\n\ns2 extra\n# comment\n s3\n");
+    write_text("plain.txt", "s1\n\ns2\n# comment\n s3\n");
     CHECK(duet_geno_samples_read(wpath("plain.txt"), &names, &ns) == DUET_OK && ns == 3 &&
               !strcmp(names[0], "s1") && !strcmp(names[1], "s2") && !strcmp(names[2], "s3"),
           "plain sample list");
@@ -979,6 +979,11 @@ static void test_helpers(void)
     CHECK(duet_geno_samples_read(wpath("iid.txt"), &names, &ns) == DUET_OK && ns == 2 &&
               !strcmp(names[1], "s9"),
           "#IID table: IDs from column 1");
+    duet_geno_samples_free(names, ns);
+    write_text("fam.txt", "f1 s1 0 0 1 -9\nf2 s2 0 0 2 -9\n");
+    CHECK(duet_geno_samples_read(wpath("fam.txt"), &names, &ns) == DUET_OK && ns == 2 &&
+              !strcmp(names[0], "s1") && !strcmp(names[1], "s2"),
+          "headerless table (.fam): IDs from column 2");
     duet_geno_samples_free(names, ns);
     write_text("fidbad.txt", "FID IID\nonlyone\n");
     CHECK(duet_geno_samples_read(wpath("fidbad.txt"), &names, &ns) == DUET_EFORMAT,
