@@ -164,15 +164,18 @@ duet_err_t duet_geno_read_block(duet_geno_t *geno,
 const char *duet_geno_path(const duet_geno_t *geno);
 
 /*
- * Pipelined reading: fetch blocks in order on one thread, decode them (and
- * run `work` on them) in parallel on `threads` OpenMP threads, then hand
- * them to `emit` one at a time in block order.  Up to `n_blocks` blocks of
- * `max_variants` are in flight (memory: n_blocks x n_samples x max_variants
- * doubles).  `work` runs on any thread, once per block, after decoding; it
- * may be NULL.  `emit` runs on one thread at a time, in block order; it may
- * be NULL.  The first error (from fetch, decode, work or emit, in block
- * order) stops the scan and is returned; errors are reported where found.
- * Results do not depend on `threads`.
+ * Pipelined reading: fetch blocks in order (one fetch at a time), decode
+ * them (and run `work` on them) in parallel, and hand them to `emit` one at
+ * a time in block order, on `threads` threads: the caller's and threads-1
+ * POSIX threads started for the scan (not OpenMP threads; idle threads
+ * sleep rather than spin).  Up to `n_blocks` blocks of `max_variants` are
+ * in flight (memory: n_blocks x n_samples x max_variants doubles).  `work`
+ * runs on any of the threads (its `thread` argument, 0..threads-1, indexes
+ * per-thread scratch), once per block, after decoding; it may be NULL.
+ * `emit` runs on one thread at a time, in block order; it may be NULL.  The
+ * first error (from fetch, decode, work or emit, by block order) stops the
+ * scan and is returned; errors are reported where found.  Results do not
+ * depend on `threads`.
  */
 typedef struct {
     int max_variants;  /* block capacity (>= 1) */

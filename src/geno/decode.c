@@ -480,8 +480,8 @@ static duet_err_t decode_ds(const duet_geno_t *g, geno_block_raw_t *raw, bcf1_t 
     return DUET_OK;
 }
 
-static duet_err_t decode_record(const duet_geno_t *g, geno_block_raw_t *raw, int r,
-                                duet_geno_block_t *b, int col)
+duet_err_t geno_decode_record(const duet_geno_t *g, geno_block_raw_t *raw, int r,
+                              duet_geno_block_t *b, int col)
 {
     bcf1_t *rec = raw->recs[r];
     uint64_t record = raw->rec_number[r];
@@ -515,7 +515,7 @@ duet_err_t duet_geno_decode(const duet_geno_t *g, duet_geno_block_t *b)
     geno_block_raw_t *raw = b->internal;
     int col = 0;
     for (int r = 0; r < raw->n_recs; r++) {
-        duet_err_t err = decode_record(g, raw, r, b, col);
+        duet_err_t err = geno_decode_record(g, raw, r, b, col);
         if (err) return err;
         col += raw->recs[r]->n_allele - 1;
     }
