@@ -153,6 +153,7 @@ static inline void sample_i8(const uint8_t *v, int ploidy, const uint8_t *cls,
  * samples get 0 there, and are listed for imputation).  Inlined into each
  * SIMD kernel, so that the copies use that kernel's vector width.
  */
+#if defined(__SSE2__) || defined(GENO_HAVE_AVX2)
 static inline __attribute__((always_inline)) void
 put_group32(uint64_t alt, uint64_t miss, int i, double *out, uint8_t *mask,
             int64_t *alt_sum, int64_t *alleles, gt_acc_t *acc)
@@ -170,6 +171,7 @@ put_group32(uint64_t alt, uint64_t miss, int i, double *out, uint8_t *mask,
         both &= both - 1;
     }
 }
+#endif
 
 #ifdef GENO_HAVE_AVX2
 /* The hot path with AVX2: 32 samples (64 bytes) per step.  Returns the

@@ -3,15 +3,15 @@
  * are fetched in file order, decoded in parallel, and handed to the caller
  * in block order.
  *
- * A ring of n_blocks slots moves through FREE -> FETCHED -> DECODED -> FREE.
- * Every thread (the caller's and threads-1 helpers) runs the same loop and
- * takes, in this order of priority, whatever work is ready: emit the next
- * block in order if it is decoded (one emitter at a time), fetch into the
- * next slot if it is free (one fetcher at a time: fetching is sequential),
- * decode the oldest fetched block.  Fetching comes before decoding because
- * it is the one step that cannot be shared.  Threads with nothing to do
- * sleep on a condition variable instead of spinning, so that the scan
- * degrades gracefully on a machine shared with other work.  With one thread
+ * A ring of n_blocks slots moves through FREE -> DECODING -> DECODED -> FREE.
+ * Every thread (the caller's and threads-1 helpers) runs the same loop:
+ * emit the next block in order if it is decoded (one emitter at a time),
+ * otherwise fetch into the next slot if it is free (one fetcher at a time:
+ * fetching is sequential) and then decode that block itself, while its
+ * records are still in this core's cache and another thread fetches the
+ * next block.  Threads with nothing to do sleep on a condition variable
+ * instead of spinning, so that the scan degrades gracefully on a machine
+ * shared with other work.  With one thread
  * the loop is simply read (each record decoded as soon as it is read),
  * work, emit.  Blocks do not depend on the thread count, so neither do the
  * results.
@@ -22,7 +22,7 @@
 #include "duet/log.h"
 #include "geno_internal.h"
 
-enum { SLOT_FREE = 0, SLOT_FETCHED, SLOT_DECODING, SLOT_DECODED };
+enum { SLOT_FREE = 0, SLOT_DECODING, SLOT_DECODED };
 
 typedef struct {
     duet_geno_t *geno;
@@ -33,7 +33,6 @@ typedef struct {
     pthread_mutex_t lock;
     pthread_cond_t changed;
     uint64_t next_fetch;  /* sequence number of the next block to fetch */
-    uint64_t next_decode; /* oldest block not yet taken for decoding */
     uint64_t next_emit;   /* next block to hand to emit() */
     int fetching, emitting, eof;
     duet_err_t err;       /* first error, by block sequence */
@@ -78,35 +77,30 @@ static void *run(void *arg)
             pthread_cond_broadcast(&p->changed);
             continue;
         }
-        /* 2. fetch into the next slot */
+        /* 2. fetch into the next slot, then decode it on this thread,
+         * while its records are in this core's cache and another thread
+         * fetches the next block */
         slot = (int)(p->next_fetch % (uint64_t)p->n_blocks);
         if (!p->fetching && !p->eof && p->state[slot] == SLOT_FREE) {
             uint64_t seq = p->next_fetch;
+            duet_geno_block_t *block = p->blocks[slot];
             p->fetching = 1;
             pthread_mutex_unlock(&p->lock);
-            duet_err_t err = duet_geno_fetch(p->geno, p->blocks[slot]);
+            duet_err_t err = duet_geno_fetch(p->geno, block);
             pthread_mutex_lock(&p->lock);
             p->fetching = 0;
-            if (err) {
-                fail(p, err, seq);
+            if (err || block->n_variants == 0) {
+                if (err) fail(p, err, seq);
                 p->eof = 1;
-            } else if (p->blocks[slot]->n_variants == 0) {
-                p->eof = 1;
-            } else {
-                p->state[slot] = SLOT_FETCHED;
-                p->next_fetch++;
+                pthread_cond_broadcast(&p->changed);
+                continue;
             }
-            pthread_cond_broadcast(&p->changed);
-            continue;
-        }
-        /* 3. decode the oldest fetched block */
-        if (p->next_decode < p->next_fetch) {
-            uint64_t seq = p->next_decode++;
-            slot = (int)(seq % (uint64_t)p->n_blocks);
             p->state[slot] = SLOT_DECODING;
+            p->next_fetch++;
+            pthread_cond_broadcast(&p->changed);
             pthread_mutex_unlock(&p->lock);
-            duet_err_t err = duet_geno_decode(p->geno, p->blocks[slot]);
-            if (!err && p->s->work) err = p->s->work(p->blocks[slot], p->s->ctx, w->thread);
+            err = duet_geno_decode(p->geno, block);
+            if (!err && p->s->work) err = p->s->work(block, p->s->ctx, w->thread);
             pthread_mutex_lock(&p->lock);
             if (err) fail(p, err, seq);
             p->state[slot] = SLOT_DECODED;
