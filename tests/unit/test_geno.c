@@ -724,6 +724,53 @@ static void test_region(void)
             res_free(&got);
         }
     }
+    /* a TBI index instead of CSI */
+    sh("cp '%s' '%s' && tabix -f -p vcf '%s'", wpath("rand.vcf.gz"), wpath("tbi.vcf.gz"),
+       wpath("tbi.vcf.gz"));
+    {
+        res_t ref, got;
+        int rc = ref_query(wpath("rand.vcf.gz"), "2:3000-6000", NULL, 0, 0, &ref);
+        duet_geno_opts_t o;
+        duet_geno_opts_init(&o, wpath("tbi.vcf.gz"));
+        o.region = "2:3000-6000";
+        o.want_missing_mask = 1;
+        duet_err_t err = read_all(&o, 8, &got);
+        for (int j = 0; j < got.n; j++) got.v[j].record = 0;
+        for (int j = 0; j < ref.n; j++) ref.v[j].record = 0;
+        CHECK(rc == 0 && err == DUET_OK && ref.n > 10 && res_match_ref(&got, &ref, 1e-12),
+              "VCF.gz with a .tbi index: region matches bcftools query -r");
+        res_free(&ref);
+        res_free(&got);
+        res_t whole, all = {0};
+        read_file(wpath("rand.vcf.gz"), 16, &whole);
+        int ok = 1;
+        for (int k = 1; k <= 4 && ok; k++) {
+            duet_geno_opts_init(&o, wpath("tbi.vcf.gz"));
+            o.chunk_k = k;
+            o.chunk_n = 4;
+            o.want_missing_mask = 1;
+            res_t part;
+            ok = read_all(&o, 16, &part) == DUET_OK;
+            /* append part to all */
+            for (int j = 0; ok && j < part.n; j++) {
+                if (all.n == all.m) {
+                    all.m = all.m ? 2 * all.m : 64;
+                    all.v = realloc(all.v, sizeof(var_t) * (size_t)all.m);
+                    all.dos = realloc(all.dos, sizeof(double) * (size_t)all.m * 70);
+                    all.miss = realloc(all.miss, (size_t)all.m * 70);
+                }
+                all.v[all.n] = part.v[j];
+                memcpy(all.dos + (size_t)all.n * 70, part.dos + (size_t)j * 70, sizeof(double) * 70);
+                memcpy(all.miss + (size_t)all.n * 70, part.miss + (size_t)j * 70, 70);
+                all.n++;
+            }
+            all.n_samples = 70;
+            res_free(&part);
+        }
+        CHECK(ok && res_equal(&all, &whole, 1), "VCF.gz with a .tbi index: 4 chunks cover the file");
+        res_free(&all);
+        res_free(&whole);
+    }
     duet_geno_opts_t o;
     duet_geno_t *g = NULL;
     duet_geno_opts_init(&o, wpath("rand.vcf"));
