@@ -30,7 +30,7 @@ fi
 for tool in bcftools /usr/bin/time "$DUET" "$READER"; do
     command -v "$tool" >/dev/null || { echo "reader.sh: $tool not found (make bench)" >&2; exit 2; }
 done
-tmp=$(mktemp -d)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/duet-bench-reader.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
 names=(bcftools bcftools_t1 reader_t1 reader_t2 freq_t1 freq_t2)
