@@ -18,11 +18,14 @@ typedef struct {
     const char *subs; /* subcommands, space-separated, or NULL */
 } cmd_t;
 
+duet_err_t main_freq(int argc, char **argv);
 duet_err_t main_gwas(int argc, char **argv);
 duet_err_t main_merge(int argc, char **argv);
 duet_err_t main_simulate(int argc, char **argv);
 
 static const cmd_t cmds[] = {
+    { NULL, NULL, "Genotypes", NULL },
+    { main_freq, "freq", "allele frequency and missingness of each variant", NULL },
     { NULL, NULL, "Association scans", NULL },
     { main_gwas, "gwas", "phenotype-first scan: linear / logistic / Firth, many traits", NULL },
     { main_merge, "merge", "gather the chunk outputs of one trait into one file", NULL },

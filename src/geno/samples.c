@@ -70,7 +70,7 @@ duet_err_t duet_geno_samples_read(const char *path, char ***names_out, int *n_ou
 {
     duet_err_t err = DUET_OK;
     char **names = NULL, *line = NULL;
-    int n = 0, m = 0, col = 0, oom = 0;
+    int n = 0, m = 0, col = -1, oom = 0;
     size_t cap = 0;
     long lineno = 0;
     *names_out = NULL;
@@ -87,15 +87,30 @@ duet_err_t duet_geno_samples_read(const char *path, char ***names_out, int *n_ou
         const char *p = line;
         while (*p == ' ' || *p == '\t') p++;
         if (*p == 0 || *p == '\n' || *p == '\r') continue;
-        if (n == 0 && col == 0 && lineno == 1) {
+        if (n == 0 && col < 0) {
             const char *h = *p == '#' ? p + 1 : p;
             if (starts_with_word(h, "FID")) {
                 col = 1;
                 continue;
             }
-            if (starts_with_word(h, "IID")) continue;
+            if (starts_with_word(h, "IID")) {
+                col = 0;
+                continue;
+            }
         }
         if (*p == '#') continue;
+        if (n == 0 && col < 0) {
+            /* No header: one field is the ID; two or more are FID IID
+             * (.fam, plink keep files). */
+            int oom2 = 0;
+            char *second = field_of(p, 1, &oom2);
+            if (oom2) {
+                err = DUET_ENOMEM;
+                goto cleanup;
+            }
+            col = second ? 1 : 0;
+            free(second);
+        }
         char *id = field_of(p, col, &oom);
         if (!id) {
             if (oom) {
