@@ -171,7 +171,7 @@ duet_err_t sim_write_pheno_covar(sim_cohort_t *c, duet_outdir_t *dir)
     duet_tsv_str(&row, "sex");
     duet_tsv_str(&row, "age");
     for (int k = 1; k <= N_PCS; k++) {
-        char pc[8];
+        char pc[16];
         snprintf(pc, sizeof pc, "PC%d", k);
         duet_tsv_str(&row, pc);
     }
