@@ -24,6 +24,8 @@ LDLIBS   += -lhts -lzstd $(BLAS_LIBS) -lsqlite3 -lRmath -lm -lpthread
 LIB_SRC  := $(sort $(wildcard src/core/*.c src/geno/*.c src/store/*.c \
               src/pheno/*.c src/stats/*.c src/sim/*.c src/prs/*.c \
               src/embed/*.c src/fuse/*.c))
+PHECODE_TSV := $(sort $(wildcard phecodes/*/*.tsv))
+GEN_OBJ  := $(BUILD)/gen/phecode_tables.o
 CMD_SRC  := $(sort $(wildcard src/cmd_*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJ  := $(CMD_SRC:%.c=$(BUILD)/%.o) $(BUILD)/src/main.o
@@ -45,9 +47,19 @@ duet: $(DUET)
 $(DUET): $(CMD_OBJ) $(BUILD)/libduet.a
 	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libduet.a $(LDLIBS)
 
-$(BUILD)/libduet.a: $(LIB_OBJ)
+$(BUILD)/libduet.a: $(LIB_OBJ) $(GEN_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
+
+# The phecode tables (phecodes/, built by tools/build-phecodes.py) are
+# embedded in the binary as C string literals, so that duet runs from any
+# folder; the generated file carries each version's table checksum.
+$(BUILD)/gen/phecode_tables.c: $(PHECODE_TSV) tools/embed-phecodes.sh
+	@mkdir -p $(dir $@)
+	tools/embed-phecodes.sh phecodes >$@
+
+$(BUILD)/gen/phecode_tables.o: $(BUILD)/gen/phecode_tables.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

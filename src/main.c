@@ -18,7 +18,13 @@ typedef struct {
     const char *subs; /* subcommands, space-separated, or NULL */
 } cmd_t;
 
+duet_err_t main_phecode(int argc, char **argv);
+duet_err_t main_pheno(int argc, char **argv);
+
 static const cmd_t cmds[] = {
+    { NULL, NULL, "EHR store and phenotypes", NULL },
+    { main_phecode, "phecode", "map ICD source codes to phecodes: person x phecode date counts", NULL },
+    { main_pheno, "pheno", "phenotype and covariate tables: phecodes, measurements, age, sex", NULL },
     { NULL, NULL, NULL, NULL } /* end */
 };
 
