@@ -329,7 +329,6 @@ static duet_err_t step_done(sqlite3 *db, sqlite3_stmt *st, const char *what)
 {
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
     if (rc != SQLITE_DONE) return duet_sql_step_error(db, what);
     return DUET_OK;
 }
@@ -587,6 +586,11 @@ duet_err_t duet_phecode_derive(sqlite3 *db, const duet_phecode_table_t *table,
         return DUET_EMISMATCH;
     }
     int has_concept = duet_sql_has_table(db, "concept");
+    /* The run rewrites a large part of the person x phecode B-tree: a page
+     * cache of 256 MB (SQLite's default is 2 MB) keeps it in memory until
+     * the commit.  The setting lasts as long as this connection. */
+    if ((err = duet_sql_exec(db, "PRAGMA cache_size = -262144", "setting the page cache")))
+        goto cleanup;
     if ((err = duet_hash_init(&d.cache_index, 1024))) goto cleanup;
     if ((err = duet_hash_init(&d.code_index, 1024))) goto cleanup;
     if ((err = read_source(&d, db, "condition_occurrence", "condition_occurrence_id",
