@@ -349,16 +349,32 @@ static duet_err_t write_results(deriver_t *d, sqlite3 *db)
     sqlite3_stmt *st = NULL;
     duet_err_t err = DUET_OK;
     code_entry_t **unm = NULL;
+    const char *what = NULL;
+    /* The phecode tables are rewritten only when the stored ones are not
+     * the same tables (by checksum): a re-run skips some 10^5 inserts. */
+    int same_tables = 0;
+    if ((err = duet_sql_prepare(db,
+                                "SELECT EXISTS (SELECT 1 FROM duet_phecode_run r WHERE "
+                                "r.version = ?1 AND r.tables_sha256 = ?2 AND r.tables_sha256 <> '' "
+                                "AND EXISTS (SELECT 1 FROM duet_phecode p WHERE p.version = ?1))",
+                                &st, "reading duet_phecode_run")))
+        return err;
+    sqlite3_bind_text(st, 1, version, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, duet_phecode_table_sha256(tab), -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) same_tables = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    st = NULL;
     static const char *const del[] = {
         "DELETE FROM duet_person_phecode WHERE version = ?1",
         "DELETE FROM duet_phecode_unmapped WHERE version = ?1",
         "DELETE FROM duet_phecode_coverage WHERE version = ?1",
+        "DELETE FROM duet_phecode_run WHERE version = ?1",
         "DELETE FROM duet_phecode_map WHERE version = ?1",
         "DELETE FROM duet_phecode_exclude WHERE version = ?1",
         "DELETE FROM duet_phecode WHERE version = ?1",
-        "DELETE FROM duet_phecode_run WHERE version = ?1",
     };
-    for (size_t i = 0; i < sizeof del / sizeof del[0]; i++) {
+    size_t n_del = sizeof del / sizeof del[0] - (same_tables ? 3 : 0);
+    for (size_t i = 0; i < n_del; i++) {
         if ((err = duet_sql_prepare(db, del[i], &st, "clearing the previous phecode run")))
             return err;
         sqlite3_bind_text(st, 1, version, -1, SQLITE_STATIC);
@@ -367,9 +383,10 @@ static duet_err_t write_results(deriver_t *d, sqlite3 *db)
         st = NULL;
         if (err) return err;
     }
+    if (same_tables) goto counts;
 
     /* definitions and exclusion ranges */
-    const char *what = "writing duet_phecode";
+    what = "writing duet_phecode";
     if ((err = duet_sql_prepare(db,
                                 "INSERT INTO duet_phecode (version, phecode, ordinal, "
                                 "description, category, sex, leaf) VALUES (?1,?2,?3,?4,?5,?6,?7)",
@@ -436,6 +453,7 @@ static duet_err_t write_results(deriver_t *d, sqlite3 *db)
     sqlite3_finalize(st);
     st = NULL;
 
+counts:
     /* coverage and unmapped codes */
     for (size_t i = 0; i < d->n_codes; i++) {
         code_entry_t *c = &d->codes[i];
