@@ -100,7 +100,7 @@ t_run "duet pheno --phecodes" 0 "$DUET" pheno --db "$db" -o "$WORK/p" --no-versi
 awk -F'\t' 'NR == 1 { for (i = 2; i <= NF; i++) name[i] = $i; n = NF; next }
     { for (i = 2; i <= n; i++) { c[i] += $i == "1"; k[i] += $i == "0" } }
     END { for (i = 2; i <= n; i++) printf "%s\t%d\t%d\n", name[i], c[i], k[i] }' \
-    "$WORK/p.pheno.tsv" | grep -vE '^(600|185|618)	' | sort >"$WORK/duetcases.tsv"
+    "$WORK/p.pheno.tsv" | grep -vE '^(600|185|618)'"$(printf '\t')" | LC_ALL=C sort >"$WORK/duetcases.tsv"
 t_true "sqlite3 computed 8 phecodes" [ "$(wc -l <"$WORK/sqlcases.tsv")" -eq 8 ]
 sed 's/^/#   sqlite3 phecode cases controls: /' "$WORK/sqlcases.tsv"
 if cmp -s "$WORK/sqlcases.tsv" "$WORK/duetcases.tsv"; then
