@@ -524,21 +524,23 @@ counts:
         goto cleanup;
     int64_t last_person = 0;
     int have_person = 0;
+    /* Bindings survive sqlite3_reset(): the version and the two date
+     * buffers (rewritten before each step) are bound once. */
+    char first[11], last[11];
+    sqlite3_bind_text(st, 1, version, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, first, 10, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, last, 10, SQLITE_STATIC);
     for (size_t i = 0; i < d->n_trip;) {
         size_t j = i + 1;
         while (j < d->n_trip && d->trip[j].person == d->trip[i].person &&
                d->trip[j].phecode == d->trip[i].phecode)
             j++;
-        char first[11], last[11];
         duet_date_format(d->trip[i].day, first);
         duet_date_format(d->trip[j - 1].day, last);
-        sqlite3_bind_text(st, 1, version, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 2, d->trip[i].person);
         sqlite3_bind_text(st, 3, duet_phecode_def(tab, d->trip[i].phecode)->phecode, -1,
                           SQLITE_STATIC);
         sqlite3_bind_int64(st, 4, (int64_t)(j - i));
-        sqlite3_bind_text(st, 5, first, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 6, last, -1, SQLITE_TRANSIENT);
         if ((err = step_done(db, st, what))) goto cleanup;
         d->sum->n_person_phecodes++;
         if (!have_person || d->trip[i].person != last_person) {
