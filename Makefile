@@ -61,6 +61,10 @@ $(BUILD)/gen/phecode_tables.c: $(PHECODE_TSV) tools/embed-phecodes.sh
 $(BUILD)/gen/phecode_tables.o: $(BUILD)/gen/phecode_tables.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
+# duet simulate's default gene table, resolved here at build time (the
+# shared reference data sits beside the project root); DUET_GENES overrides.
+$(BUILD)/src/cmd_simulate.o: CPPFLAGS += -DDUET_GENES_DEFAULT='"$(abspath ../shared/data/genes/genes_grch37_refFlat_hg19.tsv)"'
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<

@@ -20,11 +20,14 @@ typedef struct {
 
 duet_err_t main_phecode(int argc, char **argv);
 duet_err_t main_pheno(int argc, char **argv);
+duet_err_t main_simulate(int argc, char **argv);
 
 static const cmd_t cmds[] = {
     { NULL, NULL, "EHR store and phenotypes", NULL },
     { main_phecode, "phecode", "map ICD source codes to phecodes: person x phecode date counts", NULL },
     { main_pheno, "pheno", "phenotype and covariate tables: phecodes, measurements, age, sex", NULL },
+    { NULL, NULL, "Simulation", NULL },
+    { main_simulate, "simulate", "a synthetic cohort with known truth (BCF, OMOP CSV, omics)", NULL },
     { NULL, NULL, NULL, NULL } /* end */
 };
 
