@@ -18,7 +18,10 @@ typedef struct {
     const char *subs; /* subcommands, space-separated, or NULL */
 } cmd_t;
 
+duet_err_t main_store(int argc, char **argv);
+
 static const cmd_t cmds[] = {
+    { main_store, "store", "the EHR store: init, import OMOP CSV exports, info", "init import info" },
     { NULL, NULL, NULL, NULL } /* end */
 };
 
