@@ -23,6 +23,7 @@
 #include "store_internal.h"
 
 enum { SRC_PLAIN, SRC_GZIP, SRC_ZSTD, SRC_MEM };
+enum { CLS_PLAIN, CLS_STOP, CLS_CHECK };
 
 #define BLOCK (1 << 20)
 
@@ -54,7 +55,8 @@ struct duet_csv_t {
     long rec_line;
     char delim;
     int started;
-    unsigned char stop[256];  /* bytes that end an unquoted field */
+    unsigned char cls[256];   /* CLS_* of each byte */
+    int check_field;          /* the current field needs the UTF-8 check */
 };
 
 /* ------------------------------------------------------------------ */
@@ -313,6 +315,12 @@ fail:
     return -1;
 }
 
+/* fill() without the call when bytes are waiting. */
+static inline int avail(duet_csv_t *c, duet_err_t *err)
+{
+    return c->pos < c->len ? 1 : fill(c, err);
+}
+
 /* ------------------------------------------------------------------ */
 /* Records */
 
@@ -328,9 +336,9 @@ static int rec_reserve(duet_csv_t *c, size_t extra)
     return 0;
 }
 
-static int rec_append(duet_csv_t *c, const void *p, size_t n)
+static inline int rec_append(duet_csv_t *c, const void *p, size_t n)
 {
-    if (rec_reserve(c, n)) return -1;
+    if (c->rec_l + n > c->rec_m && rec_reserve(c, n)) return -1;
     memcpy(c->rec + c->rec_l, p, n);
     c->rec_l += n;
     return 0;
@@ -365,7 +373,9 @@ static duet_err_t field_end(duet_csv_t *c)
     c->rec[c->rec_l++] = 0;
     c->flen[c->n] = len;
     const unsigned char *s = (const unsigned char *)c->rec + start;
-    if (!duet_utf8_valid(s, len, &bad)) {
+    int check = c->check_field;
+    c->check_field = 0;
+    if (check && !duet_utf8_valid(s, len, &bad)) {
         /* The line of the bad byte: the field's line plus the line breaks
          * before it inside a quoted field. */
         long line = c->fline[c->n];
@@ -395,8 +405,13 @@ static void detect_delim(duet_csv_t *c)
         else if (ch == ',') n_comma++;
     }
     c->delim = n_tab > n_comma ? '\t' : ',';
-    memset(c->stop, 0, sizeof c->stop);
-    c->stop['\n'] = c->stop['\r'] = c->stop[(unsigned char)c->delim] = 1;
+    /* Bytes that end an unquoted field, and bytes that call for the full
+     * UTF-8 check of their field (NUL, non-ASCII): plain ASCII fields, the
+     * vast majority, are checked by the scan that finds their end. */
+    memset(c->cls, CLS_PLAIN, sizeof c->cls);
+    c->cls['\n'] = c->cls['\r'] = c->cls[(unsigned char)c->delim] = CLS_STOP;
+    c->cls[0] = CLS_CHECK;
+    memset(c->cls + 0x80, CLS_CHECK, 0x80);
 }
 
 /* Count line breaks in p[0..n). */
@@ -417,13 +432,13 @@ duet_err_t duet_csv_next(duet_csv_t *c, int *got)
     c->rec_l = 0;
     if (!c->started) {
         c->started = 1;
-        if ((r = fill(c, &err)) < 0) return err;
+        if ((r = avail(c, &err)) < 0) return err;
         if (c->len - c->pos >= 3 && !memcmp(c->buf + c->pos, "\xef\xbb\xbf", 3)) c->pos += 3;
         detect_delim(c);
     }
     /* Skip blank lines. */
     for (;;) {
-        if ((r = fill(c, &err)) < 0) return err;
+        if ((r = avail(c, &err)) < 0) return err;
         if (!r) return DUET_OK;
         unsigned char ch = c->buf[c->pos];
         if (ch == '\n') {
@@ -431,7 +446,7 @@ duet_err_t duet_csv_next(duet_csv_t *c, int *got)
             c->line++;
         } else if (ch == '\r') {
             c->pos++;
-            if ((r = fill(c, &err)) < 0) return err;
+            if ((r = avail(c, &err)) < 0) return err;
             if (r && c->buf[c->pos] == '\n') c->pos++;
             c->line++;
         } else {
@@ -441,16 +456,17 @@ duet_err_t duet_csv_next(duet_csv_t *c, int *got)
     c->rec_line = c->line;
     for (;;) { /* one field per turn */
         if (field_begin(c)) return DUET_ENOMEM;
-        if ((r = fill(c, &err)) < 0) return err;
+        if ((r = avail(c, &err)) < 0) return err;
         if (r && c->buf[c->pos] == '"') {
             long opened = c->line;
             c->fquoted[c->n] = 1;
+            c->check_field = 1;
             c->pos++;
             for (;;) {
-                if ((r = fill(c, &err)) < 0) return err;
+                if ((r = avail(c, &err)) < 0) return err;
                 if (!r) {
-                    duet_log_error("%s:%ld:%d: quoted field not closed (the quote opened on line %ld)",
-                                   c->name, c->line, c->n + 1, opened);
+                    duet_log_error("%s:%ld:%d: quoted field not closed before the end of the file",
+                                   c->name, opened, c->n + 1);
                     return DUET_EFORMAT;
                 }
                 unsigned char *p = c->buf + c->pos, *end = c->buf + c->len;
@@ -461,7 +477,7 @@ duet_err_t duet_csv_next(duet_csv_t *c, int *got)
                 c->pos += n;
                 if (!q) continue;
                 c->pos++; /* the quote */
-                if ((r = fill(c, &err)) < 0) return err;
+                if ((r = avail(c, &err)) < 0) return err;
                 if (r && c->buf[c->pos] == '"') { /* "" stands for " */
                     if (rec_append(c, "\"", 1)) return DUET_ENOMEM;
                     c->pos++;
@@ -469,8 +485,8 @@ duet_err_t duet_csv_next(duet_csv_t *c, int *got)
                 }
                 break;
             }
-            if ((r = fill(c, &err)) < 0) return err;
-            if (r && !c->stop[c->buf[c->pos]]) {
+            if ((r = avail(c, &err)) < 0) return err;
+            if (r && c->cls[c->buf[c->pos]] != CLS_STOP) {
                 duet_log_error("%s:%ld:%d: '%c' after the closing quote of a quoted field "
                                "(a quote inside a quoted field is written \"\")",
                                c->name, c->line, c->n + 1, c->buf[c->pos]);
@@ -478,22 +494,27 @@ duet_err_t duet_csv_next(duet_csv_t *c, int *got)
             }
         } else {
             for (;;) {
-                if ((r = fill(c, &err)) < 0) return err;
+                if ((r = avail(c, &err)) < 0) return err;
                 if (!r) break;
                 unsigned char *p = c->buf + c->pos, *q = p, *end = c->buf + c->len;
-                while (q < end && !c->stop[*q]) q++;
+                for (;;) {
+                    while (q < end && c->cls[*q] == CLS_PLAIN) q++;
+                    if (q == end || c->cls[*q] == CLS_STOP) break;
+                    c->check_field = 1;
+                    q++;
+                }
                 if (rec_append(c, p, (size_t)(q - p))) return DUET_ENOMEM;
                 c->pos += (size_t)(q - p);
                 if (q < end) break;
             }
         }
         if ((err = field_end(c))) return err;
-        if ((r = fill(c, &err)) < 0) return err;
+        if ((r = avail(c, &err)) < 0) return err;
         if (!r) break;
         unsigned char ch = c->buf[c->pos++];
         if (ch == (unsigned char)c->delim) continue;
         if (ch == '\r') {
-            if ((r = fill(c, &err)) < 0) return err;
+            if ((r = avail(c, &err)) < 0) return err;
             if (r && c->buf[c->pos] == '\n') c->pos++;
         }
         c->line++;

@@ -564,7 +564,7 @@ static duet_err_t load_file(import_t *im, job_t *job, int64_t *rows_out, uint64_
     sqlite3_stmt *st = NULL;
     col_t *cols = NULL;
     char *sql = NULL;
-    int n_cols = 0, got;
+    int n_cols = 0, got, is_person = !strcmp(t->name, "person");
     int64_t rows = 0, sequence = 0;
     duet_err_t err;
 
@@ -722,7 +722,7 @@ static duet_err_t load_file(import_t *im, job_t *job, int64_t *rows_out, uint64_
             goto cleanup;
         }
         sqlite3_reset(st);
-        if (!strcmp(t->name, "person") && pset_add(&im->persons, person_key)) {
+        if (is_person && pset_add(&im->persons, person_key)) {
             err = DUET_ENOMEM;
             goto cleanup;
         }

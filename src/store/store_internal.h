@@ -27,6 +27,10 @@ void duet_sha256_init(duet_sha256_t *s);
 void duet_sha256_update(duet_sha256_t *s, const void *data, size_t len);
 /* Finish and write 64 lowercase hex digits and a NUL to hex[65]. */
 void duet_sha256_hex(duet_sha256_t *s, char hex[65]);
+/* Whether the x86 SHA extensions are used (1) or the portable code (0).
+ * `enable` 0 forces the portable code, 1 uses the extensions if the
+ * processor has them, -1 only asks.  For tests and benchmarks. */
+int duet_sha256_accelerated(int enable);
 
 /* ------------------------------------------------------------------ */
 /* CSV reader.

@@ -33,8 +33,16 @@ static void sha_of(const void *data, size_t len, size_t chunk, char hex[65])
     duet_sha256_hex(&s, hex);
 }
 
+static void test_sha256_modes(void);
+
 static void test_sha256(void)
 {
+    test_sha256_modes();
+    for (int accel = 0; accel <= 1; accel++) {
+    if (!duet_sha256_accelerated(accel) && accel) {
+        printf("# no SHA extensions on this processor: portable code only\n");
+        break;
+    }
     char hex[65];
     sha_of("", 0, 1, hex);
     CHECK_STR(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
@@ -56,6 +64,31 @@ static void test_sha256(void)
     sha_of(a, n, 63, hex2);
     CHECK_STR(hex2, hex, "sha256 is the same whatever the chunk size");
     free(a);
+    }
+    duet_sha256_accelerated(1);
+}
+
+/* The accelerated and portable code agree on every length around the block
+ * boundaries and on unaligned input. */
+static void test_sha256_modes(void)
+{
+    if (!duet_sha256_accelerated(1)) return;
+    unsigned char buf[1100];
+    uint32_t x = 12345;
+    for (size_t i = 0; i < sizeof buf; i++) {
+        x = x * 1103515245u + 12345u;
+        buf[i] = (unsigned char)(x >> 24);
+    }
+    int same = 1;
+    for (size_t len = 0; len <= 1000; len += len < 200 ? 1 : 37) {
+        char a[65], b[65];
+        duet_sha256_accelerated(0);
+        sha_of(buf + 1, len, 1000, a);
+        duet_sha256_accelerated(1);
+        sha_of(buf + 1, len, len % 7 + 1, b);
+        same &= !strcmp(a, b);
+    }
+    CHECK(same, "SHA extensions and portable code agree (lengths 0-1000, odd chunks)");
 }
 
 static void test_utf8(void)
