@@ -19,6 +19,7 @@
  * and built after the load (one sort instead of a B-tree update per row).
  */
 #include <dirent.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <errno.h>
@@ -391,7 +392,6 @@ typedef struct {
     int fill;           /* FILL_* for supplied values */
     int person_ref;     /* person_id of a table other than person */
     int person_key;     /* person.person_id */
-    char *scratch;      /* normalised date / datetime */
 } col_t;
 
 typedef struct {
@@ -401,6 +401,7 @@ typedef struct {
     index_list_t indices;
     duet_progress_t *progress;
     int64_t rows_total;
+    int threads;        /* > 1: parse in a second thread */
 } import_t;
 
 static void report_value(const duet_csv_t *csv, const char *path, int col, const char *field,
@@ -520,7 +521,7 @@ static duet_err_t plan_columns(duet_csv_t *csv, const char *path, table_t *t, co
         }
         mapped_by[fi] = f;
         mapped_col[fi] = i;
-        cols[n++] = (col_t){ i, f, FILL_NONE, 0, 0, NULL };
+        cols[n++] = (col_t){ i, f, FILL_NONE, 0, 0 };
     }
     for (int fi = 0; fi < t->n_fields; fi++) {
         field_t *f = &t->fields[fi];
@@ -538,7 +539,7 @@ static duet_err_t plan_columns(duet_csv_t *csv, const char *path, table_t *t, co
             err = DUET_EFORMAT;
             goto cleanup;
         }
-        cols[n++] = (col_t){ -1, f, fill, 0, 0, NULL };
+        cols[n++] = (col_t){ -1, f, fill, 0, 0 };
     }
     if (lr) duet_log_info("%s: CDM 5.3 columns read as their 5.4 names: %s", path, renamed);
     if (lu)
@@ -555,191 +556,385 @@ cleanup:
     return err;
 }
 
+/*
+ * Rows travel from the parser to SQLite in batches: the parser checks and
+ * converts each field into a typed value (text, normalised dates included,
+ * copied into the batch's arena), and the inserter binds the values and
+ * steps the statement.  With --threads >= 2 the parser runs in a thread of
+ * its own, a few batches ahead; with one thread the two alternate.  Either
+ * way the rows go in in file order, so the store is the same.
+ */
+enum { V_NULL, V_INT, V_DBL, V_TEXT };
+
+typedef struct {
+    union {
+        int64_t i;
+        double d;
+        struct { uint32_t off, len; } t;
+    } u;
+    int type;
+} val_t;
+
+#define BATCH_ROWS 4096
+#define N_BATCHES 3
+
+typedef struct {
+    val_t *vals;         /* BATCH_ROWS x n_cols */
+    long *lines;         /* line of each record */
+    char *arena;         /* text of the batch */
+    size_t arena_l, arena_m;
+    int n_rows;
+} batch_t;
+
+typedef struct {
+    import_t *im;
+    const char *path;
+    table_t *t;
+    duet_csv_t *csv;
+    col_t *cols;
+    int n_cols, n_header, is_person, pk_col;
+    int64_t sequence;    /* FILL_SEQUENCE values */
+    sqlite3_stmt *st;
+    batch_t batch[N_BATCHES];
+    /* hand-over between the threads */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int full[N_BATCHES]; /* 1: parsed, waiting for the inserter */
+    int parser_done;     /* the parser stopped: end of file or error */
+    int stop;            /* the inserter failed: the parser must stop */
+    duet_err_t parser_err;
+} loader_t;
+
+static int arena_reserve(batch_t *b, size_t n)
+{
+    if (b->arena_l + n <= b->arena_m) return 0;
+    size_t m = b->arena_m ? b->arena_m : 1 << 20;
+    while (m < b->arena_l + n) m *= 2;
+    char *a = realloc(b->arena, m);
+    if (!a) { duet_log_oom(m); return -1; }
+    b->arena = a;
+    b->arena_m = m;
+    return 0;
+}
+
+/* Check and convert the current record into row b->n_rows. */
+static duet_err_t convert_row(loader_t *L, batch_t *b)
+{
+    duet_csv_t *csv = L->csv;
+    const char *path = L->path;
+    int n_fields = duet_csv_n_fields(csv);
+    if (n_fields != L->n_header) {
+        duet_log_error("%s:%ld: %d field%s, but the header has %d", path, duet_csv_line(csv),
+                       n_fields, n_fields == 1 ? "" : "s", L->n_header);
+        return DUET_EFORMAT;
+    }
+    val_t *row = b->vals + (size_t)b->n_rows * (size_t)L->n_cols;
+    int64_t person_key = 0;
+    for (int i = 0; i < L->n_cols; i++) {
+        col_t *c = &L->cols[i];
+        field_t *f = c->field;
+        val_t *v = &row[i];
+        if (c->csv_col < 0) {
+            v->type = V_INT;
+            v->u.i = c->fill == FILL_ZERO ? 0 : ++L->sequence;
+            continue;
+        }
+        char *s = duet_csv_field(csv, c->csv_col);
+        size_t n = duet_csv_len(csv, c->csv_col);
+        if (f->kind != K_TEXT) {
+            while (n && (*s == ' ' || *s == '\t')) s++, n--;
+            while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+        }
+        if (n == 0) {
+            if (f->required) {
+                duet_log_error("%s:%ld:%d (%s): empty, but %s.%s is required", path,
+                               duet_csv_field_line(csv, c->csv_col), c->csv_col + 1, f->name,
+                               L->t->name, f->name);
+                return DUET_EFORMAT;
+            }
+            v->type = V_NULL;
+            continue;
+        }
+        const char *why = NULL;
+        switch (f->kind) {
+        case K_INTEGER:
+            v->type = V_INT;
+            if ((why = duet_value_int64(s, n, &v->u.i))) break;
+            if (c->person_key) person_key = v->u.i;
+            if (c->person_ref && !pset_has(&L->im->persons, v->u.i))
+                why = "no such person_id in the person table (neither in the store nor in "
+                      "this import)";
+            break;
+        case K_FLOAT:
+            v->type = V_DBL;
+            why = duet_value_double(s, n, &v->u.d);
+            break;
+        case K_DATE:
+        case K_DATETIME:
+            if (arena_reserve(b, DUET_DATETIME_MAX)) return DUET_ENOMEM;
+            v->type = V_TEXT;
+            v->u.t.off = (uint32_t)b->arena_l;
+            why = f->kind == K_DATE ? duet_value_date(s, n, b->arena + b->arena_l)
+                                    : duet_value_datetime(s, n, b->arena + b->arena_l);
+            if (!why) {
+                v->u.t.len = (uint32_t)strlen(b->arena + b->arena_l);
+                b->arena_l += v->u.t.len;
+            }
+            break;
+        case K_TEXT:
+            if (n > 1000000000 || arena_reserve(b, n)) {
+                if (n > 1000000000) duet_log_error("%s:%ld:%d (%s): a field of more than 1 GB",
+                                                   path, duet_csv_field_line(csv, c->csv_col),
+                                                   c->csv_col + 1, f->name);
+                return n > 1000000000 ? DUET_EFORMAT : DUET_ENOMEM;
+            }
+            v->type = V_TEXT;
+            v->u.t.off = (uint32_t)b->arena_l;
+            v->u.t.len = (uint32_t)n;
+            memcpy(b->arena + b->arena_l, s, n);
+            b->arena_l += n;
+            break;
+        }
+        if (why) {
+            report_value(csv, path, c->csv_col, f->name, s, n, why);
+            return DUET_EFORMAT;
+        }
+    }
+    /* The person set grows as person rows are read: a person row that then
+     * fails to insert fails the whole import anyway. */
+    if (L->is_person && pset_add(&L->im->persons, person_key)) return DUET_ENOMEM;
+    b->lines[b->n_rows++] = duet_csv_line(csv);
+    return DUET_OK;
+}
+
+/* Fill batch b with up to BATCH_ROWS records; *eof = 1 at the end of file. */
+static duet_err_t parse_batch(loader_t *L, batch_t *b, int *eof)
+{
+    b->n_rows = 0;
+    b->arena_l = 0;
+    *eof = 0;
+    while (b->n_rows < BATCH_ROWS) {
+        int got;
+        duet_err_t err = duet_csv_next(L->csv, &got);
+        if (err) return err;
+        if (!got) {
+            *eof = 1;
+            return DUET_OK;
+        }
+        if ((err = convert_row(L, b))) return err;
+    }
+    return DUET_OK;
+}
+
+/* Bind and insert the rows of batch b. */
+static duet_err_t insert_batch(loader_t *L, batch_t *b, int64_t *rows)
+{
+    sqlite3_stmt *st = L->st;
+    import_t *im = L->im;
+    for (int r = 0; r < b->n_rows; r++) {
+        const val_t *row = b->vals + (size_t)r * (size_t)L->n_cols;
+        for (int i = 0; i < L->n_cols; i++) {
+            const val_t *v = &row[i];
+            switch (v->type) {
+            case V_NULL: sqlite3_bind_null(st, i + 1); break;
+            case V_INT: sqlite3_bind_int64(st, i + 1, v->u.i); break;
+            case V_DBL: sqlite3_bind_double(st, i + 1, v->u.d); break;
+            default:
+                sqlite3_bind_text(st, i + 1, b->arena + v->u.t.off, (int)v->u.t.len, SQLITE_STATIC);
+            }
+        }
+        int rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE) {
+            int ext = sqlite3_extended_errcode(im->db);
+            long line = b->lines[r];
+            duet_err_t err;
+            if ((ext == SQLITE_CONSTRAINT_PRIMARYKEY || ext == SQLITE_CONSTRAINT_UNIQUE) &&
+                L->pk_col >= 0) {
+                const col_t *c = &L->cols[L->pk_col];
+                const val_t *v = &row[L->pk_col];
+                char value[64];
+                if (v->type == V_INT) snprintf(value, sizeof value, "%lld", (long long)v->u.i);
+                else snprintf(value, sizeof value, "%.*s", v->u.t.len > 60 ? 60 : (int)v->u.t.len,
+                              b->arena + v->u.t.off);
+                duet_log_error("%s:%ld:%d (%s): duplicate primary key %s.%s = '%s' (already in "
+                               "the store or earlier in this import)",
+                               L->path, line, c->csv_col + 1, c->field->name, L->t->name,
+                               c->field->name, value);
+                err = DUET_EFORMAT;
+            } else {
+                duet_log_error("%s:%ld: cannot insert into %s: %s", L->path, line, L->t->name,
+                               sqlite3_errmsg(im->db));
+                int prim = rc & 0xff;
+                err = prim == SQLITE_CONSTRAINT ? DUET_EFORMAT
+                      : prim == SQLITE_NOMEM ? DUET_ENOMEM
+                      : prim == SQLITE_FULL || prim == SQLITE_IOERR ? DUET_EWRITE
+                                                                    : DUET_EINTERNAL;
+            }
+            sqlite3_reset(st);
+            return err;
+        }
+        sqlite3_reset(st);
+        ++*rows;
+        if (((im->rows_total + *rows) & 0xffff) == 0)
+            duet_progress_update(im->progress, (uint64_t)(im->rows_total + *rows));
+    }
+    return DUET_OK;
+}
+
+static void *parser_main(void *arg)
+{
+    loader_t *L = arg;
+    duet_err_t err = DUET_OK;
+    for (int k = 0;; k = (k + 1) % N_BATCHES) {
+        pthread_mutex_lock(&L->mu);
+        while (L->full[k] && !L->stop) pthread_cond_wait(&L->cv, &L->mu);
+        int stop = L->stop;
+        pthread_mutex_unlock(&L->mu);
+        if (stop) break;
+        int eof;
+        err = parse_batch(L, &L->batch[k], &eof);
+        pthread_mutex_lock(&L->mu);
+        if (!err && L->batch[k].n_rows) L->full[k] = 1;
+        if (err || eof) {
+            L->parser_err = err;
+            L->parser_done = 1;
+        }
+        pthread_cond_broadcast(&L->cv);
+        int done = L->parser_done;
+        pthread_mutex_unlock(&L->mu);
+        if (done) break;
+    }
+    pthread_mutex_lock(&L->mu);
+    L->parser_done = 1;
+    pthread_cond_broadcast(&L->cv);
+    pthread_mutex_unlock(&L->mu);
+    return NULL;
+}
+
+/* The inserter's side with a parser thread. */
+static duet_err_t load_threaded(loader_t *L, int64_t *rows)
+{
+    pthread_t tid;
+    duet_err_t err = DUET_OK;
+    if (pthread_mutex_init(&L->mu, NULL) || pthread_cond_init(&L->cv, NULL)) {
+        duet_log_error("internal: cannot create a mutex");
+        return DUET_EINTERNAL;
+    }
+    if (pthread_create(&tid, NULL, parser_main, L)) {
+        duet_log_error("internal: cannot start the parser thread");
+        err = DUET_EINTERNAL;
+        goto cleanup;
+    }
+    for (int k = 0;; k = (k + 1) % N_BATCHES) {
+        pthread_mutex_lock(&L->mu);
+        while (!L->full[k] && !L->parser_done) pthread_cond_wait(&L->cv, &L->mu);
+        int have = L->full[k];
+        pthread_mutex_unlock(&L->mu);
+        if (!have) break; /* the parser is done and nothing is left */
+        err = insert_batch(L, &L->batch[k], rows);
+        pthread_mutex_lock(&L->mu);
+        L->full[k] = 0;
+        if (err) L->stop = 1;
+        pthread_cond_broadcast(&L->cv);
+        pthread_mutex_unlock(&L->mu);
+        if (err) break;
+    }
+    pthread_join(tid, NULL);
+    if (!err) err = L->parser_err;
+cleanup:
+    pthread_cond_destroy(&L->cv);
+    pthread_mutex_destroy(&L->mu);
+    return err;
+}
+
 static duet_err_t load_file(import_t *im, job_t *job, int64_t *rows_out, uint64_t *bytes,
                             char sha[65])
 {
     const char *path = job->path;
     table_t *t = job->table;
-    duet_csv_t *csv = NULL;
-    sqlite3_stmt *st = NULL;
-    col_t *cols = NULL;
+    loader_t L;
     char *sql = NULL;
-    int n_cols = 0, got, is_person = !strcmp(t->name, "person");
-    int64_t rows = 0, sequence = 0;
+    int got;
+    int64_t rows = 0;
     duet_err_t err;
 
-    if ((err = duet_csv_open(path, &csv))) goto cleanup;
-    if ((err = duet_csv_next(csv, &got))) goto cleanup;
+    memset(&L, 0, sizeof L);
+    L.im = im;
+    L.path = path;
+    L.t = t;
+    L.is_person = !strcmp(t->name, "person");
+    L.pk_col = -1;
+    if ((err = duet_csv_open(path, &L.csv))) goto cleanup;
+    if ((err = duet_csv_next(L.csv, &got))) goto cleanup;
     if (!got) {
         duet_log_error("%s:1:1: empty file: no header line", path);
         err = DUET_EFORMAT;
         goto cleanup;
     }
-    int n_header = duet_csv_n_fields(csv);
-    cols = duet_calloc((size_t)(n_header + t->n_fields), sizeof *cols);
-    if (!cols) { err = DUET_ENOMEM; goto cleanup; }
-    if ((err = plan_columns(csv, path, t, cols, &n_cols))) goto cleanup;
+    L.n_header = duet_csv_n_fields(L.csv);
+    L.cols = duet_calloc((size_t)(L.n_header + t->n_fields), sizeof *L.cols);
+    if (!L.cols) { err = DUET_ENOMEM; goto cleanup; }
+    if ((err = plan_columns(L.csv, path, t, L.cols, &L.n_cols))) goto cleanup;
     if ((err = maybe_drop_indices(im, t))) goto cleanup;
 
     /* INSERT INTO "t" ("a", "b", ...) VALUES (?, ?, ...) */
     size_t len = 64 + strlen(t->name);
-    for (int i = 0; i < n_cols; i++) len += strlen(cols[i].field->name) + 8;
+    for (int i = 0; i < L.n_cols; i++) len += strlen(L.cols[i].field->name) + 8;
     if (!(sql = duet_malloc(len))) { err = DUET_ENOMEM; goto cleanup; }
     size_t l = (size_t)snprintf(sql, len, "INSERT INTO \"%s\" (", t->name);
-    for (int i = 0; i < n_cols; i++)
-        l += (size_t)snprintf(sql + l, len - l, "%s\"%s\"", i ? ", " : "", cols[i].field->name);
+    for (int i = 0; i < L.n_cols; i++)
+        l += (size_t)snprintf(sql + l, len - l, "%s\"%s\"", i ? ", " : "", L.cols[i].field->name);
     l += (size_t)snprintf(sql + l, len - l, ") VALUES (");
-    for (int i = 0; i < n_cols; i++) l += (size_t)snprintf(sql + l, len - l, "%s?", i ? ", " : "");
+    for (int i = 0; i < L.n_cols; i++) l += (size_t)snprintf(sql + l, len - l, "%s?", i ? ", " : "");
     snprintf(sql + l, len - l, ")");
-    if (n_cols == 0) snprintf(sql, len, "INSERT INTO \"%s\" DEFAULT VALUES", t->name);
-    int rc = sqlite3_prepare_v3(im->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    if (L.n_cols == 0) snprintf(sql, len, "INSERT INTO \"%s\" DEFAULT VALUES", t->name);
+    int rc = sqlite3_prepare_v3(im->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &L.st, NULL);
     if (rc != SQLITE_OK) {
         duet_log_error("%s: cannot prepare the insert into %s: %s", path, t->name,
                        sqlite3_errmsg(im->db));
         err = DUET_EINTERNAL;
         goto cleanup;
     }
-    for (int i = 0; i < n_cols; i++) {
-        kind_t k = cols[i].field->kind;
-        if ((k == K_DATE || k == K_DATETIME) && !(cols[i].scratch = duet_malloc(DUET_DATETIME_MAX))) {
-            err = DUET_ENOMEM;
-            goto cleanup;
-        }
-        if (cols[i].fill == FILL_SEQUENCE) {
-            char q[256];
-            int rc2;
-            snprintf(q, sizeof q, "SELECT coalesce(max(\"%s\"), 0) FROM \"%s\"",
-                     cols[i].field->name, t->name);
-            sqlite3_stmt *qs = NULL;
-            rc2 = sqlite3_prepare_v2(im->db, q, -1, &qs, NULL);
-            if (rc2 == SQLITE_OK && sqlite3_step(qs) == SQLITE_ROW) sequence = sqlite3_column_int64(qs, 0);
-            sqlite3_finalize(qs);
+    for (int i = 0; i < L.n_cols; i++) {
+        if (L.cols[i].field->pk) L.pk_col = i;
+        if (L.cols[i].fill != FILL_SEQUENCE) continue;
+        char q[256];
+        snprintf(q, sizeof q, "SELECT coalesce(max(\"%s\"), 0) FROM \"%s\"",
+                 L.cols[i].field->name, t->name);
+        sqlite3_stmt *qs = NULL;
+        if (sqlite3_prepare_v2(im->db, q, -1, &qs, NULL) == SQLITE_OK && sqlite3_step(qs) == SQLITE_ROW)
+            L.sequence = sqlite3_column_int64(qs, 0);
+        sqlite3_finalize(qs);
+    }
+    int n_batches = im->threads > 1 ? N_BATCHES : 1;
+    size_t n_vals = (size_t)BATCH_ROWS * (size_t)(L.n_cols ? L.n_cols : 1);
+    for (int k = 0; k < n_batches; k++) {
+        L.batch[k].vals = duet_malloc(n_vals * sizeof *L.batch[k].vals);
+        L.batch[k].lines = duet_malloc(BATCH_ROWS * sizeof *L.batch[k].lines);
+        if (!L.batch[k].vals || !L.batch[k].lines) { err = DUET_ENOMEM; goto cleanup; }
+    }
+    if (im->threads > 1) {
+        err = load_threaded(&L, &rows);
+    } else {
+        for (int eof = 0; !eof;) {
+            if ((err = parse_batch(&L, &L.batch[0], &eof))) break;
+            if ((err = insert_batch(&L, &L.batch[0], &rows))) break;
         }
     }
-
-    for (;;) {
-        if ((err = duet_csv_next(csv, &got))) goto cleanup;
-        if (!got) break;
-        int n_fields = duet_csv_n_fields(csv);
-        if (n_fields != n_header) {
-            duet_log_error("%s:%ld: %d field%s, but the header has %d", path, duet_csv_line(csv),
-                           n_fields, n_fields == 1 ? "" : "s", n_header);
-            err = DUET_EFORMAT;
-            goto cleanup;
-        }
-        int64_t person_key = 0;
-        int pk_col = -1;
-        for (int i = 0; i < n_cols; i++) {
-            col_t *c = &cols[i];
-            field_t *f = c->field;
-            int p = i + 1;
-            if (f->pk) pk_col = i;
-            if (c->csv_col < 0) {
-                if (c->fill == FILL_ZERO) sqlite3_bind_int64(st, p, 0);
-                else sqlite3_bind_int64(st, p, ++sequence);
-                continue;
-            }
-            char *v = duet_csv_field(csv, c->csv_col);
-            size_t n = duet_csv_len(csv, c->csv_col);
-            if (f->kind != K_TEXT) {
-                while (n && (*v == ' ' || *v == '\t')) v++, n--;
-                while (n && (v[n - 1] == ' ' || v[n - 1] == '\t')) n--;
-            }
-            if (n == 0) {
-                if (f->required) {
-                    duet_log_error("%s:%ld:%d (%s): empty, but %s.%s is required", path,
-                                   duet_csv_field_line(csv, c->csv_col), c->csv_col + 1, f->name,
-                                   t->name, f->name);
-                    err = DUET_EFORMAT;
-                    goto cleanup;
-                }
-                sqlite3_bind_null(st, p);
-                continue;
-            }
-            const char *why = NULL;
-            int64_t iv;
-            double dv;
-            switch (f->kind) {
-            case K_INTEGER:
-                if (!(why = duet_value_int64(v, n, &iv))) {
-                    sqlite3_bind_int64(st, p, iv);
-                    if (c->person_key) person_key = iv;
-                    if (c->person_ref && !pset_has(&im->persons, iv)) {
-                        report_value(csv, path, c->csv_col, f->name, v, n,
-                                     "no such person_id in the person table (neither in the "
-                                     "store nor in this import)");
-                        err = DUET_EFORMAT;
-                        goto cleanup;
-                    }
-                }
-                break;
-            case K_FLOAT:
-                if (!(why = duet_value_double(v, n, &dv))) sqlite3_bind_double(st, p, dv);
-                break;
-            case K_DATE:
-                if (!(why = duet_value_date(v, n, c->scratch)))
-                    sqlite3_bind_text(st, p, c->scratch, DUET_DATE_LEN, SQLITE_STATIC);
-                break;
-            case K_DATETIME:
-                if (!(why = duet_value_datetime(v, n, c->scratch)))
-                    sqlite3_bind_text(st, p, c->scratch, -1, SQLITE_STATIC);
-                break;
-            case K_TEXT:
-                sqlite3_bind_text(st, p, v, (int)n, SQLITE_STATIC);
-                break;
-            }
-            if (why) {
-                report_value(csv, path, c->csv_col, f->name, v, n, why);
-                err = DUET_EFORMAT;
-                goto cleanup;
-            }
-        }
-        rc = sqlite3_step(st);
-        if (rc != SQLITE_DONE) {
-            int ext = sqlite3_extended_errcode(im->db);
-            if ((ext == SQLITE_CONSTRAINT_PRIMARYKEY || ext == SQLITE_CONSTRAINT_UNIQUE) &&
-                pk_col >= 0) {
-                col_t *c = &cols[pk_col];
-                if (c->csv_col >= 0) {
-                    const char *v = duet_csv_field(csv, c->csv_col);
-                    duet_log_error("%s:%ld:%d (%s): duplicate primary key %s.%s = '%s' (already "
-                                   "in the store or earlier in this import)",
-                                   path, duet_csv_field_line(csv, c->csv_col), c->csv_col + 1,
-                                   c->field->name, t->name, c->field->name, v);
-                } else {
-                    duet_log_error("%s:%ld: duplicate primary key %s.%s", path, duet_csv_line(csv),
-                                   t->name, c->field->name);
-                }
-                err = DUET_EFORMAT;
-            } else {
-                duet_log_error("%s:%ld: cannot insert into %s: %s", path, duet_csv_line(csv),
-                               t->name, sqlite3_errmsg(im->db));
-                err = (rc & 0xff) == SQLITE_CONSTRAINT ? DUET_EFORMAT
-                      : (rc & 0xff) == SQLITE_NOMEM    ? DUET_ENOMEM
-                      : (rc & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR ? DUET_EWRITE
-                                                                                  : DUET_EINTERNAL;
-            }
-            goto cleanup;
-        }
-        sqlite3_reset(st);
-        if (is_person && pset_add(&im->persons, person_key)) {
-            err = DUET_ENOMEM;
-            goto cleanup;
-        }
-        rows++;
-        if (((im->rows_total + rows) & 0xffff) == 0)
-            duet_progress_update(im->progress, (uint64_t)(im->rows_total + rows));
-    }
+    if (err) goto cleanup;
     *rows_out = rows;
-    *bytes = duet_csv_file_bytes(csv);
-    memcpy(sha, duet_csv_sha256(csv), 65);
+    *bytes = duet_csv_file_bytes(L.csv);
+    memcpy(sha, duet_csv_sha256(L.csv), 65);
 cleanup:
-    sqlite3_finalize(st);
-    if (cols)
-        for (int i = 0; i < n_cols; i++) free(cols[i].scratch);
-    free(cols);
+    sqlite3_finalize(L.st);
+    for (int k = 0; k < N_BATCHES; k++) {
+        free(L.batch[k].vals);
+        free(L.batch[k].lines);
+        free(L.batch[k].arena);
+    }
+    free(L.cols);
     free(sql);
-    duet_csv_close(csv);
+    duet_csv_close(L.csv);
     return err;
 }
 
@@ -880,6 +1075,11 @@ duet_err_t duet_store_import(duet_store_t *store, int n_paths, char *const *path
     duet_err_t err;
     im.store = store;
     im.db = duet_store_db(store);
+#ifdef _OPENMP
+    im.threads = omp_get_max_threads();
+#else
+    im.threads = 1;
+#endif
     if (stats) memset(stats, 0, sizeof *stats);
 
     if ((err = spec_load(store, &spec))) goto cleanup;
@@ -905,11 +1105,8 @@ duet_err_t duet_store_import(duet_store_t *store, int n_paths, char *const *path
     sha = duet_calloc((size_t)jl.n, sizeof *sha);
     if (!rows || !bytes || !sha) { err = DUET_ENOMEM; goto cleanup; }
 
-    int threads = 1;
-#ifdef _OPENMP
-    threads = omp_get_max_threads();
-#endif
-    if ((err = pragmas_bulk(store, &pragmas, opts->cache_mb > 0 ? opts->cache_mb : 256, threads)))
+    if ((err = pragmas_bulk(store, &pragmas, opts->cache_mb > 0 ? opts->cache_mb : 256,
+                            im.threads)))
         goto cleanup;
     if ((err = duet_store_begin(store))) goto cleanup;
     in_tx = 1;

@@ -150,6 +150,44 @@ done < <(q s.db "SELECT path, sha256, bytes FROM duet_import")
 t_true "duet_import holds each file's sha256sum and size" [ "$ok" = 1 ]
 t_true "person files are loaded first" [ "$(q s.db "SELECT table_name FROM duet_import ORDER BY id LIMIT 1")" = person ]
 
+# ---------------------------------------------------------------- threads
+# The same export with a parser thread (--threads 2) gives the same tables.
+table_dump() { # DB: every importable table's rows in rowid order
+    local t
+    for t in $(q "$1" "SELECT DISTINCT table_name FROM duet_field ORDER BY 1"); do
+        echo "== $t"
+        q "$1" "SELECT * FROM \"$t\" ORDER BY rowid"
+    done
+}
+"$DUET" store init --db t2.db --quiet
+t_run "import with --threads 2" 0 "$DUET" store import --db t2.db --threads 2 export
+table_dump s.db >dump1.txt
+table_dump t2.db >dump2.txt
+t_true "--threads 2 gives the same tables as --threads 1" cmp -s dump1.txt dump2.txt
+# A file of several parser batches (4,096 rows each), with and without a
+# thread, good and with errors found by the parser (a bad date) or by SQLite
+# (a duplicate key) while batches are in flight.
+awk 'BEGIN { print "condition_occurrence_id,person_id,condition_concept_id,condition_start_date,condition_type_concept_id,condition_source_value";
+             for (i = 1; i <= 20000; i++) printf "%d,%d,0,2010-%02d-%02d,32817,I%03d\n", 100000 + i, i % 4 + 1, i % 12 + 1, i % 28 + 1, i % 1000 }' >big.csv
+mkdir -p big baddate dupkey
+mv big.csv big/condition_occurrence.csv
+sed '15001s/2010-[0-9-]*/2010-02-31/' big/condition_occurrence.csv >baddate/condition_occurrence.csv
+sed '12001s/^[0-9]*/100005/' big/condition_occurrence.csv >dupkey/condition_occurrence.csv
+for th in 1 2; do
+    "$DUET" store init --db big$th.db --quiet
+    "$DUET" store import --db big$th.db --quiet export/PERSON.csv
+    sum=$(dump_sum big$th.db)
+    t_run "large file with a bad date, --threads $th: exit 4" 4 "$DUET" store import --db big$th.db --threads $th baddate
+    t_grep "large file with a bad date, --threads $th: message" "baddate/condition_occurrence.csv:15001:4 \(condition_start_date\): '2010-02-31'" "$WORK/err"
+    t_true "large file with a bad date, --threads $th: store unchanged" [ "$(dump_sum big$th.db)" = "$sum" ]
+    t_run "large file with a duplicate key, --threads $th: exit 4" 4 "$DUET" store import --db big$th.db --threads $th dupkey
+    t_grep "large file with a duplicate key, --threads $th: message" "dupkey/condition_occurrence.csv:12001:1 \(condition_occurrence_id\): duplicate primary key condition_occurrence.condition_occurrence_id = '100005'" "$WORK/err"
+    t_true "large file with a duplicate key, --threads $th: store unchanged" [ "$(dump_sum big$th.db)" = "$sum" ]
+    t_run "large file, --threads $th" 0 "$DUET" store import --db big$th.db --threads $th big
+    t_true "large file, --threads $th: 20000 rows" [ "$(q big$th.db "SELECT count(*) FROM condition_occurrence")" = 20000 ]
+done
+t_true "large file: the same rows with 1 and 2 threads" [ "$(q big1.db "SELECT * FROM condition_occurrence" | sha256sum)" = "$(q big2.db "SELECT * FROM condition_occurrence" | sha256sum)" ]
+
 # ---------------------------------------------------------------- info
 t_run "info to stdout" 0 "$DUET" store info --db s.db --no-version
 cp "$WORK/out" info.tsv

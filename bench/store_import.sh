@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# bench/store_import.sh FOLDER -- import rate of `duet store import` against
+# the sqlite3 shell's own `.import` of the same CSV, in the same run.
+#
+# FOLDER is an OMOP export (or a `duet simulate` output holding one in
+# FOLDER/omop/) with person, condition_occurrence and measurement files in any
+# accepted form (.csv/.tsv, optionally .gz/.zst, any case).  Without one,
+# bench/make_omop.py writes a synthetic export.
+#
+# Each table's file is first decompressed to a plain CSV that both tools read.
+# duet:    `duet store import` into a store holding the persons: parsing,
+#          validation (types, dates, person_id references, keys, UTF-8),
+#          SHA-256 of the file, the insert, and the rebuild of the table's
+#          indices.
+# sqlite3: `.import --csv --skip 1` into the same table of a store made by
+#          `duet store init` with the table's indices dropped (no checks at
+#          all; empty fields stored as ''), then the same CREATE INDEX
+#          statements, timed apart: the ratio is taken against the sum (the
+#          same end state) and against `.import` alone.
+# Best wall time of $REPS runs [3]; CPU (user+sys) of that run in brackets.
+set -euo pipefail
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+DUET=${DUET:-$TOP/build/duet}
+REPS=${REPS:-3}
+[ $# -eq 1 ] || { echo "usage: bench/store_import.sh FOLDER" >&2; exit 2; }
+src=$1
+[ -d "$src/omop" ] && src=$src/omop
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/duet-bench-store.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+find_table() { # TABLE -> the first file in $src named after it
+    find "$src" -maxdepth 1 -type f | while read -r f; do
+        b=$(basename "$f" | tr 'A-Z' 'a-z')
+        case $b in "$1".csv|"$1".tsv|"$1".csv.gz|"$1".tsv.gz|"$1".csv.zst|"$1".tsv.zst) echo "$f"; break ;; esac
+    done
+}
+plain() { # FILE OUT: decompressed, tabs turned into a comma-separated file
+    case $1 in
+        *.zst|*.ZST) zstd -dc "$1" ;;
+        *.gz|*.GZ) gzip -dc "$1" ;;
+        *) cat "$1" ;;
+    esac | python3 -c '
+import csv, sys
+text = sys.stdin.read()
+first = text.split("\n", 1)[0]
+if first.count("\t") > first.count(","):
+    rows = csv.reader(text.splitlines(True), delimiter="\t")
+    csv.writer(sys.stdout, lineterminator="\n").writerows(rows)
+else:
+    sys.stdout.write(text)' >"$2"
+}
+rows_of() { python3 -c 'import csv, sys; print(sum(1 for r in csv.reader(open(sys.argv[1], newline="")) if r) - 1)' "$1"; }
+# best TIMEFILE: "wall cpu" of the fastest run
+best() { sort -n "$1" | head -1; }
+timed() { # TIMEFILE CMD...: append "wall cpu"
+    local f=$1; shift
+    /usr/bin/time -f "%e %U %S" -o "$tmp/t" "$@" >/dev/null 2>"$tmp/log" || { cat "$tmp/log" >&2; return 1; }
+    awk '{printf "%.2f %.2f\n", $1, $2 + $3}' "$tmp/t" >>"$f"
+}
+
+person=$(find_table person)
+[ -n "$person" ] || { echo "bench/store_import.sh: no person file in $src" >&2; exit 3; }
+plain "$person" "$tmp/person.csv"
+
+printf '%-22s %10s %16s %16s %16s %16s %14s %14s\n' table rows "duet s [cpu]" "duet rows/s" \
+    ".import s [cpu]" "+index s [cpu]" "ratio(total)" "ratio(.import)"
+for table in condition_occurrence measurement; do
+    f=$(find_table "$table")
+    if [ -z "$f" ]; then echo "$table: no file in $src, skipped"; continue; fi
+    plain "$f" "$tmp/$table.csv"
+    n=$(rows_of "$tmp/$table.csv")
+    : >"$tmp/duet.times"; : >"$tmp/imp.times"; : >"$tmp/idx.times"
+    for rep in $(seq "$REPS"); do
+        rm -f "$tmp/d.db" "$tmp/s.db"
+        "$DUET" store init --db "$tmp/d.db" --quiet
+        "$DUET" store import --db "$tmp/d.db" --quiet "$tmp/person.csv"
+        sync
+        timed "$tmp/duet.times" "$DUET" store import --db "$tmp/d.db" --quiet "$tmp/$table.csv"
+        got=$(sqlite3 "$tmp/d.db" "SELECT count(*) FROM $table")
+        [ "$got" = "$n" ] || { echo "duet imported $got rows of $table, expected $n" >&2; exit 1; }
+
+        "$DUET" store init --db "$tmp/s.db" --quiet
+        sqlite3 "$tmp/s.db" "SELECT sql || ';' FROM sqlite_master WHERE type = 'index' AND tbl_name = '$table' AND sql IS NOT NULL" >"$tmp/idx.sql"
+        sqlite3 "$tmp/s.db" "SELECT 'DROP INDEX ' || name || ';' FROM sqlite_master WHERE type = 'index' AND tbl_name = '$table' AND sql IS NOT NULL" | sqlite3 "$tmp/s.db"
+        sync
+        timed "$tmp/imp.times" sqlite3 "$tmp/s.db" ".import --csv --skip 1 $tmp/$table.csv $table"
+        timed "$tmp/idx.times" sqlite3 "$tmp/s.db" ".read $tmp/idx.sql"
+        got=$(sqlite3 "$tmp/s.db" "SELECT count(*) FROM $table")
+        [ "$got" = "$n" ] || { echo "sqlite3 imported $got rows of $table, expected $n" >&2; exit 1; }
+    done
+    read -r dw dc < <(best "$tmp/duet.times")
+    read -r iw ic < <(best "$tmp/imp.times")
+    read -r xw xc < <(best "$tmp/idx.times")
+    awk -v t="$table" -v n="$n" -v dw="$dw" -v dc="$dc" -v iw="$iw" -v ic="$ic" -v xw="$xw" -v xc="$xc" 'BEGIN {
+        printf "%-22s %10d %9.2f [%4.1f] %16.0f %9.2f [%4.1f] %9.2f [%4.1f] %13.2fx %13.2fx\n",
+            t, n, dw, dc, n / dw, iw, ic, xw, xc, (iw + xw) / dw, iw / dw }'
+done
+echo "ratio = sqlite3 time / duet time (above 1: duet is faster); $REPS runs each, best wall time"
