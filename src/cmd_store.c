@@ -65,8 +65,9 @@ static void usage_import(FILE *fp)
     duet_opts_usage_common(fp, DUET_USE_THREADS | DUET_USE_MEMORY | DUET_USE_QUIET, "FILE");
     fprintf(fp,
             "\n"
-            "--memory sets SQLite's page cache for the load [256]; --threads lets SQLite sort\n"
-            "with helper threads when it builds indices.\n"
+            "--memory sets SQLite's page cache for the load [256].  With --threads 2 or more,\n"
+            "files are parsed and checked in a thread beside the inserts, and SQLite sorts with\n"
+            "helper threads when it builds indices; the store is the same.\n"
             "\n");
 }
 

@@ -91,7 +91,9 @@ const char *duet_store_schema_sql(int i);
  * duet_field (types, required fields, person_id references, primary keys,
  * UTF-8) and loaded in ONE transaction: on any error nothing is written.
  * Indices of tables that were empty are dropped during the load and built
- * after it.  The import is recorded in duet_log and duet_import.
+ * after it.  The import is recorded in duet_log and duet_import.  With
+ * omp_get_max_threads() >= 2 (--threads), files are parsed in a second
+ * thread; the result is the same.
  *
  * `store` must be open read-write and not inside a transaction.  `opts` may
  * be NULL (defaults below).  `stats` (may be NULL) receives the counts.

@@ -176,8 +176,8 @@ duet_err_t duet_csv_open(const char *path, duet_csv_t **out)
         err = DUET_EREAD;
         goto cleanup;
     }
-    if (S_ISDIR(st.st_mode)) {
-        duet_log_error("cannot read %s: is a folder", path);
+    if (!S_ISREG(st.st_mode)) {
+        duet_log_error("cannot read %s: not a regular file", path);
         err = DUET_EREAD;
         goto cleanup;
     }

@@ -214,8 +214,13 @@ static duet_err_t open_existing(const char *path, int writable, duet_store_t **o
         goto cleanup;
     }
     /* NOMUTEX: a store handle is used by one thread at a time, so SQLite's
-     * per-call connection mutex is pure overhead (7% of an import). */
-    int flags = (writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) | SQLITE_OPEN_NOMUTEX;
+     * per-call connection mutex is pure overhead (7% of an import).  A store
+     * read by a user who may write it is opened read-write with query_only
+     * set: SQLite can then roll back the journal an interrupted import left
+     * behind, which a read-only connection cannot. */
+    int query_only = !writable && access(path, W_OK) == 0;
+    int flags = (writable || query_only ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) |
+                SQLITE_OPEN_NOMUTEX;
     int rc = sqlite3_open_v2(path, &s->db, flags, NULL);
     if (rc != SQLITE_OK) {
         duet_log_error("cannot open the store %s: %s", path,
@@ -226,6 +231,8 @@ static duet_err_t open_existing(const char *path, int writable, duet_store_t **o
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, 10000);
     if ((err = check_store(s))) goto cleanup;
+    if (query_only && (err = duet_store_exec(s, "PRAGMA query_only = ON", "open read-only")))
+        goto cleanup;
     *out = s;
     return DUET_OK;
 cleanup:

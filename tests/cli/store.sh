@@ -188,6 +188,26 @@ for th in 1 2; do
 done
 t_true "large file: the same rows with 1 and 2 threads" [ "$(q big1.db "SELECT * FROM condition_occurrence" | sha256sum)" = "$(q big2.db "SELECT * FROM condition_occurrence" | sha256sum)" ]
 
+# An import interrupted by SIGINT exits 130 and leaves the store as it was
+# (SQLite rolls its journal back when the store is next opened, even by a
+# reading command).
+"$DUET" store init --db int.db --quiet
+"$DUET" store import --db int.db --quiet export/PERSON.csv
+sum=$(dump_sum int.db)
+mkdir -p huge
+awk 'BEGIN { print "condition_occurrence_id,person_id,condition_concept_id,condition_start_date,condition_type_concept_id,condition_source_value";
+             for (i = 1; i <= 400000; i++) printf "%d,%d,0,2010-01-01,32817,I%03d\n", i, i % 4 + 1, i % 1000 }' >huge/condition_occurrence.csv
+"$DUET" store import --db int.db --quiet huge 2>/dev/null &
+pid=$!
+sleep 0.3
+kill -INT $pid
+wait $pid
+t_true "interrupted import exits 130" [ $? = 130 ]
+t_run "a reading command opens the interrupted store" 0 "$DUET" store info --db int.db
+t_true "interrupted import: store unchanged" [ "$(dump_sum int.db)" = "$sum" ]
+t_true "interrupted import: no journal left" [ ! -e int.db-journal ]
+rm -rf huge
+
 # ---------------------------------------------------------------- info
 t_run "info to stdout" 0 "$DUET" store info --db s.db --no-version
 cp "$WORK/out" info.tsv
