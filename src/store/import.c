@@ -69,7 +69,7 @@ typedef struct {
 
 /* Index definitions dropped for the load, to be created again after it. */
 typedef struct {
-    char **sql;
+    char **sql, **name;
     int n, m;
 } index_list_t;
 
@@ -438,31 +438,33 @@ static duet_err_t maybe_drop_indices(import_t *im, table_t *t)
         if (im->indices.n == im->indices.m) {
             int m = im->indices.m ? 2 * im->indices.m : 32;
             char **s = duet_realloc(im->indices.sql, (size_t)m * sizeof *s);
-            if (!s) { err = DUET_ENOMEM; goto cleanup; }
-            im->indices.sql = s;
+            if (s) im->indices.sql = s;
+            char **nm = duet_realloc(im->indices.name, (size_t)m * sizeof *nm);
+            if (nm) im->indices.name = nm;
+            if (!s || !nm) { err = DUET_ENOMEM; goto cleanup; }
             im->indices.m = m;
         }
+        const char *name = (const char *)sqlite3_column_text(st, 0);
         const char *def = (const char *)sqlite3_column_text(st, 1);
-        if (!(im->indices.sql[im->indices.n] = strdup(def))) {
+        char *a = strdup(name), *b = strdup(def);
+        if (!a || !b) {
+            free(a);
+            free(b);
             err = duet_log_oom(strlen(def));
             goto cleanup;
         }
-        im->indices.n++;
+        im->indices.name[im->indices.n] = a;
+        im->indices.sql[im->indices.n++] = b;
     }
     if (rc != SQLITE_DONE) goto sql_error;
     sqlite3_finalize(st);
     st = NULL;
     for (int i = first; i < im->indices.n; i++) {
-        /* "CREATE INDEX name ON ...": the name is the third word. */
-        char name[256];
-        if (sscanf(im->indices.sql[i], "CREATE INDEX %255s", name) != 1 &&
-            sscanf(im->indices.sql[i], "CREATE UNIQUE INDEX %255s", name) != 1) {
-            duet_log_error("internal: cannot read the index definition '%s'", im->indices.sql[i]);
-            err = DUET_EINTERNAL;
-            goto cleanup;
-        }
-        snprintf(sql, sizeof sql, "DROP INDEX %s", name);
-        if ((err = duet_store_exec(im->store, sql, "drop an index for the load"))) goto cleanup;
+        char *drop = sqlite3_mprintf("DROP INDEX \"%w\"", im->indices.name[i]);
+        if (!drop) { err = duet_log_oom(64); goto cleanup; }
+        err = duet_store_exec(im->store, drop, "drop an index for the load");
+        sqlite3_free(drop);
+        if (err) goto cleanup;
     }
     goto cleanup;
 sql_error:
@@ -1161,8 +1163,12 @@ cleanup:
         duet_err_t e2 = pragmas_restore(store, &pragmas);
         if (!err) err = e2;
     }
-    for (int i = 0; i < im.indices.n; i++) free(im.indices.sql[i]);
+    for (int i = 0; i < im.indices.n; i++) {
+        free(im.indices.sql[i]);
+        free(im.indices.name[i]);
+    }
     free(im.indices.sql);
+    free(im.indices.name);
     pset_free(&im.persons);
     free(rows);
     free(bytes);

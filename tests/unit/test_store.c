@@ -516,6 +516,9 @@ static void test_store(const char *dir)
     snprintf(path, sizeof path, "%s/README.md", export);
     write_file(path, "not data\n", 9);
     CHECK(duet_store_open(db, DUET_STORE_WRITE, &s) == DUET_OK, "open for import");
+    CHECK(!duet_store_exec(s, "CREATE INDEX IF NOT EXISTS \"odd \"\"name\" ON "
+                              "condition_occurrence (condition_type_concept_id)", "index"),
+          "an index with an odd name, created with IF NOT EXISTS");
     duet_store_import_stats_t stats;
     char *paths[1] = { export };
     duet_store_import_opts_t check = { 16, 1 };
@@ -528,6 +531,8 @@ static void test_store(const char *dir)
     CHECK(count_rows(s, "person") == 2 && count_rows(s, "condition_occurrence") == 2,
           "rows are in");
     CHECK(count_rows(s, "duet_import") == 2, "one duet_import row per file");
+    CHECK(count_rows(s, "sqlite_master WHERE type = 'index' AND name = 'odd \"name'") == 1,
+          "the odd index was dropped for the load and created again");
     sqlite3_stmt *st = NULL;
     sqlite3_prepare_v2(duet_store_db(s),
                        "SELECT condition_start_date, condition_source_value FROM "
