@@ -572,7 +572,7 @@ typedef struct {
     union {
         int64_t i;
         double d;
-        struct { uint32_t off, len; } t;
+        struct { size_t off; uint32_t len; } t;
     } u;
     int type;
 } val_t;
@@ -675,7 +675,7 @@ static duet_err_t convert_row(loader_t *L, batch_t *b)
         case K_DATETIME:
             if (arena_reserve(b, DUET_DATETIME_MAX)) return DUET_ENOMEM;
             v->type = V_TEXT;
-            v->u.t.off = (uint32_t)b->arena_l;
+            v->u.t.off = b->arena_l;
             why = f->kind == K_DATE ? duet_value_date(s, n, b->arena + b->arena_l)
                                     : duet_value_datetime(s, n, b->arena + b->arena_l);
             if (!why) {
@@ -691,7 +691,7 @@ static duet_err_t convert_row(loader_t *L, batch_t *b)
                 return n > 1000000000 ? DUET_EFORMAT : DUET_ENOMEM;
             }
             v->type = V_TEXT;
-            v->u.t.off = (uint32_t)b->arena_l;
+            v->u.t.off = b->arena_l;
             v->u.t.len = (uint32_t)n;
             memcpy(b->arena + b->arena_l, s, n);
             b->arena_l += n;
@@ -715,7 +715,8 @@ static duet_err_t parse_batch(loader_t *L, batch_t *b, int *eof)
     b->n_rows = 0;
     b->arena_l = 0;
     *eof = 0;
-    while (b->n_rows < BATCH_ROWS) {
+    /* A batch ends after BATCH_ROWS rows or 64 MB of text. */
+    while (b->n_rows < BATCH_ROWS && b->arena_l < ((size_t)64 << 20)) {
         int got;
         duet_err_t err = duet_csv_next(L->csv, &got);
         if (err) return err;

@@ -310,6 +310,14 @@ t_run "another schema version: exit 5" 5 "$DUET" store info --db v2.db
 t_grep "another schema version: how to migrate" "create a new one with 'duet store init --db NEW' and import the OMOP export again" "$WORK/err"
 t_run "another schema version refused for import: exit 5" 5 "$DUET" store import --db v2.db observation_period.csv
 
+# ---------------------------------------------------------------- sample links
+printf 'person_id,sample_id,source\n1,NA12878,cohort.vcf.gz\n2,NA12891,cohort.vcf.gz\n' >duet_sample_link.csv
+t_run "import duet_sample_link.csv" 0 "$DUET" store import --db s.db duet_sample_link.csv
+t_true "sample links stored" [ "$(q s.db "SELECT group_concat(person_id || ':' || sample_id, ' ') FROM duet_sample_link")" = "1:NA12878 2:NA12891" ]
+printf 'person_id,sample_id\n77,NA00001\n' >duet_sample_link.csv
+t_run "a sample link to an unknown person: exit 4" 4 "$DUET" store import --db s.db duet_sample_link.csv
+t_grep "a sample link to an unknown person: message" "duet_sample_link.csv:2:1 \(person_id\): '77': no such person_id" "$WORK/err"
+
 # ---------------------------------------------------------------- second import, WAL store
 t_run "a second import appends" 0 "$DUET" store import --db s.db observation_period.csv
 t_true "a second import appends: rows" [ "$(q s.db "SELECT count(*) FROM observation_period")" = 4 ]
