@@ -11,7 +11,7 @@
 # duet:    `duet store import` into a store holding the persons: parsing,
 #          validation (types, dates, person_id references, keys, UTF-8),
 #          SHA-256 of the file, the insert, and the rebuild of the table's
-#          indices.
+#          indices; with --threads 1 and with --threads $(nproc).
 # sqlite3: `.import --csv --skip 1` into the same table of a store made by
 #          `duet store init` with the table's indices dropped (no checks at
 #          all; empty fields stored as ''), then the same CREATE INDEX
@@ -62,22 +62,28 @@ person=$(find_table person)
 [ -n "$person" ] || { echo "bench/store_import.sh: no person file in $src" >&2; exit 3; }
 plain "$person" "$tmp/person.csv"
 
-printf '%-22s %10s %16s %16s %16s %16s %14s %14s\n' table rows "duet s [cpu]" "duet rows/s" \
-    ".import s [cpu]" "+index s [cpu]" "ratio(total)" "ratio(.import)"
+NT=$(nproc)
+printf '%-22s %9s %15s %12s %15s %12s %15s %15s %13s %14s\n' table rows "duet -t1 s[cpu]" "rows/s" \
+    "duet -t$NT s[cpu]" "rows/s" ".import s[cpu]" "+index s[cpu]" "ratio(total)" "ratio(.import)"
 for table in condition_occurrence measurement; do
     f=$(find_table "$table")
     if [ -z "$f" ]; then echo "$table: no file in $src, skipped"; continue; fi
     plain "$f" "$tmp/$table.csv"
     n=$(rows_of "$tmp/$table.csv")
-    : >"$tmp/duet.times"; : >"$tmp/imp.times"; : >"$tmp/idx.times"
+    : >"$tmp/duet1.times"; : >"$tmp/duetN.times"; : >"$tmp/imp.times"; : >"$tmp/idx.times"
     for rep in $(seq "$REPS"); do
-        rm -f "$tmp/d.db" "$tmp/s.db"
-        "$DUET" store init --db "$tmp/d.db" --quiet
-        "$DUET" store import --db "$tmp/d.db" --quiet "$tmp/person.csv"
-        sync
-        timed "$tmp/duet.times" "$DUET" store import --db "$tmp/d.db" --quiet "$tmp/$table.csv"
-        got=$(sqlite3 "$tmp/d.db" "SELECT count(*) FROM $table")
-        [ "$got" = "$n" ] || { echo "duet imported $got rows of $table, expected $n" >&2; exit 1; }
+        for th in 1 "$NT"; do
+            rm -f "$tmp/d.db"
+            "$DUET" store init --db "$tmp/d.db" --quiet
+            "$DUET" store import --db "$tmp/d.db" --quiet "$tmp/person.csv"
+            sync
+            tf=$tmp/duet1.times
+            [ "$th" = 1 ] || tf=$tmp/duetN.times
+            timed "$tf" "$DUET" store import --db "$tmp/d.db" --quiet --threads "$th" "$tmp/$table.csv"
+            got=$(sqlite3 "$tmp/d.db" "SELECT count(*) FROM $table")
+            [ "$got" = "$n" ] || { echo "duet imported $got rows of $table, expected $n" >&2; exit 1; }
+        done
+        rm -f "$tmp/s.db"
 
         "$DUET" store init --db "$tmp/s.db" --quiet
         sqlite3 "$tmp/s.db" "SELECT sql || ';' FROM sqlite_master WHERE type = 'index' AND tbl_name = '$table' AND sql IS NOT NULL" >"$tmp/idx.sql"
@@ -88,11 +94,15 @@ for table in condition_occurrence measurement; do
         got=$(sqlite3 "$tmp/s.db" "SELECT count(*) FROM $table")
         [ "$got" = "$n" ] || { echo "sqlite3 imported $got rows of $table, expected $n" >&2; exit 1; }
     done
-    read -r dw dc < <(best "$tmp/duet.times")
+    read -r dw dc < <(best "$tmp/duet1.times")
+    read -r nw nc < <(best "$tmp/duetN.times")
     read -r iw ic < <(best "$tmp/imp.times")
     read -r xw xc < <(best "$tmp/idx.times")
-    awk -v t="$table" -v n="$n" -v dw="$dw" -v dc="$dc" -v iw="$iw" -v ic="$ic" -v xw="$xw" -v xc="$xc" 'BEGIN {
-        printf "%-22s %10d %9.2f [%4.1f] %16.0f %9.2f [%4.1f] %9.2f [%4.1f] %13.2fx %13.2fx\n",
-            t, n, dw, dc, n / dw, iw, ic, xw, xc, (iw + xw) / dw, iw / dw }'
+    awk -v t="$table" -v n="$n" -v dw="$dw" -v dc="$dc" -v nw="$nw" -v nc="$nc" -v iw="$iw" -v ic="$ic" \
+        -v xw="$xw" -v xc="$xc" 'BEGIN {
+        printf "%-22s %9d %8.2f [%4.1f] %12.0f %8.2f [%4.1f] %12.0f %8.2f [%4.1f] %8.2f [%4.1f] %5.2f / %5.2f %6.2f / %5.2f\n",
+            t, n, dw, dc, n / dw, nw, nc, n / nw, iw, ic, xw, xc, (iw + xw) / dw, (iw + xw) / nw,
+            iw / dw, iw / nw }'
 done
-echo "ratio = sqlite3 time / duet time (above 1: duet is faster); $REPS runs each, best wall time"
+echo "ratio = sqlite3 time / duet time, for duet -t1 / duet -t$NT (above 1: duet is faster);"
+echo "total = .import + CREATE INDEX (the same end state as duet); best wall time of $REPS runs"
