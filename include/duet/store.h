@@ -2,13 +2,19 @@
  * store.h -- the EHR store: an SQLite database holding OMOP CDM 5.4 tables
  * and the duet_* tables the engine owns.
  *
- * The schema is the SQL in schemas/ (embedded in the binary at build time),
- * applied in file-name order when a store is created:
- *   schemas/10_*.sql  OMOP CDM 5.4 tables (from the CDM field specification)
- *   schemas/20_*.sql  duet core tables (duet_log provenance, duet_sample_link)
+ * The schema is the SQL in schemas/ (embedded in the binary at build time:
+ * every schemas/NN_*.sql, whatever its name), applied in file-name order
+ * when a store is created:
+ *   schemas/10_*.sql  OMOP CDM 5.4 tables (generated from the CDM field
+ *                     specification by tools/build-schema.py) and duet_field,
+ *                     the field kinds import validates against
+ *   schemas/11_*.sql  indices for phenotype queries
+ *   schemas/20_*.sql  duet core tables (duet_log provenance, duet_import,
+ *                     duet_sample_link)
  *   schemas/30_*.sql  phecode tables (definitions, maps, person x phecode)
- * Indices that only speed up queries are created after bulk loads.
- * PRAGMA user_version holds DUET_STORE_SCHEMA_VERSION; a store of another
+ * An import drops the indices of tables that are empty before it and builds
+ * them after the load.  PRAGMA application_id is DUET_STORE_APPLICATION_ID
+ * and PRAGMA user_version DUET_STORE_SCHEMA_VERSION; a store of another
  * version is refused.
  */
 #ifndef DUET_STORE_H
@@ -29,7 +35,10 @@ typedef struct duet_store_t duet_store_t;
 #define DUET_STORE_APPLICATION_ID 0x44554554
 
 typedef enum {
-    DUET_STORE_READ = 0,   /* existing store, read-only */
+    DUET_STORE_READ = 0,   /* existing store, read-only (PRAGMA query_only;
+                            * opened read-write at the file level when
+                            * allowed, so that SQLite can roll back the
+                            * journal of an interrupted import) */
     DUET_STORE_WRITE = 1,  /* existing store, read-write */
     DUET_STORE_CREATE = 2, /* new store; the file must not exist */
     DUET_STORE_REPLACE = 3 /* new store replacing the file if it exists
@@ -56,8 +65,10 @@ void duet_store_close(duet_store_t *store);
 sqlite3 *duet_store_db(duet_store_t *store);
 const char *duet_store_path(const duet_store_t *store);
 
-/* Run SQL without results; an SQLite error is reported with the statement's
- * purpose `what` and returns DUET_EINTERNAL (or DUET_EWRITE for I/O). */
+/* Run SQL without results (several statements allowed).  An SQLite error is
+ * reported with the statement's purpose `what` and returns DUET_EWRITE (I/O,
+ * disk full, read-only or locked store), DUET_ENOMEM, DUET_EFORMAT (corrupt
+ * file) or DUET_EINTERNAL (anything else: an SQL error is a bug). */
 duet_err_t duet_store_exec(duet_store_t *store, const char *sql,
                            const char *what) DUET_WUR;
 

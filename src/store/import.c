@@ -14,21 +14,21 @@
  * the same way.  Any error rolls the whole import back.
  *
  * Speed: one transaction, prepared statements, values bound in their final
- * types (no affinity conversions), synchronous=OFF and a large page cache
- * during the load, and the indices of tables that were empty dropped before
- * and built after the load (one sort instead of a B-tree update per row).
+ * types (no affinity conversions), parsing in a thread of its own with
+ * --threads >= 2, synchronous=OFF and a large page cache during the load,
+ * and the indices of tables that were empty dropped before and built after
+ * the load (one sort instead of a B-tree update per row).
  */
 #include <dirent.h>
-#include <pthread.h>
-#include <fcntl.h>
-#include <unistd.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <time.h>
+#include <unistd.h>
 
 #ifdef _OPENMP
 #include <omp.h>
