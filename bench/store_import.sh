@@ -63,8 +63,7 @@ person=$(find_table person)
 plain "$person" "$tmp/person.csv"
 
 NT=$(nproc)
-printf '%-22s %9s %15s %12s %15s %12s %15s %15s %13s %14s\n' table rows "duet -t1 s[cpu]" "rows/s" \
-    "duet -t$NT s[cpu]" "rows/s" ".import s[cpu]" "+index s[cpu]" "ratio(total)" "ratio(.import)"
+printf '%-22s %-24s %9s %8s %12s %12s\n' table tool "wall s" "cpu s" "rows/s" "rows/cpu-s"
 for table in condition_occurrence measurement; do
     f=$(find_table "$table")
     if [ -z "$f" ]; then echo "$table: no file in $src, skipped"; continue; fi
@@ -98,11 +97,17 @@ for table in condition_occurrence measurement; do
     read -r nw nc < <(best "$tmp/duetN.times")
     read -r iw ic < <(best "$tmp/imp.times")
     read -r xw xc < <(best "$tmp/idx.times")
-    awk -v t="$table" -v n="$n" -v dw="$dw" -v dc="$dc" -v nw="$nw" -v nc="$nc" -v iw="$iw" -v ic="$ic" \
-        -v xw="$xw" -v xc="$xc" 'BEGIN {
-        printf "%-22s %9d %8.2f [%4.1f] %12.0f %8.2f [%4.1f] %12.0f %8.2f [%4.1f] %8.2f [%4.1f] %5.2f / %5.2f %6.2f / %5.2f\n",
-            t, n, dw, dc, n / dw, nw, nc, n / nw, iw, ic, xw, xc, (iw + xw) / dw, (iw + xw) / nw,
-            iw / dw, iw / nw }'
+    awk -v t="$table" -v n="$n" -v nt="$NT" -v dw="$dw" -v dc="$dc" -v nw="$nw" -v nc="$nc" \
+        -v iw="$iw" -v ic="$ic" -v xw="$xw" -v xc="$xc" '
+    function row(tool, w, c) { printf "%-22s %-24s %9.2f %8.2f %12.0f %12.0f\n", t, tool, w, c, n / w, n / c }
+    BEGIN {
+        row("duet --threads 1", dw, dc)
+        row("duet --threads " nt, nw, nc)
+        row("sqlite3 .import", iw, ic)
+        row("sqlite3 CREATE INDEX", xw, xc)
+        row("sqlite3 total", iw + xw, ic + xc)
+        printf "%-22s ratio sqlite3 total / duet: wall %.2f (-t1) %.2f (-t%d), cpu %.2f (-t1); .import alone / duet -t1: wall %.2f, cpu %.2f\n",
+            t, (iw + xw) / dw, (iw + xw) / nw, nt, (ic + xc) / dc, iw / dw, ic / dc
+    }'
 done
-echo "ratio = sqlite3 time / duet time, for duet -t1 / duet -t$NT (above 1: duet is faster);"
-echo "total = .import + CREATE INDEX (the same end state as duet); best wall time of $REPS runs"
+echo "ratio above 1: duet is faster.  Best wall time of $REPS runs (cpu = user + sys of that run)."
