@@ -487,9 +487,13 @@ duet_err_t duet_csv_next(duet_csv_t *c, int *got)
             }
             if ((r = avail(c, &err)) < 0) return err;
             if (r && c->cls[c->buf[c->pos]] != CLS_STOP) {
-                duet_log_error("%s:%ld:%d: '%c' after the closing quote of a quoted field "
+                unsigned char ch = c->buf[c->pos];
+                char shown[8];
+                if (ch >= 0x20 && ch < 0x7f) snprintf(shown, sizeof shown, "'%c'", ch);
+                else snprintf(shown, sizeof shown, "0x%02x", ch);
+                duet_log_error("%s:%ld:%d: %s after the closing quote of a quoted field "
                                "(a quote inside a quoted field is written \"\")",
-                               c->name, c->line, c->n + 1, c->buf[c->pos]);
+                               c->name, c->line, c->n + 1, shown);
                 return DUET_EFORMAT;
             }
         } else {
