@@ -18,10 +18,14 @@ typedef struct {
     const char *subs; /* subcommands, space-separated, or NULL */
 } cmd_t;
 
+duet_err_t main_simulate(int argc, char **argv);
 duet_err_t main_store(int argc, char **argv);
 
 static const cmd_t cmds[] = {
+    { NULL, NULL, "EHR", NULL },
     { main_store, "store", "the EHR store: init, import OMOP CSV exports, info", "init import info" },
+    { NULL, NULL, "Simulation", NULL },
+    { main_simulate, "simulate", "a synthetic cohort with known truth (BCF, OMOP CSV, omics)", NULL },
     { NULL, NULL, NULL, NULL } /* end */
 };
 
