@@ -357,11 +357,22 @@ static duet_err_t add_folder(job_list_t *jl, spec_t *spec, const char *dir)
         n++;
     }
     qsort(names, (size_t)n, sizeof *names, cmp_str);
-    int before = jl->n + jl->n_skipped;
+    int before = jl->n + jl->n_skipped, jobs_before = jl->n;
     for (int i = 0; i < n && !err; i++) {
         struct stat st;
         if (stat(names[i], &st) != 0 || !S_ISREG(st.st_mode)) continue;
         err = add_job(jl, spec, names[i], 1);
+    }
+    if (!err && jl->n == jobs_before) {
+        /* `duet simulate -o DIR` writes its OMOP export in DIR/omop/. */
+        for (int i = 0; i < n; i++) {
+            const char *base = strrchr(names[i], '/');
+            struct stat st;
+            if (base && !strcasecmp(base + 1, "omop") && stat(names[i], &st) == 0 &&
+                S_ISDIR(st.st_mode))
+                duet_log_warn("%s holds no CDM table files, but %s may: import that folder",
+                              dir, names[i]);
+        }
     }
     if (!err && jl->n + jl->n_skipped == before) {
         duet_log_error("%s: no files named after CDM tables (TABLE.csv, .tsv, optionally .gz "

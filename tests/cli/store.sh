@@ -310,6 +310,20 @@ t_run "another schema version: exit 5" 5 "$DUET" store info --db v2.db
 t_grep "another schema version: how to migrate" "create a new one with 'duet store init --db NEW' and import the OMOP export again" "$WORK/err"
 t_run "another schema version refused for import: exit 5" 5 "$DUET" store import --db v2.db observation_period.csv
 
+# ---------------------------------------------------------------- duet simulate's export
+if "$DUET" --commands | grep -qx simulate; then
+    t_run "simulate a small cohort" 0 "$DUET" simulate --samples 200 --variants 200 --seed 5 -o sim --quiet
+    "$DUET" store init --db sim.db --quiet
+    t_run "a simulated cohort folder: exit 4 with a hint" 4 "$DUET" store import --db sim.db sim
+    t_grep "a simulated cohort folder: the hint names sim/omop" "sim/omop may: import that folder" "$WORK/err"
+    t_run "import the simulated OMOP export" 0 "$DUET" store import --db sim.db sim/omop
+    for f in sim/omop/*; do
+        table=$(basename "$f" | sed 's/\..*//' | tr 'A-Z' 'a-z')
+        want=$(py_rows "$f")
+        t_true "simulated $table: Python counts $want rows" [ "$(q sim.db "SELECT count(*) FROM $table")" = "$want" ]
+    done
+fi
+
 # ---------------------------------------------------------------- sample links
 printf 'person_id,sample_id,source\n1,NA12878,cohort.vcf.gz\n2,NA12891,cohort.vcf.gz\n' >duet_sample_link.csv
 t_run "import duet_sample_link.csv" 0 "$DUET" store import --db s.db duet_sample_link.csv
