@@ -26,5 +26,11 @@ run simulate --samples "$samples" --variants "$variants" --seed 7 --threads "$th
 bcftools index -s "$out/cohort/genotypes.bcf" | head -3
 grep -E '^(t2d|cad|asthma|breast_cancer)\s+binary\s+count' "$out/cohort/truth.tsv" | head -8 || true
 
+step "2. the EHR store: import the cohort's OMOP CDM export into SQLite"
+run store init --db "$out/ehr.db"
+run store import --db "$out/ehr.db" --threads "$threads" "$out/cohort/omop"
+run store info --db "$out/ehr.db" -o "$out/ehr.info.tsv"
+head -20 "$out/ehr.info.tsv"
+
 echo
 echo "demo complete: outputs in $out/"
