@@ -35,9 +35,9 @@ CREATE TABLE duet_phecode_exclude (
     version TEXT NOT NULL,
     phecode TEXT NOT NULL,
     lo REAL NOT NULL,
-    hi REAL NOT NULL
-);
-CREATE INDEX idx_duet_phecode_exclude ON duet_phecode_exclude (version, phecode);
+    hi REAL NOT NULL,
+    PRIMARY KEY (version, phecode, lo, hi)
+) WITHOUT ROWID;
 
 -- The rolled-up map: a code counts toward every phecode listed for it.
 -- vocabulary is 'ICD9CM' or 'ICD10CM'; code is dotted and upper case;

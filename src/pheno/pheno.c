@@ -557,7 +557,7 @@ static duet_err_t load_phecodes(sqlite3 *db, const char *version, phecodes_t *ph
     what = "reading duet_phecode_exclude";
     if ((err = duet_sql_prepare(db,
                                 "SELECT phecode, lo, hi FROM duet_phecode_exclude "
-                                "WHERE version = ?1 ORDER BY rowid",
+                                "WHERE version = ?1 ORDER BY phecode, lo",
                                 &st, what)))
         goto cleanup;
     sqlite3_bind_text(st, 1, version, -1, SQLITE_STATIC);
