@@ -30,7 +30,16 @@ step "2. the EHR store: import the cohort's OMOP CDM export into SQLite"
 run store init --db "$out/ehr.db"
 run store import --db "$out/ehr.db" --threads "$threads" "$out/cohort/omop"
 run store info --db "$out/ehr.db" -o "$out/ehr.info.tsv"
-head -20 "$out/ehr.info.tsv"
+grep -E '^(store|table\s+(person|condition_occurrence|measurement|visit_occurrence))\s' "$out/ehr.info.tsv"
+
+step "3. map ICD-9-CM / ICD-10-CM source codes to phecodes (1.2)"
+run phecode --db "$out/ehr.db"
+
+step "4. derive phenotypes and covariates from the store"
+run pheno --db "$out/ehr.db" --phecodes 250.2,411.4,401.1,495,174.11 \
+    --quant LDL=3009966:median --quant BMI=3038553:median \
+    --quant SBP=3004249:median --quant HbA1c=3004410:median -o "$out/ehr"
+head -3 "$out/ehr.pheno.tsv" | cut -f1-10
 
 echo
 echo "demo complete: outputs in $out/"
