@@ -18,12 +18,19 @@ typedef struct {
     const char *subs; /* subcommands, space-separated, or NULL */
 } cmd_t;
 
+duet_err_t main_phecode(int argc, char **argv);
+duet_err_t main_pheno(int argc, char **argv);
 duet_err_t main_freq(int argc, char **argv);
 duet_err_t main_gwas(int argc, char **argv);
 duet_err_t main_merge(int argc, char **argv);
 duet_err_t main_simulate(int argc, char **argv);
+duet_err_t main_store(int argc, char **argv);
 
 static const cmd_t cmds[] = {
+    { NULL, NULL, "EHR store and phenotypes", NULL },
+    { main_store, "store", "the EHR store: init, import OMOP CSV exports, info", "init import info" },
+    { main_phecode, "phecode", "map ICD source codes to phecodes: person x phecode date counts", NULL },
+    { main_pheno, "pheno", "phenotype and covariate tables: phecodes, measurements, age, sex", NULL },
     { NULL, NULL, "Genotypes", NULL },
     { main_freq, "freq", "allele frequency and missingness of each variant", NULL },
     { NULL, NULL, "Association scans", NULL },
