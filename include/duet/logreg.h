@@ -16,7 +16,8 @@
  *   z = U / sqrt(V);  reported beta = U / V, se = 1 / sqrt(V)
  * (the one-step estimate from beta = 0, as regenie reports).  With
  * Q_w an orthonormal basis of W^{1/2} X, V = g'Wg - |(W^{1/2} Q_w)' g|^2,
- * so one dgemm of [y - mu | W^{1/2} Q_w]' with a block of genotypes gives
+ * so one product of [y - mu | W^{1/2} Q_w]' with a block of genotypes
+ * (duet_crossprod_sumsq(), with the weighted sums of squares g'Wg) gives
  * every U and V.
  */
 #ifndef DUET_LOGREG_H
@@ -68,8 +69,8 @@ void duet_logreg_null_destroy(duet_logreg_null_t *null);
 int duet_logreg_score_stride(const duet_logreg_null_t *null);
 
 /* Statistics of n_variants columns g (N x n_variants, leading dimension
- * ldg) into sums (stride x n_variants): one dgemm plus weighted sums of
- * squares.  Requires null->status == OK. */
+ * ldg) into sums (stride x n_variants): one pass of the fused
+ * cross-product kernel.  Requires null->status == OK. */
 void duet_logreg_score_sums(const duet_logreg_null_t *null, const double *g,
                             int ldg, int n_variants, double *sums);
 

@@ -18,10 +18,10 @@
  * sample), missing calls are re-imputed with the set's mean (--missing
  * mean) or dropped per variant (--missing drop, exact downdates for linear
  * traits, as plink2 drops them), and every trait's tests are computed:
- * linear traits by one dgemm per set, binary traits by the score test (one
- * dgemm per trait) with Firth's fit where p < firth_threshold or the
- * genotype separates the classes, or by full Wald fits (Firth fallback
- * where they fail), or by Firth fits everywhere.
+ * linear traits by one matrix product per set, binary traits by the score
+ * test (one product per trait) with Firth's fit where p < firth_threshold,
+ * or by full Wald fits (Firth fallback where they fail or the genotype
+ * separates the classes), or by Firth fits everywhere.
  */
 #ifndef DUET_SCAN_H
 #define DUET_SCAN_H

@@ -12,8 +12,9 @@
  *   b = g'y_r / g_r'g_r,  RSS = y_r'y_r - b g'y_r,  df = N - k - 1,
  *   se = sqrt(RSS / df / g_r'g_r),  t = b / se,  p = 2 P(T_df > |t|),
  * where g_r'g_r = g'g - |Q'g|^2.  A block of B variants and T traits is
- * two-sided matrix work: one cblas_dgemm of [Q | Y_r]' (N x (k+T)) with G
- * (N x B) gives every Q'g and g'y_r at once.
+ * one matrix product: [Q | Y_r]' (N x (k+T)) times G (N x B) gives every
+ * Q'g and g'y_r at once -- by the fused kernel duet_crossprod_sumsq() (one
+ * pass over G, with g'g) while k + T is small, by cblas_dgemm beyond.
  */
 #ifndef DUET_STATS_H
 #define DUET_STATS_H
@@ -142,7 +143,8 @@ void duet_linreg_destroy(duet_linreg_t *model);
 int duet_linreg_stride(const duet_linreg_t *model);
 
 /* Sufficient statistics of n_variants genotype columns g (N x n_variants,
- * leading dimension ldg) into sums (stride x n_variants): one dgemm, and
+ * leading dimension ldg) into sums (stride x n_variants): one matrix
+ * product (see above), and
  * the column sums of squares g'g, copied from gg (n_variants values) when
  * the caller has them, computed when gg is NULL.  BLAS runs in the calling
  * thread. */
