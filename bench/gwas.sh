@@ -70,7 +70,7 @@ duet_gwas() { # NAME PHENO-NAMES THREADS
     rm -f "$W/$1".*
 }
 
-run decode bcftools view -Ou -o /dev/null "$BCF"
+run decode sh -c 'bcftools view -Ou "$0" >/dev/null' "$BCF"
 duet_gwas duet_q1 ldl $THREADS
 duet_gwas duet_q1_t1 ldl 1
 duet_gwas duet_q10 "$Q10" $THREADS
