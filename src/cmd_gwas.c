@@ -846,8 +846,10 @@ duet_err_t main_gwas(int argc, char **argv)
         }
         to->tsv_path = p.s;
         if (!to->tsv_path) { err = DUET_ENOMEM; goto cleanup; }
+        /* one compression thread per output: the text of a trait is small
+         * next to the genotypes, and the cores are busy testing */
         err = duet_out_create(to->tsv_path, to_stdout ? DUET_OUT_PLAIN : DUET_OUT_BGZF, o.c.force,
-                              n_threads, &to->out);
+                              1, &to->out);
         if (err) goto cleanup;
         if (!to_stdout) {
             kstring_t y = { 0, 0, NULL };
@@ -877,7 +879,10 @@ duet_err_t main_gwas(int argc, char **argv)
     gopts.chunk_k = o.chunk_k;
     gopts.chunk_n = o.chunk_n;
     gopts.field = o.dosage ? DUET_GENO_DS : DUET_GENO_GT;
-    gopts.threads = n_threads;
+    /* decoding and testing run as OpenMP tasks on every thread; htslib's
+     * decompression pool only helps the fetching thread keep up when
+     * there are many (measured: with 2 threads it steals their cores) */
+    gopts.threads = n_threads >= 8 ? n_threads / 4 : 1;
     gopts.want_missing_mask = 1;
     err = duet_geno_open(&gopts, &geno);
     if (err) goto cleanup;
