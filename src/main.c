@@ -19,10 +19,20 @@ typedef struct {
 } cmd_t;
 
 duet_err_t main_freq(int argc, char **argv);
+duet_err_t main_phecode(int argc, char **argv);
+duet_err_t main_pheno(int argc, char **argv);
+duet_err_t main_simulate(int argc, char **argv);
+duet_err_t main_store(int argc, char **argv);
 
 static const cmd_t cmds[] = {
+    { NULL, NULL, "EHR store and phenotypes", NULL },
+    { main_store, "store", "the EHR store: init, import OMOP CSV exports, info", "init import info" },
+    { main_phecode, "phecode", "map ICD source codes to phecodes: person x phecode date counts", NULL },
+    { main_pheno, "pheno", "phenotype and covariate tables: phecodes, measurements, age, sex", NULL },
     { NULL, NULL, "Genotypes", NULL },
     { main_freq, "freq", "allele frequency and missingness of each variant", NULL },
+    { NULL, NULL, "Simulation", NULL },
+    { main_simulate, "simulate", "a synthetic cohort with known truth (BCF, OMOP CSV, omics)", NULL },
     { NULL, NULL, NULL, NULL } /* end */
 };
 
