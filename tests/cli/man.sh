@@ -13,7 +13,7 @@ for page in "$TOP"/man/*.1; do
         t_fail "$name: mandoc is not installed (tools/install-deps.sh)"
     fi
     for sec in NAME SYNOPSIS DESCRIPTION OPTIONS "EXIT STATUS" EXAMPLES "SEE ALSO"; do
-        t_grep "$name has $sec" "^\\.SH \"?$sec\"?" "$page"
+        t_grep "$name has $sec" "^\\.S[Hh] \"?$sec\"?" "$page"
     done
 done
 
@@ -28,8 +28,11 @@ while IFS= read -r cmd; do
     # shellcheck disable=SC2086
     "$DUET" $cmd -h 2>/dev/null | grep -oE -- '--[a-z0-9][a-z0-9-]*' | sort -u |
     while read -r opt; do
-        esc=$(printf '%s' "$opt" | sed 's/-/\\\\-/g')
-        if grep -q -- "$esc" "$page" || grep -qF -- "$opt" "$page"; then
+        # "--name" may be written --name, \-\-name (man) or Fl \-name (mdoc),
+        # with dashes inside the name escaped or not.
+        bare=${opt#--}
+        esc=$(printf '%s' "$bare" | sed 's/-/\\\\-/g')
+        if grep -Eq -- "(--|\\\\-\\\\-|Fl \\\\-)($bare|$esc)([^a-z0-9-]|\$)" "$page"; then
             t_pass "duet-${cmd%% *}.1 documents $opt"
         else
             t_fail "duet-${cmd%% *}.1 documents $opt (duet $cmd -h lists it)"
