@@ -22,7 +22,7 @@ LDFLAGS  += -fopenmp $(SANFLAGS)
 LDLIBS   += -lhts -lzstd $(BLAS_LIBS) -lsqlite3 -lRmath -lm -lpthread
 
 LIB_SRC  := $(sort $(wildcard src/core/*.c src/geno/*.c src/store/*.c \
-              src/pheno/*.c src/stats/*.c src/sim/*.c src/prs/*.c \
+              src/pheno/*.c src/stats/*.c src/sim/*.c src/prs/*.c src/plot/*.c \
               src/embed/*.c src/fuse/*.c))
 CMD_SRC  := $(sort $(wildcard src/cmd_*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)

@@ -18,7 +18,14 @@ typedef struct {
     const char *subs; /* subcommands, space-separated, or NULL */
 } cmd_t;
 
+duet_err_t main_pca(int argc, char **argv);
+duet_err_t main_plot(int argc, char **argv);
+
 static const cmd_t cmds[] = {
+    { NULL, NULL, "Association scans", NULL },
+    { main_pca, "pca", "genotype principal components (randomized SVD)", NULL },
+    { NULL, NULL, "Figures", NULL },
+    { main_plot, "plot", "SVG figures: Manhattan, QQ and PheWAS plots", "manhattan qq phewas" },
     { NULL, NULL, NULL, NULL } /* end */
 };
 

@@ -549,10 +549,14 @@ duet_err_t duet_pca_geno_run(const duet_pca_geno_opts_t *o, duet_pca_result_t **
         res->residuals[j] = duet_pca_residual(pca, j);
         res->explained[j] = trace > 0 ? theta / trace : NAN;
     }
-    if (!res->converged)
+    if (!res->converged) {
+        double worst = 0;
+        for (int j = 0; j < k; j++)
+            if (res->residuals[j] > worst) worst = res->residuals[j];
         duet_log_warn("not converged after %d iterations (largest residual %.3g, "
                       "tolerance %.3g); raise --iterations or --oversample",
-                      res->passes, res->residuals[k - 1], o->pca.tol);
+                      res->passes, worst, o->pca.tol);
+    }
 
 cleanup:
     duet_geno_close(geno);
