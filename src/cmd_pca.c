@@ -1,6 +1,6 @@
 /*
  * cmd_pca.c -- `duet pca`: genotype principal components by randomized
- * subspace iteration (src/stats/pca.c, pca_geno.c), written as a covariate
+ * block Krylov iteration (src/stats/pca.c, pca_geno.c), written as a covariate
  * table (P.eigenvec), eigenvalues (P.eigenval) and a run log with
  * provenance (P.pca.log), optionally with the list of variants used.
  */
@@ -47,7 +47,7 @@ static void usage(FILE *fp)
         "Components:\n"
         "    -k, --pcs INT              number of principal components [10]\n"
         "        --oversample INT       extra basis vectors of the randomized SVD [10]\n"
-        "        --iterations INT       maximum subspace iterations (file passes) [100]\n"
+        "        --iterations INT       maximum iterations (passes over the variants) [100]\n"
         "        --tol FLOAT            stop when residuals ||Gu - lu||/l1 are below this [1e-06]\n"
         "Output (PREFIX.eigenvec, PREFIX.eigenval, PREFIX.pca.log):\n"
         "        --write-variants       also write PREFIX.pca.variants, the variants used\n");
@@ -254,6 +254,7 @@ static duet_err_t write_results(const duet_common_t *common,
         "maf\t%g\n"
         "ld_prune\t%s\n"
         "components\t%d\n"
+        "block_width\t%d\n"
         "basis_width\t%d\n"
         "seed\t%llu\n"
         "tolerance\t%g\n"
@@ -264,6 +265,7 @@ static duet_err_t write_results(const duet_common_t *common,
         r->n_samples, (long long)r->n_records, (long long)r->n_non_autosomal,
         (long long)r->n_maf_fail, (long long)r->n_ld_pruned,
         (long long)r->n_used, po->maf, ld_arg ? ld_arg : "off", k, r->width,
+        r->capacity,
         (unsigned long long)po->pca.seed, po->pca.tol, r->passes,
         r->converged ? "yes" : "no", r->cached ? "cached in memory" : "read once per iteration");
     if (err) goto cleanup;

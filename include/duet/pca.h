@@ -1,20 +1,24 @@
 /*
  * pca.h -- principal components of a standardised genotype matrix by
- * randomized subspace iteration, and the genotype pipeline that feeds it.
+ * randomized block Krylov iteration, and the genotype pipeline that feeds it.
  *
  * The engine (duet_pca_t) finds the top K eigenpairs of G = X X^T, where X
  * is the samples x variants matrix of standardised genotypes, without ever
  * holding X: the caller streams X in column chunks once per iteration
- * ("pass"), and the engine keeps only O(samples x L) numbers, L = K +
- * oversampling.  Each pass computes, for the current orthonormal basis Q
- * (samples x L), both Y = G Q and the Rayleigh quotient C = Q^T G Q; the
- * Ritz pairs of C give the current eigenvalue and eigenvector estimates and
- * their residuals ||G u - theta u||, and the next basis is Q = orth(Y).
- * This is the randomized range finder with subspace (power) iterations of
- * Halko, Martinsson and Tropp, "Finding structure with randomness", SIAM
- * Review 53(2), 2011 (Algorithms 4.4 and 5.3), with a Rayleigh-Ritz step per
- * iteration so that convergence is measured rather than assumed (as in
- * FlashPCA2, Abraham, Qiu and Inouye, Bioinformatics 2017).
+ * ("pass"), and the engine keeps O(samples x depth x L) numbers, L = K +
+ * oversampling.  The method is the randomized range finder of Halko,
+ * Martinsson and Tropp ("Finding structure with randomness", SIAM Review
+ * 53(2), 2011, Algorithms 4.4 and 5.3: a Gaussian start, products with G,
+ * re-orthonormalisation), extended to a block Krylov space as Musco and
+ * Musco recommend (NeurIPS 2015) so that convergence does not stall on
+ * clustered eigenvalues: the basis B holds up to depth x L orthonormal
+ * columns together with their products G B; each pass multiplies one new
+ * block -- the residuals G u - theta u of the current Ritz pairs, made
+ * orthogonal to B -- and a Rayleigh-Ritz step on B gives the eigenvalue and
+ * eigenvector estimates and their residuals, so that convergence is
+ * measured rather than assumed.  When the basis is full it is restarted on
+ * its leading Ritz vectors (thick restart, as in block Lanczos/Davidson
+ * solvers), which costs no pass since their products are known.
  *
  * Determinism: every floating-point reduction is cut into pieces whose
  * bounds depend on the matrix shape only (never on the thread count) and
@@ -41,6 +45,7 @@ typedef struct {
     int k;            /* components wanted, >= 1 */
     int oversample;   /* extra basis columns, >= 0 [10] */
     int max_iter;     /* maximum passes, >= 1 [100] */
+    int depth;        /* basis capacity in blocks of L columns, >= 2 [4] */
     double tol;       /* stop when every ||G u_k - theta_k u_k|| / theta_1
                          is below this [1e-6] */
     uint64_t seed;    /* seeds the random start (stream 0) [1] */
@@ -53,7 +58,9 @@ typedef struct duet_pca_t duet_pca_t;
 
 /*
  * An engine for a matrix of `n_samples` rows and `n_variants` columns.  The
- * basis width is L = min(k + oversample, n_samples, n_variants).  Errors:
+ * block width is L = min(k + oversample, n_samples, n_variants) and the
+ * basis holds up to min(depth x L, n_samples) columns; memory is about
+ * 2 x n_samples x depth x L doubles.  Errors:
  *   DUET_EDEGENERATE  k > L (fewer samples or variants than components),
  *                     reported naming the counts;
  *   DUET_ENOMEM       reported.
@@ -95,8 +102,9 @@ int duet_pca_passes(const duet_pca_t *pca);
 int duet_pca_converged(const duet_pca_t *pca);
 /* trace(G) = sum of squares of X, summed over the last pass. */
 double duet_pca_trace(const duet_pca_t *pca);
-/* Basis width L. */
+/* Block width L, and the basis capacity (columns). */
 int duet_pca_width(const duet_pca_t *pca);
+int duet_pca_capacity(const duet_pca_t *pca);
 
 /* ------------------------------------------------------------------ */
 /* The genotype pipeline                                               */
@@ -141,7 +149,8 @@ typedef struct {
     int64_t n_used;            /* variants in the PCA */
     int passes;
     int converged;
-    int width;                 /* basis width L */
+    int width;                 /* block width L */
+    int capacity;              /* basis capacity (columns) */
     int cached;                /* 1 if passes read the in-memory cache */
 } duet_pca_result_t;
 

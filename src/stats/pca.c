@@ -1,10 +1,14 @@
 /*
- * pca.c -- the randomized subspace-iteration eigensolver behind duet pca:
- * top-K eigenpairs of G = X X^T from passes over column chunks of X, with a
- * Rayleigh-Ritz step and residual check each pass (Halko, Martinsson and
- * Tropp 2011, Algorithms 4.4/5.3; see pca.h).  BLAS-3 products are cut
- * into fixed panels run by OpenMP threads (OpenBLAS single-threaded inside),
- * so results do not depend on the thread count.
+ * pca.c -- the randomized block-Krylov eigensolver behind duet pca: top-K
+ * eigenpairs of G = X X^T from passes over column chunks of X (pca.h).
+ * Randomized start and products with G as in Halko, Martinsson and Tropp
+ * (SIAM Review 2011); the basis grows by one block of residual directions
+ * per pass (a block Krylov space, Musco and Musco, NeurIPS 2015) with a
+ * Rayleigh-Ritz step after each pass and a thick restart on the leading
+ * Ritz vectors when it is full.  All products are cut into fixed row or
+ * column panels run by OpenMP threads (OpenBLAS single-threaded inside) and
+ * reductions are summed in panel order, so results do not depend on the
+ * thread count.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -29,28 +33,31 @@ void dorgqr_(const int *m, const int *n, const int *k, double *a,
              const int *lda, const double *tau, double *work,
              const int *lwork, int *info);
 
-/* Panel sizes of the parallel products: fixed, so that the pieces of every
- * sum are the same whatever the thread count. */
-#define PANEL_COLS 16  /* columns of X per T = X^T Q piece */
-#define PANEL_ROWS 256 /* samples per Y += X T piece */
+/* Panel sizes: fixed, so that every sum has the same pieces whatever the
+ * thread count. */
+#define PANEL_COLS 16   /* columns of X per T = X^T P piece */
+#define PANEL_ROWS 256  /* samples per row-panel product */
+#define RED_ROWS 2048   /* samples per piece of a reduction over samples */
 
 struct duet_pca_t {
     duet_pca_opts_t opts;
     int n;            /* samples */
-    int width;        /* L */
+    int width;        /* L, the block width */
+    int cap;          /* W, basis capacity in columns */
     int chunk;        /* duet_pca_chunk_width(n) */
-    double *q;        /* n x L, orthonormal basis of this pass */
-    double *y;        /* n x L, G Q accumulated over the pass */
-    double *c;        /* L x L, Q^T G Q accumulated */
-    double *t;        /* chunk x L, X_chunk^T Q */
-    double *colsq;    /* chunk: per-column sum of squares */
-    double *u;        /* n x L, Ritz vectors */
-    double *gu;       /* n x L, G times the Ritz vectors */
-    double *theta;    /* L Ritz values, descending */
-    double *vecs;     /* L x L eigenvectors of C, descending order */
+    int nb;           /* basis columns in use */
+    int np;           /* columns of the pending block, stored at column nb */
+    double *b;        /* n x W: orthonormal basis, then the pending block */
+    double *gb;       /* n x W: G times b */
+    double *t;        /* chunk x L: X_chunk^T P */
+    double *colsq;    /* chunk: per-column sums of squares */
+    double *h;        /* W x W: B^T G B, then its eigenvectors */
+    double *s;        /* W x L: projections */
+    double *partial;  /* reduction pieces: n_red x W x W */
+    int n_red;
+    double *theta;    /* W Ritz values, descending */
     double *resid;    /* k residuals */
-    double *tau;      /* L */
-    double *work;
+    double *tau, *work;
     int lwork;
     double trace, trace_pass;
     int passes, converged, done;
@@ -61,6 +68,7 @@ void duet_pca_opts_init(duet_pca_opts_t *opts, int k)
     opts->k = k;
     opts->oversample = 10;
     opts->max_iter = 100;
+    opts->depth = 4;
     opts->tol = 1e-6;
     opts->seed = 1;
 }
@@ -81,18 +89,80 @@ static void gemm(char ta, char tb, int m, int n, int k, double alpha,
     if (m <= 0 || n <= 0) return;
     if (k <= 0) { /* BLAS would scale C by beta; keep that meaning */
         for (int j = 0; j < n; j++)
-            for (int i = 0; i < m; i++) c[(size_t)j * ldc + i] *= beta;
+            for (int i = 0; i < m; i++)
+                c[(size_t)j * ldc + i] = beta == 0 ? 0 : beta * c[(size_t)j * ldc + i];
         return;
     }
     dgemm_(&ta, &tb, &m, &n, &k, &alpha, a, &lda, b, &ldb, &beta, c, &ldc, 1, 1);
 }
 
-/* Orthonormalise the n x L matrix `a` in place (Householder QR). */
-static duet_err_t orthonormalise(duet_pca_t *p, double *a)
+/* out (a x c, leading dimension ldo) = A^T C, A n x a and C n x c (leading
+ * dimension n): partial products over fixed row pieces, summed in order. */
+static void tall_tmul(duet_pca_t *p, const double *A, int a, const double *C, int c,
+                      double *out, int ldo)
 {
-    int n = p->n, l = p->width, info = 0;
-    dgeqrf_(&n, &l, a, &n, p->tau, p->work, &p->lwork, &info);
-    if (info == 0) dorgqr_(&n, &l, &l, a, &n, p->tau, p->work, &p->lwork, &info);
+    int n = p->n, n_red = (n + RED_ROWS - 1) / RED_ROWS;
+    size_t piece = (size_t)a * c;
+#pragma omp parallel for schedule(static)
+    for (int r = 0; r < n_red; r++) {
+        int i0 = r * RED_ROWS, h = n - i0 < RED_ROWS ? n - i0 : RED_ROWS;
+        gemm('T', 'N', a, c, h, 1.0, A + i0, n, C + i0, n, 0.0, p->partial + r * piece, a);
+    }
+    for (int j = 0; j < c; j++)
+        for (int i = 0; i < a; i++) {
+            double s = 0;
+            for (int r = 0; r < n_red; r++) s += p->partial[r * piece + (size_t)j * a + i];
+            out[(size_t)j * ldo + i] = s;
+        }
+}
+
+/* A (n x cols_out, in place) = A (n x cols_in) C (cols_in x cols_out, leading
+ * dimension ldc), by row panels.  Returns -1 if a panel buffer cannot be
+ * allocated. */
+static int tall_rotate(duet_pca_t *p, double *A, int cols_in, const double *C, int ldc,
+                       int cols_out)
+{
+    int n = p->n, n_pan = (n + PANEL_ROWS - 1) / PANEL_ROWS, failed = 0;
+#pragma omp parallel
+    {
+        double *buf = malloc((size_t)PANEL_ROWS * (cols_out > 0 ? cols_out : 1) * sizeof *buf);
+        if (!buf) {
+#pragma omp atomic write
+            failed = 1;
+        }
+#pragma omp for schedule(static)
+        for (int rp = 0; rp < n_pan; rp++) {
+            if (!buf) continue;
+            int i0 = rp * PANEL_ROWS, h = n - i0 < PANEL_ROWS ? n - i0 : PANEL_ROWS;
+            gemm('N', 'N', h, cols_out, cols_in, 1.0, A + i0, n, C, ldc, 0.0, buf, PANEL_ROWS);
+            for (int j = 0; j < cols_out; j++)
+                memcpy(A + (size_t)j * n + i0, buf + (size_t)j * PANEL_ROWS, (size_t)h * sizeof *A);
+        }
+        free(buf);
+    }
+    return failed ? -1 : 0;
+}
+
+/* P (n x np) -= B (n x nb) S, S = B^T P: P made orthogonal to B. */
+static void project_out(duet_pca_t *p, const double *B, int nb, double *P, int np)
+{
+    if (nb <= 0 || np <= 0) return;
+    int n = p->n, n_pan = (n + PANEL_ROWS - 1) / PANEL_ROWS, ls = p->cap;
+    tall_tmul(p, B, nb, P, np, p->s, ls);
+#pragma omp parallel for schedule(static)
+    for (int rp = 0; rp < n_pan; rp++) {
+        int i0 = rp * PANEL_ROWS, h = n - i0 < PANEL_ROWS ? n - i0 : PANEL_ROWS;
+        gemm('N', 'N', h, np, nb, -1.0, B + i0, n, p->s, ls, 1.0, P + i0, n);
+    }
+}
+
+/* Orthonormalise the n x cols matrix `a` in place (Householder QR). */
+static duet_err_t orthonormalise(duet_pca_t *p, double *a, int cols)
+{
+    int n = p->n, info = 0;
+    if (cols <= 0) return DUET_OK;
+    dgeqrf_(&n, &cols, a, &n, p->tau, p->work, &p->lwork, &info);
+    if (info == 0) dorgqr_(&n, &cols, &cols, a, &n, p->tau, p->work, &p->lwork, &info);
     if (info != 0) {
         duet_log_error("pca: LAPACK QR failed (info %d)", info);
         return DUET_EINTERNAL;
@@ -116,42 +186,46 @@ duet_err_t duet_pca_create(const duet_pca_opts_t *opts, int n_samples,
     duet_pca_t *p = duet_calloc(1, sizeof *p);
     if (!p) return DUET_ENOMEM;
     p->opts = *opts;
+    if (p->opts.depth < 2) p->opts.depth = 2;
     p->n = n_samples;
     p->width = (int)width;
+    int64_t cap = (int64_t)p->opts.depth * width;
+    p->cap = (int)(cap < n_samples ? cap : n_samples);
     p->chunk = duet_pca_chunk_width(n_samples);
-    size_t nl = (size_t)n_samples * p->width, ll = (size_t)p->width * p->width;
+    p->n_red = (n_samples + RED_ROWS - 1) / RED_ROWS;
+    size_t nw = (size_t)n_samples * p->cap, ww = (size_t)p->cap * p->cap;
 
-    /* Workspace query for the QR pair. */
-    int info = 0, lq = -1, l = p->width, n = n_samples;
+    int info = 0, lq = -1, l = p->width, n = n_samples, w = p->cap;
     double wq = 0, wo = 0, ws = 0;
     dgeqrf_(&n, &l, NULL, &n, NULL, &wq, &lq, &info);
     dorgqr_(&n, &l, &l, NULL, &n, NULL, &wo, &lq, &info);
-    dsyev_("V", "U", &l, NULL, &l, NULL, &ws, &lq, &info, 1, 1);
-    p->lwork = (int)fmax(fmax(wq, wo), fmax(ws, 3.0 * l)) + 1;
+    dsyev_("V", "U", &w, NULL, &w, NULL, &ws, &lq, &info, 1, 1);
+    p->lwork = (int)fmax(fmax(wq, wo), fmax(ws, 3.0 * w)) + 1;
 
-    p->q = duet_malloc(nl * sizeof *p->q);
-    p->y = duet_malloc(nl * sizeof *p->y);
-    p->u = duet_malloc(nl * sizeof *p->u);
-    p->gu = duet_malloc(nl * sizeof *p->gu);
-    p->c = duet_malloc(ll * sizeof *p->c);
-    p->vecs = duet_malloc(ll * sizeof *p->vecs);
+    p->b = duet_malloc(nw * sizeof *p->b);
+    p->gb = duet_malloc(nw * sizeof *p->gb);
     p->t = duet_malloc((size_t)p->chunk * p->width * sizeof *p->t);
     p->colsq = duet_malloc((size_t)p->chunk * sizeof *p->colsq);
-    p->theta = duet_malloc((size_t)p->width * sizeof *p->theta);
+    p->h = duet_malloc(ww * sizeof *p->h);
+    p->s = duet_malloc(ww * sizeof *p->s);
+    p->partial = duet_malloc((size_t)p->n_red * ww * sizeof *p->partial);
+    p->theta = duet_malloc((size_t)p->cap * sizeof *p->theta);
     p->resid = duet_malloc((size_t)opts->k * sizeof *p->resid);
-    p->tau = duet_malloc((size_t)p->width * sizeof *p->tau);
+    p->tau = duet_malloc((size_t)p->cap * sizeof *p->tau);
     p->work = duet_malloc((size_t)p->lwork * sizeof *p->work);
-    if (!p->q || !p->y || !p->u || !p->gu || !p->c || !p->vecs || !p->t ||
-        !p->colsq || !p->theta || !p->resid || !p->tau || !p->work) {
+    if (!p->b || !p->gb || !p->t || !p->colsq || !p->h || !p->s || !p->partial ||
+        !p->theta || !p->resid || !p->tau || !p->work) {
         duet_pca_destroy(p);
         return DUET_ENOMEM;
     }
 
-    /* The random start: Gaussian n x L from one stream, then orthonormal. */
+    /* The random start: a Gaussian n x L block from stream 0, orthonormal. */
     duet_rng_t rng;
     duet_rng_init(&rng, opts->seed, 0);
-    for (size_t i = 0; i < nl; i++) p->q[i] = duet_rng_normal(&rng);
-    duet_err_t err = orthonormalise(p, p->q);
+    for (size_t i = 0; i < (size_t)n_samples * p->width; i++) p->b[i] = duet_rng_normal(&rng);
+    p->nb = 0;
+    p->np = p->width;
+    duet_err_t err = orthonormalise(p, p->b, p->np);
     if (err) {
         duet_pca_destroy(p);
         return err;
@@ -163,14 +237,13 @@ duet_err_t duet_pca_create(const duet_pca_opts_t *opts, int n_samples,
 void duet_pca_destroy(duet_pca_t *p)
 {
     if (!p) return;
-    free(p->q);
-    free(p->y);
-    free(p->u);
-    free(p->gu);
-    free(p->c);
-    free(p->vecs);
+    free(p->b);
+    free(p->gb);
     free(p->t);
     free(p->colsq);
+    free(p->h);
+    free(p->s);
+    free(p->partial);
     free(p->theta);
     free(p->resid);
     free(p->tau);
@@ -180,26 +253,27 @@ void duet_pca_destroy(duet_pca_t *p)
 
 void duet_pca_pass_begin(duet_pca_t *p)
 {
-    memset(p->y, 0, (size_t)p->n * p->width * sizeof *p->y);
-    memset(p->c, 0, (size_t)p->width * p->width * sizeof *p->c);
+    memset(p->gb + (size_t)p->nb * p->n, 0, (size_t)p->n * p->np * sizeof *p->gb);
     p->trace_pass = 0;
 }
 
 void duet_pca_pass_add(duet_pca_t *p, const double *x, int n_cols)
 {
-    int n = p->n, l = p->width;
+    int n = p->n, l = p->np;
     if (n_cols <= 0) return;
+    const double *pend = p->b + (size_t)p->nb * n;
+    double *y = p->gb + (size_t)p->nb * n;
     int n_cpanels = (n_cols + PANEL_COLS - 1) / PANEL_COLS;
     int n_rpanels = (n + PANEL_ROWS - 1) / PANEL_ROWS;
 #pragma omp parallel
     {
-        /* T = X^T Q, one panel of columns (rows of T) at a time; each row of
-         * T is a full sum over samples inside one dgemm call. */
+        /* T = X^T P, one panel of columns (rows of T) at a time; each entry
+         * of T is a full sum over samples inside one dgemm call. */
 #pragma omp for schedule(static)
         for (int cp = 0; cp < n_cpanels; cp++) {
             int j0 = cp * PANEL_COLS;
             int w = n_cols - j0 < PANEL_COLS ? n_cols - j0 : PANEL_COLS;
-            gemm('T', 'N', w, l, n, 1.0, x + (size_t)j0 * n, n, p->q, n, 0.0,
+            gemm('T', 'N', w, l, n, 1.0, x + (size_t)j0 * n, n, pend, n, 0.0,
                  p->t + j0, n_cols);
             for (int j = j0; j < j0 + w; j++) {
                 const double *col = x + (size_t)j * n;
@@ -213,12 +287,9 @@ void duet_pca_pass_add(duet_pca_t *p, const double *x, int n_cols)
         for (int rp = 0; rp < n_rpanels; rp++) {
             int i0 = rp * PANEL_ROWS;
             int h = n - i0 < PANEL_ROWS ? n - i0 : PANEL_ROWS;
-            gemm('N', 'N', h, l, n_cols, 1.0, x + i0, n, p->t, n_cols, 1.0,
-                 p->y + i0, n);
+            gemm('N', 'N', h, l, n_cols, 1.0, x + i0, n, p->t, n_cols, 1.0, y + i0, n);
         }
     }
-    /* C += T^T T (small), and the trace, in column order. */
-    gemm('T', 'N', l, l, n_cols, 1.0, p->t, n_cols, p->t, n_cols, 1.0, p->c, l);
     for (int j = 0; j < n_cols; j++) p->trace_pass += p->colsq[j];
 }
 
@@ -234,44 +305,47 @@ static void fix_sign(double *v, int n)
 
 duet_err_t duet_pca_pass_end(duet_pca_t *p, int *done)
 {
-    int n = p->n, l = p->width, k = p->opts.k, info = 0;
+    int n = p->n, l = p->width, k = p->opts.k, w = p->cap, info = 0;
+    duet_err_t err;
     *done = 0;
     p->passes++;
     p->trace = p->trace_pass;
+    p->nb += p->np;
+    p->np = 0;
+    int nb = p->nb;
 
-    /* Rayleigh-Ritz: C = V diag(w) V^T, ascending; reorder descending.  C is
-     * symmetric in exact arithmetic; use its upper triangle. */
-    double *a = p->vecs;
-    memcpy(a, p->c, (size_t)l * l * sizeof *a);
-    dsyev_("V", "U", &l, a, &l, p->theta, p->work, &p->lwork, &info, 1, 1);
+    /* Rayleigh-Ritz on the basis: H = B^T G B (symmetric in exact
+     * arithmetic: use the average of H and H^T), H = V diag(theta) V^T. */
+    tall_tmul(p, p->b, nb, p->gb, nb, p->h, nb);
+    for (int j = 0; j < nb; j++)
+        for (int i = 0; i < j; i++) {
+            double v = 0.5 * (p->h[(size_t)j * nb + i] + p->h[(size_t)i * nb + j]);
+            p->h[(size_t)j * nb + i] = p->h[(size_t)i * nb + j] = v;
+        }
+    dsyev_("V", "U", &nb, p->h, &nb, p->theta, p->work, &p->lwork, &info, 1, 1);
     if (info != 0) {
         duet_log_error("pca: LAPACK dsyev failed (info %d)", info);
         return DUET_EINTERNAL;
     }
-    for (int j = 0; j < l / 2; j++) {
+    for (int j = 0; j < nb / 2; j++) { /* descending */
         double tmp = p->theta[j];
-        p->theta[j] = p->theta[l - 1 - j];
-        p->theta[l - 1 - j] = tmp;
-        double *c1 = a + (size_t)j * l, *c2 = a + (size_t)(l - 1 - j) * l;
-        for (int i = 0; i < l; i++) {
+        p->theta[j] = p->theta[nb - 1 - j];
+        p->theta[nb - 1 - j] = tmp;
+        double *c1 = p->h + (size_t)j * nb, *c2 = p->h + (size_t)(nb - 1 - j) * nb;
+        for (int i = 0; i < nb; i++) {
             tmp = c1[i];
             c1[i] = c2[i];
             c2[i] = tmp;
         }
     }
-    /* Ritz vectors U = Q V and G U = Y V, in fixed row panels. */
-    int n_rpanels = (n + PANEL_ROWS - 1) / PANEL_ROWS;
-#pragma omp parallel for schedule(static)
-    for (int rp = 0; rp < n_rpanels; rp++) {
-        int i0 = rp * PANEL_ROWS;
-        int h = n - i0 < PANEL_ROWS ? n - i0 : PANEL_ROWS;
-        gemm('N', 'N', h, l, l, 1.0, p->q + i0, n, a, l, 0.0, p->u + i0, n);
-        gemm('N', 'N', h, l, l, 1.0, p->y + i0, n, a, l, 0.0, p->gu + i0, n);
-    }
+    /* Rotate the basis onto the Ritz vectors: B <- B V, G B <- G B V. */
+    if (tall_rotate(p, p->b, nb, p->h, nb, nb) || tall_rotate(p, p->gb, nb, p->h, nb, nb))
+        return duet_log_oom((size_t)PANEL_ROWS * nb * sizeof(double));
+
     double scale = p->theta[0] > 0 ? p->theta[0] : 1.0;
     int ok = 1;
     for (int j = 0; j < k; j++) {
-        const double *u = p->u + (size_t)j * n, *gu = p->gu + (size_t)j * n;
+        const double *u = p->b + (size_t)j * n, *gu = p->gb + (size_t)j * n;
         double s = 0;
         for (int i = 0; i < n; i++) {
             double r = gu[i] - p->theta[j] * u[i];
@@ -281,24 +355,45 @@ duet_err_t duet_pca_pass_end(duet_pca_t *p, int *done)
         if (!(p->resid[j] < p->opts.tol)) ok = 0;
     }
     p->converged = ok;
-    if (ok || p->passes >= p->opts.max_iter) {
-        for (int j = 0; j < k; j++) fix_sign(p->u + (size_t)j * n, n);
+
+    /* Room for the next block: keep the leading Ritz vectors (thick
+     * restart when the basis is full). */
+    int keep = w - l > l ? w - l : l;
+    if (keep > nb) keep = nb;
+    int np = w - keep < l ? w - keep : l;
+    if (np <= 0 && !ok) p->converged = ok = nb >= n; /* the basis is R^n */
+    if (ok || np <= 0 || p->passes >= p->opts.max_iter) {
+        for (int j = 0; j < k; j++) fix_sign(p->b + (size_t)j * n, n);
         p->done = *done = 1;
         return DUET_OK;
     }
-    /* Next basis: orth(G Q).  Using G U (same span, Ritz order) keeps the
-     * leading directions first. */
-    memcpy(p->q, p->gu, (size_t)n * l * sizeof *p->q);
-    return orthonormalise(p, p->q);
+    p->nb = nb = keep;
+
+    /* The next block: residuals of the leading Ritz pairs, orthogonal to the
+     * basis (twice, with QR in between, for numerical orthogonality). */
+    double *pend = p->b + (size_t)nb * n;
+    for (int j = 0; j < np; j++) {
+        int src = j < nb ? j : nb - 1;
+        const double *u = p->b + (size_t)src * n, *gu = p->gb + (size_t)src * n;
+        double *r = pend + (size_t)j * n, th = p->theta[src];
+        for (int i = 0; i < n; i++) r[i] = gu[i] - th * u[i];
+    }
+    project_out(p, p->b, nb, pend, np);
+    if ((err = orthonormalise(p, pend, np))) return err;
+    project_out(p, p->b, nb, pend, np);
+    if ((err = orthonormalise(p, pend, np))) return err;
+    p->np = np;
+    return DUET_OK;
 }
 
-const double *duet_pca_vectors(const duet_pca_t *p) { return p->u; }
+const double *duet_pca_vectors(const duet_pca_t *p) { return p->b; }
 const double *duet_pca_values(const duet_pca_t *p) { return p->theta; }
 double duet_pca_residual(const duet_pca_t *p, int j) { return p->resid[j]; }
 int duet_pca_passes(const duet_pca_t *p) { return p->passes; }
 int duet_pca_converged(const duet_pca_t *p) { return p->converged; }
 double duet_pca_trace(const duet_pca_t *p) { return p->trace; }
 int duet_pca_width(const duet_pca_t *p) { return p->width; }
+int duet_pca_capacity(const duet_pca_t *p) { return p->cap; }
 
 int duet_pca_is_autosome(const char *chrom)
 {

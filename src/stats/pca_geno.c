@@ -494,7 +494,8 @@ duet_err_t duet_pca_geno_run(const duet_pca_geno_opts_t *o, duet_pca_result_t **
         size_t mb = o->memory_mb > 0 ? (size_t)o->memory_mb : 1024;
         size_t budget = mb << 20;
         size_t l = (size_t)o->pca.k + o->pca.oversample;
-        size_t work = (size_t)n * (4 * l + 2 * (size_t)width) * 8 +
+        size_t depth = o->pca.depth > 2 ? (size_t)o->pca.depth : 2;
+        size_t work = (size_t)n * (2 * depth * l + 2 * (size_t)width) * 8 +
                       (size_t)n * (size_t)o->ld_window * 9;
         pp.budget = budget > work ? budget - work : 0;
         pp.caching = o->memory_mb >= 0 && pp.budget > 0;
@@ -533,6 +534,7 @@ duet_err_t duet_pca_geno_run(const duet_pca_geno_opts_t *o, duet_pca_result_t **
     res->passes = duet_pca_passes(pca);
     res->converged = duet_pca_converged(pca);
     res->width = duet_pca_width(pca);
+    res->capacity = duet_pca_capacity(pca);
     res->vectors = duet_malloc((size_t)n * k * sizeof *res->vectors);
     res->values = duet_malloc((size_t)k * sizeof *res->values);
     res->residuals = duet_malloc((size_t)k * sizeof *res->residuals);

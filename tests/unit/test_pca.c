@@ -1,5 +1,5 @@
 /*
- * test_pca.c -- unit tests of the randomized eigensolver (src/stats/pca.c)
+ * test_pca.c -- unit tests of the randomized block Krylov eigensolver (src/stats/pca.c)
  * against a direct LAPACK decomposition: eigenvalues and eigenvectors of
  * X X^T from dsyev, singular values of X from dgesvd, on matrices with
  * planted low-rank structure plus noise; the sign convention; results that
