@@ -190,6 +190,10 @@ duet_err_t main_plot(int argc, char **argv)
     }
     duet_opts_apply(&common);
     const char *in = argv[optind];
+    if (kind == DUET_PLOT_MANHATTAN && !strcmp(in, "-")) {
+        duet_log_error("the Manhattan plot reads its input twice: give a file, not '-'");
+        return DUET_EUSAGE;
+    }
 
     duet_err_t err;
     duet_out_t *out = NULL;

@@ -20,6 +20,7 @@
 
 #include "duet/log.h"
 #include "duet/pca.h"
+#include "duet/progress.h"
 
 #define CODE_MISSING 3
 
@@ -377,8 +378,9 @@ static duet_err_t first_pass(pipe_t *pp, duet_geno_t *geno, duet_geno_block_t *b
             } else {
                 const double *d = blk->dosage + (size_t)j * n;
                 const uint8_t *miss = blk->missing + (size_t)j * n;
-                for (int i = 0; i < n; i++)
-                    pp->codes_tmp[i] = miss[i] ? CODE_MISSING : (uint8_t)lrint(d[i]);
+                if (pp->caching) /* the codes only feed the cache */
+                    for (int i = 0; i < n; i++)
+                        pp->codes_tmp[i] = miss[i] ? CODE_MISSING : (uint8_t)lrint(d[i]);
                 err = accept(pp, pp->codes_tmp, mean, inv_sd, v->af, index,
                              v->chrom, v->pos, v->id, v->ref, v->alt);
             }
@@ -463,6 +465,7 @@ duet_err_t duet_pca_geno_run(const duet_pca_geno_opts_t *o, duet_pca_result_t **
     duet_geno_block_t *blk = NULL;
     duet_pca_t *pca = NULL;
     double *x = NULL;
+    duet_progress_t *progress = NULL;
     duet_pca_result_t *res = duet_calloc(1, sizeof *res);
     if (!res) return DUET_ENOMEM;
     pp.res = res;
@@ -523,12 +526,16 @@ duet_err_t duet_pca_geno_run(const duet_pca_geno_opts_t *o, duet_pca_result_t **
     if (!(x = duet_malloc((size_t)n * width * sizeof *x))) { err = DUET_ENOMEM; goto cleanup; }
     res->cached = pp.caching;
 
+    progress = duet_progress_create("iterations", (uint64_t)o->pca.max_iter);
     for (int done = 0; !done;) {
         duet_pca_pass_begin(pca);
         if (pp.caching) cache_pass(&pp, pca, x, width);
         else if ((err = stream_pass(&pp, pca, x, width, &blk))) goto cleanup;
         if ((err = duet_pca_pass_end(pca, &done))) goto cleanup;
+        duet_progress_update(progress, (uint64_t)duet_pca_passes(pca));
     }
+    duet_progress_destroy(progress);
+    progress = NULL;
 
     int k = o->pca.k;
     res->passes = duet_pca_passes(pca);
@@ -561,6 +568,7 @@ duet_err_t duet_pca_geno_run(const duet_pca_geno_opts_t *o, duet_pca_result_t **
     }
 
 cleanup:
+    duet_progress_destroy(progress);
     duet_geno_close(geno);
     duet_geno_block_destroy(blk);
     duet_pca_destroy(pca);

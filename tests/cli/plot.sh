@@ -46,6 +46,12 @@ t_grep "regenie-style: top hit labelled" '>rs_top3<' "$WORK/m6.svg"
 # QQ
 t_run "qq runs" 0 "$DUET" plot qq "$WORK/ss.tsv.gz" -o "$WORK/q.svg"
 $PC qq "$WORK/q.svg" "$WORK/ss.tsv"
+t_run "qq from stdin" 0 sh -c "\"\$0\" plot qq - -o \"\$1\" --title ss.tsv.gz --no-version <\"\$2\"" \
+    "$DUET" "$WORK/qstdin.svg" "$WORK/ss.tsv.gz"
+"$DUET" plot qq "$WORK/ss.tsv.gz" -o "$WORK/qfile.svg" --no-version 2>/dev/null
+t_true "qq from stdin == qq from the file" cmp -s "$WORK/qstdin.svg" "$WORK/qfile.svg"
+t_run "manhattan from stdin: exit 2 (two passes)" 2 sh -c "\"\$0\" plot manhattan - -o \"\$1\" <\"\$2\"" \
+    "$DUET" "$WORK/e10.svg" "$WORK/ss.tsv.gz"
 t_run "qq to stdout" 0 "$DUET" plot qq "$WORK/ss.tsv.gz" -o - --no-version
 t_grep "qq on stdout is SVG" '^<svg ' "$WORK/out"
 
@@ -80,7 +86,7 @@ t_run "no input: exit 2" 2 "$DUET" plot qq -o "$WORK/e9.svg"
 t_run "no -o: exit 2" 2 "$DUET" plot qq "$WORK/ss.tsv"
 t_run "duet plot -h exits 0" 0 "$DUET" plot -h
 t_run "duet plot alone exits 2" 2 "$DUET" plot
-for i in 1 2 3 4 5 6 7 8 9; do
+for i in 1 2 3 4 5 6 7 8 9 10; do
     t_true "e$i.svg not written" [ ! -e "$WORK/e$i.svg" ]
 done
 cp "$WORK/q.svg" "$WORK/q.keep"
