@@ -18,11 +18,13 @@ typedef struct {
     const char *subs; /* subcommands, space-separated, or NULL */
 } cmd_t;
 
+duet_err_t main_freq(int argc, char **argv);
 duet_err_t main_pca(int argc, char **argv);
 duet_err_t main_plot(int argc, char **argv);
 
 static const cmd_t cmds[] = {
-    { NULL, NULL, "Association scans", NULL },
+    { NULL, NULL, "Genotypes", NULL },
+    { main_freq, "freq", "allele frequency and missingness of each variant", NULL },
     { main_pca, "pca", "genotype principal components (randomized SVD)", NULL },
     { NULL, NULL, "Figures", NULL },
     { main_plot, "plot", "SVG figures: Manhattan, QQ and PheWAS plots", "manhattan qq phewas" },

@@ -10,6 +10,31 @@
  * Missing genotypes are replaced by the variant's mean dosage over called
  * samples (and flagged in the optional missing mask).
  *
+ * GT rules.  A call counts the alleles it has: "0/1" 2 alleles, haploid "1"
+ * 1 allele, and a half-call such as "1/." (the usual spelling of a male's
+ * chrX call in some files) 1 allele, as bcftools counts AN/AC and as plink2
+ * does with --vcf-half-call haploid.  A call is missing only when none of
+ * its alleles is called ("./.", ".", or no value at all).  Phasing is
+ * ignored.  An allele index beyond the record's alleles is malformed input.
+ * DS rules.  DS has one value per ALT (Number=A; a biallelic Number=1 DS is
+ * the same thing); a missing value makes the sample missing; values must lie
+ * in [0, 2]; each called sample counts 2 alleles (DS is taken as diploid).
+ * The field asked for is used where the record has it, the other one where
+ * it has not (GT hard calls for a record without DS, and DS for a record
+ * without GT); a record with neither is malformed.  When no sample of a
+ * variant is called, its missing entries are set to 0.
+ * Records without an ALT allele (ALT ".") yield no variant and are skipped.
+ *
+ * Chunks.  `chunk_k`/`chunk_n` split a file by record count, using the
+ * per-contig record counts of its CSI/TBI index: the records are numbered
+ * 0..T-1 over the index's contigs in index order (header order for a BCF,
+ * order of appearance for a tabix-indexed VCF.gz; both are file order for a
+ * file sorted the usual way), and chunk K (1-based) of N holds records
+ * floor((K-1)T/N) .. floor(KT/N)-1.  The chunks of a file are disjoint and
+ * cover it; a chunk may be empty when N > T.  The reader seeks to the
+ * contig of the chunk's first record and skips records before it without
+ * unpacking them.  A region and a chunk cannot be combined.
+ *
  * Reading is split in two so that decoding can run in parallel:
  *   duet_geno_fetch()   sequential: pulls the next records (raw bytes) into a
  *                       block; htslib decompresses with its own threads;
@@ -86,11 +111,19 @@ struct duet_geno_block_t {
 
 /*
  * Open the file and match samples.  Errors (reported with the path):
- *   DUET_EREAD     cannot open / read, or a region without an index;
+ *   DUET_EREAD     cannot open / read, or a region or chunk without an index
+ *                  (the message says to run `bcftools index`), or an index
+ *                  without record counts (chunks);
  *   DUET_EFORMAT   not a VCF/BCF, or a header htslib rejects;
  *   DUET_EMISMATCH requested samples absent from the file (named, up to ten,
  *                  with the count), or a sample requested twice;
- *   DUET_EUSAGE    a region htslib cannot parse or a bad chunk.
+ *   DUET_EDEGENERATE no samples to read (the file has none, or n_samples
+ *                  is 0 with a non-NULL list);
+ *   DUET_EUSAGE    a region htslib cannot parse, an unknown contig, a bad
+ *                  chunk, a region together with a chunk, or path "-";
+ *   DUET_ENOMEM.
+ * A region naming a contig of the header that has no records in the index
+ * reads nothing (not an error).  On error *geno is NULL.
  */
 duet_err_t duet_geno_open(const duet_geno_opts_t *opts,
                           duet_geno_t **geno) DUET_WUR;
@@ -126,5 +159,56 @@ duet_err_t duet_geno_decode(const duet_geno_t *geno,
 /* duet_geno_fetch() then duet_geno_decode(). */
 duet_err_t duet_geno_read_block(duet_geno_t *geno,
                                 duet_geno_block_t *block) DUET_WUR;
+
+/* The path the reader was opened with. */
+const char *duet_geno_path(const duet_geno_t *geno);
+
+/*
+ * Pipelined reading: fetch blocks in order on one thread, decode them (and
+ * run `work` on them) in parallel on `threads` OpenMP threads, then hand
+ * them to `emit` one at a time in block order.  Up to `n_blocks` blocks of
+ * `max_variants` are in flight (memory: n_blocks x n_samples x max_variants
+ * doubles).  `work` runs on any thread, once per block, after decoding; it
+ * may be NULL.  `emit` runs on one thread at a time, in block order; it may
+ * be NULL.  The first error (from fetch, decode, work or emit, in block
+ * order) stops the scan and is returned; errors are reported where found.
+ * Results do not depend on `threads`.
+ */
+typedef struct {
+    int max_variants;  /* block capacity (>= 1) */
+    int n_blocks;      /* blocks in flight; 0 = 4 x threads */
+    int threads;       /* decoding threads (>= 1) */
+    duet_err_t (*work)(duet_geno_block_t *block, void *ctx, int thread);
+    duet_err_t (*emit)(duet_geno_block_t *block, void *ctx);
+    void *ctx;
+} duet_geno_scan_t;
+
+duet_err_t duet_geno_scan(duet_geno_t *geno,
+                          const duet_geno_scan_t *scan) DUET_WUR;
+
+/*
+ * Parse a chunk specification "K/N" (1 <= K <= N <= 1000000).  On a bad
+ * value prints "--chunk: ..." and returns DUET_EUSAGE.
+ */
+duet_err_t duet_geno_chunk_parse(const char *arg, int *k, int *n) DUET_WUR;
+
+/*
+ * Read a sample list (a --samples FILE).  Format, whitespace-separated:
+ *   - a header line "#IID ..." or "IID ...": IDs from the first column;
+ *   - a header line "#FID IID ..." or "FID IID ...": IDs from the second
+ *     column (plink2 .psam and regenie tables);
+ *   - no header: a first line of one field means one ID per line; of two
+ *     or more fields, FID IID (the second column: .fam files and plink
+ *     keep files), as plink2 reads them;
+ *   - other lines starting with '#' and blank lines are skipped.
+ * The header, if any, is the first non-blank line.
+ * On success *names (n entries, each malloc'd) belongs to the caller, to be
+ * freed with duet_geno_samples_free().  Errors: DUET_EREAD (cannot open or
+ * read), DUET_EFORMAT (a line without the ID column, naming the line),
+ * DUET_EDEGENERATE (no IDs), DUET_ENOMEM.
+ */
+duet_err_t duet_geno_samples_read(const char *path, char ***names,
+                                  int *n) DUET_WUR;
+void duet_geno_samples_free(char **names, int n);
 
 #endif

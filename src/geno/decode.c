@@ -1,0 +1,528 @@
+/*
+ * decode.c -- the parallel half of the genotype reader: turns the raw
+ * FORMAT/GT and FORMAT/DS bytes of fetched records into dense dosage columns
+ * and per-variant counts, reading htslib's typed BCF vectors directly (no
+ * per-sample int32 conversion through bcf_get_genotypes).
+ *
+ * The hot path is a biallelic (or any ALT of a multi-allelic) record with
+ * diploid int8 GT, which is what VCF/BCF holds for nearly every variant.
+ * Each allele byte is (index + 1) << 1 | phased, so with the phase bit
+ * masked off a byte of a called allele lies in [2, 2 n_alleles] and ALT a
+ * is the value 2(a + 1).  Sixteen samples (32 bytes) are checked at once
+ * with SSE2: when every byte is a called allele, the 32 ALT bits are cut
+ * into four bytes of four samples each and each byte indexes a table of
+ * four ready-made doubles, so that the whole group costs a few loads and
+ * stores and no branch per sample.  Groups with a missing allele, a
+ * haploid call (vector_end in the second slot) or anything unusual go
+ * through a per-sample path driven by a 256-entry table of byte classes.
+ * Other layouts (ploidy other than 2, int16/int32 GT of records with more
+ * than 62 alleles, DS floats) take straightforward per-sample loops.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <htslib/hts_endian.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "duet/log.h"
+#include "geno_internal.h"
+
+/* Classes of one int8 GT byte, for a given ALT allele. */
+enum { B_ALT = 1, B_MISS = 2, B_END = 4, B_BAD = 8 };
+
+/* dose4[m][k]: dosage of sample k of four diploid samples whose eight
+ * "allele is ALT" bits (two per sample, sample k at bits 2k and 2k+1) are
+ * m; dsum4[m] their sum. */
+static double dose4[256][4] __attribute__((aligned(64)));
+static uint8_t dsum4[256];
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define GENO_HAVE_AVX2 1
+#include <immintrin.h>
+/* Widest kernel the CPU runs: 0 SSE2, 1 AVX2, 2 AVX-512BW; set once by
+ * build_tables().  DUET_SIMD=sse2|avx2 in the environment caps it (for
+ * benchmarks and tests of the narrower kernels). */
+static int use_simd;
+#endif
+
+static void build_tables(void)
+{
+#ifdef GENO_HAVE_AVX2
+    __builtin_cpu_init();
+    int cap = 2;
+    const char *env = getenv("DUET_SIMD");
+    if (env && !strcmp(env, "sse2")) cap = 0;
+    else if (env && !strcmp(env, "avx2")) cap = 1;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt")) use_simd = 1;
+    if (use_simd && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw"))
+        use_simd = 2;
+    if (use_simd > cap) use_simd = cap;
+#endif
+    for (int m = 0; m < 256; m++) {
+        int sum = 0;
+        for (int k = 0; k < 4; k++) {
+            int d = ((m >> (2 * k)) & 1) + ((m >> (2 * k + 1)) & 1);
+            dose4[m][k] = d;
+            sum += d;
+        }
+        dsum4[m] = (uint8_t)sum;
+    }
+}
+
+void geno_decode_init(void) { pthread_once(&tables_once, build_tables); }
+
+int geno_decode_set_simd(int level)
+{
+    geno_decode_init();
+#ifdef GENO_HAVE_AVX2
+    int top = 0;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt")) top = 1;
+    if (top && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")) top = 2;
+    use_simd = level < top ? (level < 0 ? 0 : level) : top;
+    return use_simd;
+#else
+    (void)level;
+    return 0;
+#endif
+}
+
+typedef struct {
+    int64_t alt;     /* ALT alleles over called samples */
+    int64_t alleles; /* called alleles */
+    int64_t missing; /* missing samples */
+    int bad_sample;  /* output index of a sample with a bad value, or -1 */
+    int *miss_idx;   /* output indices of the missing samples (capacity
+                        n_samples), for imputation without a rescan */
+} gt_acc_t;
+
+static void build_classes(uint8_t cls[256], int a, int n_allele)
+{
+    for (int b = 0; b < 256; b++) {
+        int8_t sv = (int8_t)(uint8_t)b;
+        uint8_t c;
+        if (sv == bcf_int8_vector_end) c = B_END;
+        else if (sv == bcf_int8_missing) c = B_MISS;
+        else if (sv < 0) c = B_BAD; /* reserved values */
+        else if ((b >> 1) == 0) c = B_MISS;
+        else {
+            int idx = (b >> 1) - 1;
+            c = idx >= n_allele ? B_BAD : idx == a ? B_ALT : 0;
+        }
+        cls[b] = c;
+    }
+}
+
+/* One sample of `ploidy` int8 slots at v, through the class table. */
+static inline void sample_i8(const uint8_t *v, int ploidy, const uint8_t *cls,
+                             double *out, uint8_t *mask, gt_acc_t *acc, int i)
+{
+    int dose = 0, called = 0, bad = 0, ended = 0;
+    for (int k = 0; k < ploidy; k++) {
+        unsigned c = cls[v[k]];
+        if (c & B_END) {
+            ended = 1;
+            continue;
+        }
+        bad |= ended; /* an allele after the vector end */
+        bad |= c & B_BAD;
+        if (c & B_MISS) continue;
+        called++;
+        dose += c & B_ALT;
+    }
+    if (bad && acc->bad_sample < 0) acc->bad_sample = i;
+    if (called == 0) {
+        out[i] = 0;
+        acc->miss_idx[acc->missing++] = i;
+        if (mask) mask[i] = 1;
+    } else {
+        out[i] = dose;
+        acc->alt += dose;
+        acc->alleles += called;
+        if (mask) mask[i] = 0;
+    }
+}
+
+#ifdef GENO_HAVE_AVX2
+/* The hot path with AVX2: 32 samples (64 bytes) per step.  Returns the
+ * number of samples done (a multiple of 32); the caller does the rest. */
+__attribute__((target("avx2,popcnt"))) static int
+gt_i8_diploid_avx2(const uint8_t *p, int n, int a, int n_allele, double *out, uint8_t *mask,
+                   gt_acc_t *acc, uint8_t *cls, int *have_cls)
+{
+    const __m256i fe = _mm256_set1_epi8((char)0xFE);
+    const __m256i lo = _mm256_set1_epi8(2);
+    const __m256i hi = _mm256_set1_epi8((char)(2 * n_allele));
+    const __m256i ca = _mm256_set1_epi8((char)(2 * (a + 1)));
+    int64_t alt = 0, full = 0;
+    int i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m256i x0 = _mm256_loadu_si256((const __m256i *)(p + 2 * (size_t)i));
+        __m256i x1 = _mm256_loadu_si256((const __m256i *)(p + 2 * (size_t)i + 32));
+        __m256i t0 = _mm256_and_si256(x0, fe), t1 = _mm256_and_si256(x1, fe);
+        __m256i ok0 = _mm256_cmpeq_epi8(_mm256_max_epu8(_mm256_min_epu8(t0, hi), lo), t0);
+        __m256i ok1 = _mm256_cmpeq_epi8(_mm256_max_epu8(_mm256_min_epu8(t1, hi), lo), t1);
+        if (__builtin_expect(_mm256_movemask_epi8(_mm256_and_si256(ok0, ok1)) != -1, 0)) {
+            if (!*have_cls) {
+                build_classes(cls, a, n_allele);
+                *have_cls = 1;
+            }
+            for (int k = i; k < i + 32; k++)
+                sample_i8(p + 2 * (size_t)k, 2, cls, out, mask, acc, k);
+            continue;
+        }
+        uint32_t m0 = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(t0, ca));
+        uint32_t m1 = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(t1, ca));
+        double *o = out + i;
+        _mm256_storeu_pd(o, _mm256_load_pd(dose4[m0 & 0xFF]));
+        _mm256_storeu_pd(o + 4, _mm256_load_pd(dose4[(m0 >> 8) & 0xFF]));
+        _mm256_storeu_pd(o + 8, _mm256_load_pd(dose4[(m0 >> 16) & 0xFF]));
+        _mm256_storeu_pd(o + 12, _mm256_load_pd(dose4[m0 >> 24]));
+        _mm256_storeu_pd(o + 16, _mm256_load_pd(dose4[m1 & 0xFF]));
+        _mm256_storeu_pd(o + 20, _mm256_load_pd(dose4[(m1 >> 8) & 0xFF]));
+        _mm256_storeu_pd(o + 24, _mm256_load_pd(dose4[(m1 >> 16) & 0xFF]));
+        _mm256_storeu_pd(o + 28, _mm256_load_pd(dose4[m1 >> 24]));
+        alt += __builtin_popcount(m0) + __builtin_popcount(m1);
+        full += 32;
+        if (mask) memset(mask + i, 0, 32);
+    }
+    acc->alt += alt;
+    acc->alleles += 2 * full;
+    return i;
+}
+
+/* The same with AVX-512 (BW): one 64-byte load and four 64-byte stores per
+ * 32 samples. */
+__attribute__((target("avx512f,avx512bw,popcnt"))) static int
+gt_i8_diploid_avx512(const uint8_t *p, int n, int a, int n_allele, double *out,
+                     uint8_t *mask, gt_acc_t *acc, uint8_t *cls, int *have_cls)
+{
+    const __m512i fe = _mm512_set1_epi8((char)0xFE);
+    const __m512i lo = _mm512_set1_epi8(2);
+    const __m512i hi = _mm512_set1_epi8((char)(2 * n_allele));
+    const __m512i ca = _mm512_set1_epi8((char)(2 * (a + 1)));
+    int64_t alt = 0, full = 0;
+    int i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m512i t = _mm512_and_si512(_mm512_loadu_si512(p + 2 * (size_t)i), fe);
+        __mmask64 ok = _mm512_cmple_epu8_mask(t, hi) & _mm512_cmpge_epu8_mask(t, lo);
+        if (__builtin_expect(ok != ~(__mmask64)0, 0)) {
+            if (!*have_cls) {
+                build_classes(cls, a, n_allele);
+                *have_cls = 1;
+            }
+            for (int k = i; k < i + 32; k++)
+                sample_i8(p + 2 * (size_t)k, 2, cls, out, mask, acc, k);
+            continue;
+        }
+        uint64_t m = _mm512_cmpeq_epi8_mask(t, ca);
+        double *o = out + i;
+        for (int q = 0; q < 4; q++) {
+            unsigned bits = (unsigned)(m >> (16 * q));
+            __m512d v = _mm512_insertf64x4(
+                _mm512_castpd256_pd512(_mm256_load_pd(dose4[bits & 0xFF])),
+                _mm256_load_pd(dose4[(bits >> 8) & 0xFF]), 1);
+            _mm512_storeu_pd(o + 8 * q, v);
+        }
+        alt += __builtin_popcountll(m);
+        full += 32;
+        if (mask) memset(mask + i, 0, 32);
+    }
+    acc->alt += alt;
+    acc->alleles += 2 * full;
+    return i;
+}
+#endif
+
+/* Diploid int8 GT of n samples stored contiguously (2 bytes each) at p:
+ * the hot path. */
+static void gt_i8_diploid(const uint8_t *p, int n, int a, int n_allele, double *out,
+                          uint8_t *mask, gt_acc_t *acc)
+{
+    uint8_t cls[256];
+    int have_cls = 0;
+    int i = 0;
+#ifdef GENO_HAVE_AVX2
+    if (use_simd == 2) i = gt_i8_diploid_avx512(p, n, a, n_allele, out, mask, acc, cls, &have_cls);
+    else if (use_simd == 1) i = gt_i8_diploid_avx2(p, n, a, n_allele, out, mask, acc, cls, &have_cls);
+#endif
+#if defined(__SSE2__)
+    const __m128i fe = _mm_set1_epi8((char)0xFE);
+    const __m128i lo = _mm_set1_epi8(2);
+    const __m128i hi = _mm_set1_epi8((char)(2 * n_allele));
+    const __m128i ca = _mm_set1_epi8((char)(2 * (a + 1)));
+    int64_t alt = 0, full = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m128i x0 = _mm_loadu_si128((const __m128i *)(p + 2 * (size_t)i));
+        __m128i x1 = _mm_loadu_si128((const __m128i *)(p + 2 * (size_t)i + 16));
+        __m128i t0 = _mm_and_si128(x0, fe), t1 = _mm_and_si128(x1, fe);
+        __m128i ok0 = _mm_cmpeq_epi8(_mm_max_epu8(_mm_min_epu8(t0, hi), lo), t0);
+        __m128i ok1 = _mm_cmpeq_epi8(_mm_max_epu8(_mm_min_epu8(t1, hi), lo), t1);
+        if (__builtin_expect(_mm_movemask_epi8(_mm_and_si128(ok0, ok1)) != 0xFFFF, 0)) {
+            if (!have_cls) {
+                build_classes(cls, a, n_allele);
+                have_cls = 1;
+            }
+            for (int k = i; k < i + 16; k++)
+                sample_i8(p + 2 * (size_t)k, 2, cls, out, mask, acc, k);
+            continue;
+        }
+        unsigned m0 = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(t0, ca));
+        unsigned m1 = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(t1, ca));
+        double *o = out + i;
+        const double *d;
+        d = dose4[m0 & 0xFF];
+        _mm_storeu_pd(o, _mm_load_pd(d));
+        _mm_storeu_pd(o + 2, _mm_load_pd(d + 2));
+        d = dose4[m0 >> 8];
+        _mm_storeu_pd(o + 4, _mm_load_pd(d));
+        _mm_storeu_pd(o + 6, _mm_load_pd(d + 2));
+        d = dose4[m1 & 0xFF];
+        _mm_storeu_pd(o + 8, _mm_load_pd(d));
+        _mm_storeu_pd(o + 10, _mm_load_pd(d + 2));
+        d = dose4[m1 >> 8];
+        _mm_storeu_pd(o + 12, _mm_load_pd(d));
+        _mm_storeu_pd(o + 14, _mm_load_pd(d + 2));
+        alt += dsum4[m0 & 0xFF] + dsum4[m0 >> 8] + dsum4[m1 & 0xFF] + dsum4[m1 >> 8];
+        full += 16;
+        if (mask) memset(mask + i, 0, 16);
+    }
+    acc->alt += alt;
+    acc->alleles += 2 * full;
+#endif
+    if (i < n && !have_cls) build_classes(cls, a, n_allele);
+    for (; i < n; i++) sample_i8(p + 2 * (size_t)i, 2, cls, out, mask, acc, i);
+}
+
+/* int8 GT of any ploidy, through file columns cols (NULL = identity). */
+static void gt_i8_generic(const uint8_t *p, int size, const int *cols, int n, int a,
+                          int n_allele, double *out, uint8_t *mask, gt_acc_t *acc)
+{
+    uint8_t cls[256];
+    build_classes(cls, a, n_allele);
+    for (int i = 0; i < n; i++) {
+        size_t col = cols ? (size_t)cols[i] : (size_t)i;
+        sample_i8(p + col * (size_t)size, size, cls, out, mask, acc, i);
+    }
+}
+
+/* int16 / int32 GT (records with more than 62 alleles), any ploidy. */
+static void gt_wide(const uint8_t *p, int type, int ploidy, const int *cols, int n, int a,
+                    int n_allele, double *out, uint8_t *mask, gt_acc_t *acc)
+{
+    int width = type == BCF_BT_INT16 ? 2 : 4;
+    int32_t vend = type == BCF_BT_INT16 ? bcf_int16_vector_end : bcf_int32_vector_end;
+    int32_t vmiss = type == BCF_BT_INT16 ? bcf_int16_missing : bcf_int32_missing;
+    for (int i = 0; i < n; i++) {
+        size_t col = cols ? (size_t)cols[i] : (size_t)i;
+        const uint8_t *s = p + col * (size_t)ploidy * (size_t)width;
+        int dose = 0, called = 0, bad = 0, ended = 0;
+        for (int k = 0; k < ploidy; k++) {
+            int32_t v = width == 2 ? le_to_i16(s + 2 * k) : le_to_i32(s + 4 * k);
+            if (v == vend) {
+                ended = 1;
+                continue;
+            }
+            bad |= ended;
+            if (v == vmiss || (v >= 0 && (v >> 1) == 0)) continue;
+            if (v < 0) {
+                bad = 1;
+                continue;
+            }
+            int idx = (v >> 1) - 1;
+            if (idx >= n_allele) {
+                bad = 1;
+                continue;
+            }
+            called++;
+            dose += idx == a;
+        }
+        if (bad && acc->bad_sample < 0) acc->bad_sample = i;
+        if (called == 0) {
+            out[i] = 0;
+            acc->miss_idx[acc->missing++] = i;
+            if (mask) mask[i] = 1;
+        } else {
+            out[i] = dose;
+            acc->alt += dose;
+            acc->alleles += called;
+            if (mask) mask[i] = 0;
+        }
+    }
+}
+
+/* Mean-impute the missing entries of a column. */
+static void impute(double *out, const int *miss_idx, int64_t n_missing, double mean)
+{
+    for (int64_t k = 0; k < n_missing; k++) out[miss_idx[k]] = mean;
+}
+
+static void set_counts(duet_variant_t *v, int n, int64_t missing, double alt, double alleles)
+{
+    v->n_missing = (int)missing;
+    v->n_called = n - (int)missing;
+    v->alt_count = alt;
+    v->n_alleles_called = alleles;
+    v->af = alleles > 0 ? alt / alleles : NAN;
+    double other = alleles - alt;
+    v->mac = alt < other ? alt : other;
+}
+
+static duet_err_t bad_record(const duet_geno_t *g, const bcf1_t *rec, uint64_t record,
+                             const char *what)
+{
+    char name[256];
+    duet_log_error("%s: record %" PRIu64 " (%s): %s", g->path, record + 1,
+                   geno_record_name(g, rec, name, sizeof name), what);
+    return DUET_EFORMAT;
+}
+
+static duet_err_t decode_gt(const duet_geno_t *g, geno_block_raw_t *raw, bcf1_t *rec,
+                            uint64_t record, const bcf_fmt_t *fmt, duet_geno_block_t *b,
+                            int col)
+{
+    int n = b->n_samples, n_allele = rec->n_allele;
+    if (fmt->n < 1 || (fmt->type != BCF_BT_INT8 && fmt->type != BCF_BT_INT16 &&
+                       fmt->type != BCF_BT_INT32))
+        return bad_record(g, rec, record, "FORMAT/GT is not an integer vector");
+    const int *cols = g->identity ? NULL : g->cols;
+    const uint8_t *p = fmt->p;
+    if (fmt->type == BCF_BT_INT8 && fmt->n == 2 && cols) {
+        /* Gather the kept samples' two bytes into output order once per
+         * record, then every ALT runs the contiguous kernel. */
+        uint8_t *dst = raw->gather;
+        for (int i = 0; i < n; i++) memcpy(dst + 2 * (size_t)i, p + 2 * (size_t)cols[i], 2);
+        p = dst;
+        cols = NULL;
+    }
+    for (int a = 1; a < n_allele; a++) {
+        int j = col + a - 1;
+        double *out = b->dosage + (size_t)j * (size_t)n;
+        uint8_t *mask = b->missing ? b->missing + (size_t)j * (size_t)n : NULL;
+        gt_acc_t acc = {0, 0, 0, -1, raw->miss_idx};
+        if (fmt->type == BCF_BT_INT8 && fmt->n == 2 && !cols)
+            gt_i8_diploid(p, n, a, n_allele, out, mask, &acc);
+        else if (fmt->type == BCF_BT_INT8)
+            gt_i8_generic(p, fmt->size, cols, n, a, n_allele, out, mask, &acc);
+        else
+            gt_wide(p, fmt->type, fmt->n, cols, n, a, n_allele, out, mask, &acc);
+        if (acc.bad_sample >= 0) {
+            char what[512];
+            snprintf(what, sizeof what,
+                     "sample %s has a GT allele index beyond the record's %d alleles",
+                     g->hdr->samples[g->cols[acc.bad_sample]], n_allele);
+            return bad_record(g, rec, record, what);
+        }
+        duet_variant_t *v = &b->variants[j];
+        set_counts(v, n, acc.missing, (double)acc.alt, (double)acc.alleles);
+        if (acc.missing) {
+            int called = n - (int)acc.missing;
+            impute(out, acc.miss_idx, acc.missing, called > 0 ? (double)acc.alt / called : 0.0);
+        }
+    }
+    return DUET_OK;
+}
+
+static duet_err_t decode_ds(const duet_geno_t *g, geno_block_raw_t *raw, bcf1_t *rec,
+                            uint64_t record, const bcf_fmt_t *fmt, duet_geno_block_t *b,
+                            int col)
+{
+    int *miss_idx = raw->miss_idx;
+    int n = b->n_samples, n_alt = rec->n_allele - 1;
+    if (fmt->type != BCF_BT_FLOAT)
+        return bad_record(g, rec, record, "FORMAT/DS is not a Float vector");
+    if (fmt->n < n_alt) {
+        char what[160];
+        snprintf(what, sizeof what,
+                 "FORMAT/DS has %d value%s per sample for %d ALT alleles (DS must be Number=A)",
+                 fmt->n, fmt->n == 1 ? "" : "s", n_alt);
+        return bad_record(g, rec, record, what);
+    }
+    const int *cols = g->identity ? NULL : g->cols;
+    for (int a = 1; a <= n_alt; a++) {
+        int j = col + a - 1;
+        double *out = b->dosage + (size_t)j * (size_t)n;
+        uint8_t *mask = b->missing ? b->missing + (size_t)j * (size_t)n : NULL;
+        const uint8_t *p = fmt->p + 4 * (size_t)(a - 1);
+        double sum = 0;
+        int64_t missing = 0;
+        for (int i = 0; i < n; i++) {
+            size_t c = cols ? (size_t)cols[i] : (size_t)i;
+            uint32_t bits = le_to_u32(p + c * (size_t)fmt->size);
+            if (bits == bcf_float_missing || bits == bcf_float_vector_end) {
+                out[i] = 0;
+                miss_idx[missing++] = i;
+                if (mask) mask[i] = 1;
+                continue;
+            }
+            float x;
+            memcpy(&x, &bits, sizeof x);
+            if (!(x >= 0.0f && x <= 2.0f)) {
+                char what[512];
+                snprintf(what, sizeof what, "sample %s has DS %g, outside [0, 2]",
+                         g->hdr->samples[g->cols[i]], (double)x);
+                return bad_record(g, rec, record, what);
+            }
+            out[i] = x;
+            sum += x;
+            if (mask) mask[i] = 0;
+        }
+        duet_variant_t *v = &b->variants[j];
+        set_counts(v, n, missing, sum, 2.0 * (double)(n - missing));
+        if (missing) impute(out, miss_idx, missing, n - missing > 0 ? sum / (double)(n - missing) : 0.0);
+    }
+    return DUET_OK;
+}
+
+static duet_err_t decode_record(const duet_geno_t *g, geno_block_raw_t *raw, int r,
+                                duet_geno_block_t *b, int col)
+{
+    bcf1_t *rec = raw->recs[r];
+    uint64_t record = raw->rec_number[r];
+    if (bcf_unpack(rec, BCF_UN_STR | BCF_UN_FMT) != 0)
+        return bad_record(g, rec, record, "htslib cannot unpack the record");
+    const bcf_fmt_t *gt = NULL, *ds = NULL;
+    for (int k = 0; k < (int)rec->n_fmt; k++) {
+        const bcf_fmt_t *f = &rec->d.fmt[k];
+        if (f->id == raw->gt_id && raw->gt_id >= 0) gt = f;
+        else if (f->id == raw->ds_id && raw->ds_id >= 0) ds = f;
+    }
+    for (int a = 1; a < (int)rec->n_allele; a++) {
+        duet_variant_t *v = &b->variants[col + a - 1];
+        v->chrom = raw->chrom[r];
+        v->pos = (int64_t)rec->pos + 1;
+        v->id = rec->d.id;
+        v->ref = rec->d.allele[0];
+        v->alt = rec->d.allele[a];
+        v->allele = a;
+        v->n_alleles = rec->n_allele;
+        v->record = record;
+    }
+    if (g->field == DUET_GENO_DS && ds) return decode_ds(g, raw, rec, record, ds, b, col);
+    if (gt) return decode_gt(g, raw, rec, record, gt, b, col);
+    if (ds) return decode_ds(g, raw, rec, record, ds, b, col);
+    return bad_record(g, rec, record, "the record has neither FORMAT/GT nor FORMAT/DS");
+}
+
+duet_err_t duet_geno_decode(const duet_geno_t *g, duet_geno_block_t *b)
+{
+    geno_block_raw_t *raw = b->internal;
+    int col = 0;
+    for (int r = 0; r < raw->n_recs; r++) {
+        duet_err_t err = decode_record(g, raw, r, b, col);
+        if (err) return err;
+        col += raw->recs[r]->n_allele - 1;
+    }
+    if (col != raw->n_cols) {
+        duet_log_error("internal: block has %d variant columns, its records %d", raw->n_cols, col);
+        return DUET_EINTERNAL;
+    }
+    b->n_variants = col;
+    return DUET_OK;
+}
