@@ -81,66 +81,6 @@ bad:
     return DUET_EUSAGE;
 }
 
-/* The keep list: one ID per line, or "FID IID" (the second column); a
- * header line starting with '#' names the columns (#IID or #FID IID). */
-static duet_err_t read_samples(const char *path, char ***ids, int *n_ids)
-{
-    FILE *fp = fopen(path, "r");
-    if (!fp) {
-        duet_log_error("%s: cannot open: %s", path, strerror(errno));
-        return DUET_EREAD;
-    }
-    duet_err_t err = DUET_OK;
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    int n = 0, m = 0, iid_col = -1;
-    long lineno = 0;
-    char **v = NULL;
-    while ((len = getline(&line, &cap, fp)) > 0) {
-        lineno++;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
-        char *fields[3] = { NULL, NULL, NULL };
-        int nf = 0;
-        for (char *tok = strtok(line, " \t"); tok && nf < 3; tok = strtok(NULL, " \t"))
-            fields[nf++] = tok;
-        if (nf == 0) continue;
-        if (fields[0][0] == '#') {
-            if (lineno == 1) iid_col = nf >= 2 && !strcmp(fields[1], "IID") ? 1 : 0;
-            continue;
-        }
-        int col = iid_col >= 0 ? iid_col : (nf >= 2 ? 1 : 0);
-        if (col >= nf) {
-            duet_log_error("%s:%ld: no IID column", path, lineno);
-            err = DUET_EFORMAT;
-            goto cleanup;
-        }
-        if (n == m) {
-            m = m ? 2 * m : 256;
-            char **nv = duet_realloc(v, (size_t)m * sizeof *v);
-            if (!nv) { err = DUET_ENOMEM; goto cleanup; }
-            v = nv;
-        }
-        if (!(v[n] = strdup(fields[col]))) { err = duet_log_oom(len); goto cleanup; }
-        n++;
-    }
-    if (ferror(fp)) {
-        duet_log_error("%s: read error: %s", path, strerror(errno));
-        err = DUET_EREAD;
-    }
-cleanup:
-    free(line);
-    fclose(fp);
-    if (err) {
-        for (int i = 0; i < n; i++) free(v[i]);
-        free(v);
-        return err;
-    }
-    *ids = v;
-    *n_ids = n;
-    return DUET_OK;
-}
-
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -391,12 +331,7 @@ duet_err_t main_pca(int argc, char **argv)
     }
 
     if (samples_path) {
-        if ((err = read_samples(samples_path, &ids, &n_ids))) goto cleanup;
-        if (n_ids == 0) {
-            duet_log_error("%s: no sample IDs", samples_path);
-            err = DUET_EDEGENERATE;
-            goto cleanup;
-        }
+        if ((err = duet_geno_samples_read(samples_path, &ids, &n_ids))) goto cleanup;
         int n_kept = 0;
         if ((err = match_samples(po.vcf, samples_path, ids, n_ids, &kept, &n_kept)))
             goto cleanup;
@@ -424,8 +359,7 @@ cleanup:
     duet_out_destroy(o_log);
     duet_out_destroy(o_var);
     duet_pca_result_destroy(res);
-    for (int i = 0; i < n_ids; i++) free(ids[i]);
-    free(ids);
+    duet_geno_samples_free(ids, n_ids);
     free(kept);
     free(p_vec);
     free(p_val);

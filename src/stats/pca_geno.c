@@ -350,45 +350,62 @@ static int variant_passes(const duet_pca_geno_opts_t *o, const duet_variant_t *v
     return 1;
 }
 
-/* First pass: filters, pruning, cache, counts. */
-static duet_err_t first_pass(pipe_t *pp, duet_geno_t *geno, duet_geno_block_t *blk)
+/* First pass: filters, pruning, cache, counts.  Blocks are decoded in
+ * parallel by duet_geno_scan() and arrive here in file order. */
+typedef struct {
+    pipe_t *pp;
+    int64_t index;  /* variant number in reading order */
+} first_t;
+
+static duet_err_t first_emit(duet_geno_block_t *blk, void *ctx)
 {
+    first_t *fc = ctx;
+    pipe_t *pp = fc->pp;
     const duet_pca_geno_opts_t *o = pp->opts;
     duet_pca_result_t *res = pp->res;
     int n = pp->n;
-    int64_t index = 0;
-    duet_err_t err;
-    for (;;) {
-        if ((err = duet_geno_read_block(geno, blk))) return err;
-        if (blk->n_variants == 0) break;
-        for (int j = 0; j < blk->n_variants; j++, index++) {
-            const duet_variant_t *v = &blk->variants[j];
-            double mean, inv_sd, maf;
-            res->n_records++;
-            if (!duet_pca_is_autosome(v->chrom)) {
-                res->n_non_autosomal++;
-                continue;
-            }
-            if (!variant_passes(o, v, &mean, &inv_sd, &maf)) {
-                res->n_maf_fail++;
-                continue;
-            }
-            if (pp->win_cap > 0) {
-                err = window_push(pp, blk, j, mean, inv_sd, maf, index);
-            } else {
-                const double *d = blk->dosage + (size_t)j * n;
-                const uint8_t *miss = blk->missing + (size_t)j * n;
-                if (pp->caching) /* the codes only feed the cache */
-                    for (int i = 0; i < n; i++)
-                        pp->codes_tmp[i] = miss[i] ? CODE_MISSING : (uint8_t)lrint(d[i]);
-                err = accept(pp, pp->codes_tmp, mean, inv_sd, v->af, index,
-                             v->chrom, v->pos, v->id, v->ref, v->alt);
-            }
-            if (err) return err;
+    duet_err_t err = DUET_OK;
+    for (int j = 0; j < blk->n_variants; j++, fc->index++) {
+        const duet_variant_t *v = &blk->variants[j];
+        double mean, inv_sd, maf;
+        res->n_records++;
+        if (!duet_pca_is_autosome(v->chrom)) {
+            res->n_non_autosomal++;
+            continue;
         }
+        if (!variant_passes(o, v, &mean, &inv_sd, &maf)) {
+            res->n_maf_fail++;
+            continue;
+        }
+        if (pp->win_cap > 0) {
+            err = window_push(pp, blk, j, mean, inv_sd, maf, fc->index);
+        } else {
+            const double *d = blk->dosage + (size_t)j * n;
+            const uint8_t *miss = blk->missing + (size_t)j * n;
+            if (pp->caching) /* the codes only feed the cache */
+                for (int i = 0; i < n; i++)
+                    pp->codes_tmp[i] = miss[i] ? CODE_MISSING : (uint8_t)lrint(d[i]);
+            err = accept(pp, pp->codes_tmp, mean, inv_sd, v->af, fc->index,
+                         v->chrom, v->pos, v->id, v->ref, v->alt);
+        }
+        if (err) return err;
     }
-    if (pp->win_cap > 0) return window_flush(pp);
     return DUET_OK;
+}
+
+static duet_err_t first_pass(pipe_t *pp, duet_geno_t *geno, int width)
+{
+    first_t fc = { pp, 0 };
+    duet_geno_scan_t sc;
+    memset(&sc, 0, sizeof sc);
+    sc.max_variants = width;
+    sc.threads = pp->opts->threads > 0 ? pp->opts->threads : 1;
+    sc.n_blocks = 2 * sc.threads;
+    sc.emit = first_emit;
+    sc.ctx = &fc;
+    duet_err_t err = duet_geno_scan(geno, &sc);
+    if (!err && pp->win_cap > 0) err = window_flush(pp);
+    return err;
 }
 
 /* One pass of the eigensolver over the cache. */
@@ -488,7 +505,6 @@ duet_err_t duet_pca_geno_run(const duet_pca_geno_opts_t *o, duet_pca_result_t **
         goto cleanup;
     }
     int width = duet_pca_chunk_width(n);
-    if ((err = duet_geno_block_create(geno, width, &blk))) goto cleanup;
     if (!(pp.codes_tmp = duet_malloc((size_t)n))) { err = DUET_ENOMEM; goto cleanup; }
     if (o->ld_window > 0 && (err = window_create(&pp))) goto cleanup;
 
@@ -504,7 +520,7 @@ duet_err_t duet_pca_geno_run(const duet_pca_geno_opts_t *o, duet_pca_result_t **
         pp.caching = o->memory_mb >= 0 && pp.budget > 0;
     }
 
-    if ((err = first_pass(&pp, geno, blk))) goto cleanup;
+    if ((err = first_pass(&pp, geno, width))) goto cleanup;
     duet_geno_close(geno);
     geno = NULL;
     duet_log_info("%lld variants read: %lld not autosomal, %lld below MAF %g, "
