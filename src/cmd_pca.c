@@ -48,7 +48,7 @@ static void usage(FILE *fp)
         "    -k, --pcs INT              number of principal components [10]\n"
         "        --oversample INT       extra basis vectors of the randomized SVD [10]\n"
         "        --iterations INT       maximum iterations (passes over the variants) [100]\n"
-        "        --tol FLOAT            stop when residuals ||Gu - lu||/l1 are below this [1e-06]\n"
+        "        --tol FLOAT            stop when residuals ||Gu - lu||/l1 are below this [1e-05]\n"
         "Output (PREFIX.eigenvec, PREFIX.eigenval, PREFIX.pca.log):\n"
         "        --write-variants       also write PREFIX.pca.variants, the variants used\n");
     duet_opts_usage_common(fp, DUET_USE_ALL, "PREFIX");

@@ -47,7 +47,7 @@ typedef struct {
     int max_iter;     /* maximum passes, >= 1 [100] */
     int depth;        /* basis capacity in blocks of L columns, >= 2 [4] */
     double tol;       /* stop when every ||G u_k - theta_k u_k|| / theta_1
-                         is below this [1e-6] */
+                         is below this [1e-5] */
     uint64_t seed;    /* seeds the random start (stream 0) [1] */
 } duet_pca_opts_t;
 
@@ -71,7 +71,7 @@ void duet_pca_destroy(duet_pca_t *pca);
 
 /* The number of columns each duet_pca_pass_add() call must carry (except
  * the last of a pass) for results not to depend on how the caller reads:
- * a power of two between 16 and 512 chosen from n_samples only. */
+ * a power of two between 16 and 2048 chosen from n_samples only. */
 int duet_pca_chunk_width(int n_samples);
 
 /* Start a pass (clears the accumulators). */

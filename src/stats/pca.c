@@ -69,16 +69,17 @@ void duet_pca_opts_init(duet_pca_opts_t *opts, int k)
     opts->oversample = 10;
     opts->max_iter = 100;
     opts->depth = 4;
-    opts->tol = 1e-6;
+    opts->tol = 1e-5;
     opts->seed = 1;
 }
 
 int duet_pca_chunk_width(int n_samples)
 {
-    /* Aim for a chunk of about 16 MB of doubles. */
-    long w = (16L << 20) / 8 / (n_samples > 0 ? n_samples : 1);
+    /* Aim for a chunk of about 32 MB of doubles: few parallel regions per
+     * pass for small cohorts, bounded memory for large ones. */
+    long w = (32L << 20) / 8 / (n_samples > 0 ? n_samples : 1);
     int width = 16;
-    while (width < 512 && width * 2 <= w) width *= 2;
+    while (width < 2048 && width * 2 <= w) width *= 2;
     return width;
 }
 

@@ -23,6 +23,7 @@
 #include "duet/progress.h"
 
 #define CODE_MISSING 3
+#define READ_BLOCK 256 /* variants per reader block (does not change results) */
 
 void duet_pca_geno_opts_init(duet_pca_geno_opts_t *o, const char *vcf, int k)
 {
@@ -398,7 +399,7 @@ static duet_err_t first_pass(pipe_t *pp, duet_geno_t *geno, int width)
     first_t fc = { pp, 0 };
     duet_geno_scan_t sc;
     memset(&sc, 0, sizeof sc);
-    sc.max_variants = width;
+    sc.max_variants = width < READ_BLOCK ? width : READ_BLOCK;
     sc.threads = pp->opts->threads > 0 ? pp->opts->threads : 1;
     sc.n_blocks = 2 * sc.threads;
     sc.emit = first_emit;
@@ -438,7 +439,7 @@ static duet_err_t stream_pass(pipe_t *pp, duet_pca_t *pca, double *x, int width,
     if (err) return err;
     duet_geno_block_destroy(*blk);
     *blk = NULL;
-    if ((err = duet_geno_block_create(geno, duet_pca_chunk_width(n), blk))) goto cleanup;
+    if ((err = duet_geno_block_create(geno, width < READ_BLOCK ? width : READ_BLOCK, blk))) goto cleanup;
     int64_t index = 0;
     int filled = 0;
     for (;;) {

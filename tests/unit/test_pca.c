@@ -258,8 +258,8 @@ static void test_shapes(void)
           "basis width clipped to min(samples, variants)");
     duet_pca_destroy(p);
     duet_pca_destroy(NULL);
-    CHECK(duet_pca_chunk_width(1000) == 512 && duet_pca_chunk_width(500000) == 16 &&
-              duet_pca_chunk_width(20000) == 64,
+    CHECK(duet_pca_chunk_width(1000) == 2048 && duet_pca_chunk_width(500000) == 16 &&
+              duet_pca_chunk_width(20000) == 128,
           "chunk width depends on the sample count only");
 }
 
