@@ -49,6 +49,10 @@ $(BUILD)/libduet.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+# duet simulate's default gene table, resolved here at build time (the
+# shared reference data sits beside the project root); DUET_GENES overrides.
+$(BUILD)/src/cmd_simulate.o: CPPFLAGS += -DDUET_GENES_DEFAULT='"$(abspath ../shared/data/genes/genes_grch37_refFlat_hg19.tsv)"'
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<

@@ -21,6 +21,7 @@ typedef struct {
 duet_err_t main_freq(int argc, char **argv);
 duet_err_t main_pca(int argc, char **argv);
 duet_err_t main_plot(int argc, char **argv);
+duet_err_t main_simulate(int argc, char **argv);
 
 static const cmd_t cmds[] = {
     { NULL, NULL, "Genotypes", NULL },
@@ -28,6 +29,8 @@ static const cmd_t cmds[] = {
     { main_pca, "pca", "genotype principal components (randomized SVD)", NULL },
     { NULL, NULL, "Figures", NULL },
     { main_plot, "plot", "SVG figures: Manhattan, QQ and PheWAS plots", "manhattan qq phewas" },
+    { NULL, NULL, "Simulation", NULL },
+    { main_simulate, "simulate", "a synthetic cohort with known truth (BCF, OMOP CSV, omics)", NULL },
     { NULL, NULL, NULL, NULL } /* end */
 };
 

@@ -1,0 +1,105 @@
+/*
+ * cmd_simulate.c -- `duet simulate`: options, usage and the call into the
+ * simulator (src/sim/, contract in include/duet/sim.h).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "duet/log.h"
+#include "duet/opts.h"
+#include "duet/sim.h"
+
+/* The default gene table: DUET_GENES in the environment, else the path the
+ * Makefile resolved at build time (../shared/data/... from the project
+ * root), else that relative path as it is. */
+#ifndef DUET_GENES_DEFAULT
+#define DUET_GENES_DEFAULT "../shared/data/genes/genes_grch37_refFlat_hg19.tsv"
+#endif
+
+enum { OPT_SAMPLES = DUET_OPT_FIRST_PRIVATE, OPT_VARIANTS, OPT_GENES };
+
+#define MAX_SAMPLES 5000000L
+#define MAX_VARIANTS 20000000L
+
+static void usage(FILE *fp)
+{
+    fprintf(fp, "\n");
+    fprintf(fp, "About:   Simulate a cohort with known truth: phased BCF genotypes in real GRCh37\n");
+    fprintf(fp, "         genes, an OMOP CDM 5.4 CSV export (ICD-coded diseases, LOINC-coded\n");
+    fprintf(fp, "         measurements), omics features, regenie burden inputs, phenotype and\n");
+    fprintf(fp, "         covariate tables, and truth.tsv listing every planted effect.\n");
+    fprintf(fp, "Usage:   duet simulate [options] -o DIR\n\n");
+    fprintf(fp, "Cohort options:\n");
+    fprintf(fp, "        --samples INT          number of people, 10..%ld [1000]\n", MAX_SAMPLES);
+    fprintf(fp, "        --variants INT         number of variants, 100..%ld [10000]\n", MAX_VARIANTS);
+    fprintf(fp, "        --genes FILE           GRCh37 gene table (symbol chrom start0 end ...)\n");
+    fprintf(fp, "                               [$DUET_GENES, else %s]\n\n", DUET_GENES_DEFAULT);
+    duet_opts_usage_common(fp, DUET_USE_OUT | DUET_USE_THREADS | DUET_USE_SEED | DUET_USE_QUIET |
+                                   DUET_USE_NO_VERSION | DUET_USE_FORCE,
+                           "DIR");
+    fprintf(fp, "\nExample:\n");
+    fprintf(fp, "    duet simulate --samples 2000 --variants 20000 --seed 7 --threads 2 -o cohort\n\n");
+}
+
+duet_err_t main_simulate(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "samples", required_argument, NULL, OPT_SAMPLES },
+        { "variants", required_argument, NULL, OPT_VARIANTS },
+        { "genes", required_argument, NULL, OPT_GENES },
+        DUET_COMMON_LONGOPTS,
+        { NULL, 0, NULL, 0 },
+    };
+    duet_common_t common;
+    duet_opts_init(&common);
+    long samples = 1000, variants = 10000;
+    const char *genes = NULL;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, DUET_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+        switch (opt) {
+        case OPT_SAMPLES:
+            if (duet_opts_parse_long("--samples", optarg, 10, MAX_SAMPLES, &samples)) return DUET_EUSAGE;
+            break;
+        case OPT_VARIANTS:
+            if (duet_opts_parse_long("--variants", optarg, 100, MAX_VARIANTS, &variants)) return DUET_EUSAGE;
+            break;
+        case OPT_GENES:
+            genes = optarg;
+            break;
+        default: {
+            int rc = duet_opts_common(&common, opt, optarg);
+            if (rc == -1) return duet_opts_bad("simulate");
+            if (rc != DUET_OK) return DUET_EUSAGE;
+        }
+        }
+    }
+    if (common.help) {
+        usage(stdout);
+        return DUET_OK;
+    }
+    if (optind < argc) {
+        duet_log_error("unexpected argument '%s'", argv[optind]);
+        return duet_opts_bad("simulate");
+    }
+    if (!common.out) {
+        duet_log_error("-o/--out DIR is required");
+        return duet_opts_bad("simulate");
+    }
+    duet_opts_apply(&common);
+    if (!genes) genes = getenv("DUET_GENES");
+    if (!genes || !*genes) genes = DUET_GENES_DEFAULT;
+
+    duet_sim_opts_t sim = {
+        .n_samples = (int)samples,
+        .n_variants = (int)variants,
+        .seed = common.seed,
+        .threads = common.threads,
+        .genes_path = genes,
+        .out_dir = common.out,
+        .force = common.force,
+        .no_version = common.no_version,
+    };
+    return duet_sim_run(&sim);
+}
