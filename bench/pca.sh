@@ -35,20 +35,25 @@ n_records=$(bcftools index -n "$bcf" 2>/dev/null || bcftools view -H "$bcf" | wc
 approx=
 [ "$n_samples" -gt 5000 ] && approx=approx
 
-run() { # NAME CMD... -> "seconds kilobytes"
+run() { # NAME CMD... : time it; the seconds and kilobytes go to $work/NAME.time
     local name=$1; shift
-    /usr/bin/time -f "%e %M" -o "$work/$name.time" "$@" >"$work/$name.out" 2>&1 ||
-        { echo "$name failed:"; tail -5 "$work/$name.out"; exit 1; }
-    cat "$work/$name.time"
+    if ! /usr/bin/time -f "%e %M" -o "$work/$name.time" "$@" >"$work/$name.out" 2>&1; then
+        echo "$name failed:" >&2
+        tail -5 "$work/$name.out" >&2
+        exit 1
+    fi
 }
 
 echo "input: $bcf ($n_samples samples, $n_records records), $THREADS threads, k=$K, MAF >= 0.01"
-read -r d_s d_kb < <(run duet "$DUET" pca --vcf "$bcf" -k "$K" --maf 0.01 --threads "$THREADS" \
-    -o "$work/duet" --no-version --force)
-read -r p_s p_kb < <(run plink2 plink2 --bcf "$bcf" --maf 0.01 --pca "$K" $approx \
-    --threads "$THREADS" --out "$work/plink")
-read -r d1_s d1_kb < <(run duet1 "$DUET" pca --vcf "$bcf" -k "$K" --maf 0.01 --threads 1 \
-    -o "$work/duet1" --no-version --force)
+run duet "$DUET" pca --vcf "$bcf" -k "$K" --maf 0.01 --threads "$THREADS" \
+    -o "$work/duet" --no-version --force
+run plink2 plink2 --bcf "$bcf" --maf 0.01 --pca "$K" $approx --threads "$THREADS" \
+    --out "$work/plink"
+run duet1 "$DUET" pca --vcf "$bcf" -k "$K" --maf 0.01 --threads 1 \
+    -o "$work/duet1" --no-version --force
+read -r d_s d_kb <"$work/duet.time"
+read -r p_s p_kb <"$work/plink2.time"
+read -r d1_s d1_kb <"$work/duet1.time"
 used=$(awk -F'\t' '$1 == "variants_used" {print $2}' "$work/duet.pca.log")
 iters=$(awk -F'\t' '$1 == "iterations" {print $2}' "$work/duet.pca.log")
 mode=$(awk -F'\t' '$1 == "genotypes" {print $2}' "$work/duet.pca.log")
@@ -60,3 +65,22 @@ awk -v d="$d_s" -v p="$p_s" -v dk="$d_kb" -v pk="$p_kb" -v d1="$d1_s" 'BEGIN {
     printf "plink2 / duet wall time: %.2fx; duet / plink2 peak memory: %.2fx; duet 1->%s threads: %.2fx\n",
         p / (d > 0 ? d : 0.01), dk / pk, "'"$THREADS"'", d1 / (d > 0 ? d : 0.01) }'
 echo "duet: $used variants used, $iters iterations, genotypes $mode"
+# How close the two are (top components, |r|).
+python3 - "$work/duet" "$work/plink" <<'EOF'
+import math, sys
+def read(prefix):
+    lines = open(prefix + ".eigenvec").read().splitlines()
+    hdr = lines[0].split("\t")
+    iid = hdr.index("IID") if "IID" in hdr else hdr.index("#IID")
+    pcs = [i for i, h in enumerate(hdr) if h.startswith("PC")]
+    return {l.split("\t")[iid]: [float(l.split("\t")[i]) for i in pcs] for l in lines[1:]}
+a, b = read(sys.argv[1]), read(sys.argv[2])
+ids = sorted(a)
+rs = []
+for k in range(len(a[ids[0]])):
+    x = [a[i][k] for i in ids]; y = [b[i][k] for i in ids]
+    mx, my = sum(x) / len(x), sum(y) / len(y)
+    sxy = sum((u - mx) * (v - my) for u, v in zip(x, y))
+    rs.append(abs(sxy) / math.sqrt(sum((u - mx) ** 2 for u in x) * sum((v - my) ** 2 for v in y)))
+print("|r| duet vs plink2, PC1..PC%d: %s" % (len(rs), " ".join("%.6f" % r for r in rs)))
+EOF
