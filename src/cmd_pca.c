@@ -199,6 +199,7 @@ static duet_err_t write_results(const duet_common_t *common,
         "seed\t%llu\n"
         "tolerance\t%g\n"
         "iterations\t%d\n"
+        "products\t%lld\n"
         "converged\t%s\n"
         "genotypes\t%s\n"
         "#PC\teigenvalue\tvariance_explained\tresidual\n",
@@ -206,7 +207,7 @@ static duet_err_t write_results(const duet_common_t *common,
         (long long)r->n_maf_fail, (long long)r->n_ld_pruned,
         (long long)r->n_used, po->maf, ld_arg ? ld_arg : "off", k, r->width,
         r->capacity,
-        (unsigned long long)po->pca.seed, po->pca.tol, r->passes,
+        (unsigned long long)po->pca.seed, po->pca.tol, r->passes, (long long)r->products,
         r->converged ? "yes" : "no", r->cached ? "cached in memory" : "read once per iteration");
     if (err) goto cleanup;
     for (int j = 0; j < k; j++) {

@@ -105,6 +105,9 @@ double duet_pca_trace(const duet_pca_t *pca);
 /* Block width L, and the basis capacity (columns). */
 int duet_pca_width(const duet_pca_t *pca);
 int duet_pca_capacity(const duet_pca_t *pca);
+/* Vectors multiplied by G so far (the cost: each pass multiplies L vectors
+ * at first, fewer once wanted components converge and are locked). */
+int64_t duet_pca_products(const duet_pca_t *pca);
 
 /* ------------------------------------------------------------------ */
 /* The genotype pipeline                                               */
@@ -151,6 +154,7 @@ typedef struct {
     int converged;
     int width;                 /* block width L */
     int capacity;              /* basis capacity (columns) */
+    int64_t products;          /* vectors multiplied by G in all */
     int cached;                /* 1 if passes read the in-memory cache */
 } duet_pca_result_t;
 

@@ -61,6 +61,7 @@ struct duet_pca_t {
     int lwork;
     double trace, trace_pass;
     int passes, converged, done;
+    int64_t products; /* columns multiplied by G so far */
 };
 
 void duet_pca_opts_init(duet_pca_opts_t *opts, int k)
@@ -226,6 +227,7 @@ duet_err_t duet_pca_create(const duet_pca_opts_t *opts, int n_samples,
     for (size_t i = 0; i < (size_t)n_samples * p->width; i++) p->b[i] = duet_rng_normal(&rng);
     p->nb = 0;
     p->np = p->width;
+    p->products = p->width;
     duet_err_t err = orthonormalise(p, p->b, p->np);
     if (err) {
         duet_pca_destroy(p);
@@ -371,19 +373,26 @@ duet_err_t duet_pca_pass_end(duet_pca_t *p, int *done)
     p->nb = nb = keep;
 
     /* The next block: residuals of the leading Ritz pairs, orthogonal to the
-     * basis (twice, with QR in between, for numerical orthogonality). */
+     * basis (twice, with QR in between, for numerical orthogonality).
+     * Wanted pairs that have converged are locked: their residuals are not
+     * multiplied again (soft locking, as in LOBPCG); the pairs beyond k
+     * always are, as guards for the wanted ones. */
     double *pend = p->b + (size_t)nb * n;
-    for (int j = 0; j < np; j++) {
-        int src = j < nb ? j : nb - 1;
-        const double *u = p->b + (size_t)src * n, *gu = p->gb + (size_t)src * n;
-        double *r = pend + (size_t)j * n, th = p->theta[src];
+    int n_src = 0;
+    for (int j = 0; j < l && j < nb && n_src < np; j++) {
+        if (j < k && p->resid[j] < p->opts.tol) continue;
+        const double *u = p->b + (size_t)j * n, *gu = p->gb + (size_t)j * n;
+        double *r = pend + (size_t)n_src * n, th = p->theta[j];
         for (int i = 0; i < n; i++) r[i] = gu[i] - th * u[i];
+        n_src++;
     }
+    np = n_src;
     project_out(p, p->b, nb, pend, np);
     if ((err = orthonormalise(p, pend, np))) return err;
     project_out(p, p->b, nb, pend, np);
     if ((err = orthonormalise(p, pend, np))) return err;
     p->np = np;
+    p->products += np;
     return DUET_OK;
 }
 
@@ -395,6 +404,7 @@ int duet_pca_converged(const duet_pca_t *p) { return p->converged; }
 double duet_pca_trace(const duet_pca_t *p) { return p->trace; }
 int duet_pca_width(const duet_pca_t *p) { return p->width; }
 int duet_pca_capacity(const duet_pca_t *p) { return p->cap; }
+int64_t duet_pca_products(const duet_pca_t *p) { return p->products; }
 
 int duet_pca_is_autosome(const char *chrom)
 {

@@ -559,6 +559,7 @@ duet_err_t duet_pca_geno_run(const duet_pca_geno_opts_t *o, duet_pca_result_t **
     res->converged = duet_pca_converged(pca);
     res->width = duet_pca_width(pca);
     res->capacity = duet_pca_capacity(pca);
+    res->products = duet_pca_products(pca);
     res->vectors = duet_malloc((size_t)n * k * sizeof *res->vectors);
     res->values = duet_malloc((size_t)k * sizeof *res->values);
     res->residuals = duet_malloc((size_t)k * sizeof *res->residuals);
