@@ -53,7 +53,7 @@ int main(int argc, char **argv)
                         "[--dosage] [--every K]\n");
         return 2;
     }
-    int threads = 1, hts_threads = 1, block = 64, every = 1, dosage = 0;
+    int threads = 1, hts_threads = 1, block = 16, every = 1, dosage = 0;
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--hts-threads") && i + 1 < argc) hts_threads = atoi(argv[++i]);
@@ -93,7 +93,7 @@ int main(int argc, char **argv)
     omp_set_num_threads(threads);
 #endif
     tally_t tally = {0, 0};
-    duet_geno_scan_t scan = {block, 0, threads, NULL, emit, &tally};
+    duet_geno_scan_t scan = {block, 2 * threads + 2, threads, NULL, emit, &tally};
     err = duet_geno_scan(geno, &scan);
     double secs = now() - t0;
     int n_samples = duet_geno_n_samples(geno);

@@ -166,9 +166,11 @@ duet_err_t main_freq(int argc, char **argv)
     go.chunk_k = chunk_k;
     go.chunk_n = chunk_n;
     go.field = dosage ? DUET_GENO_DS : DUET_GENO_GT;
-    /* Decompression stays on the fetching thread: the other threads
-     * decode, which costs more than inflating (bench/reader.sh). */
-    go.threads = 1;
+    /* Up to 3 threads, decompression stays on the fetching thread and the
+     * others decode (an htslib thread pool costs more than it saves there,
+     * bench/reader.sh); from 4 on, half as many htslib threads inflate
+     * BGZF blocks ahead of the fetcher, which is then the bottleneck. */
+    go.threads = common.threads >= 4 ? common.threads / 2 : 1;
     if ((err = duet_geno_open(&go, &geno))) goto cleanup;
 
     if (strcmp(common.out, "-") == 0) {

@@ -64,14 +64,19 @@ typedef struct {
     int chunk_k, chunk_n;       /* chunk K of N (1-based) by record count, or
                                    0,0 for the whole file */
     duet_geno_field_t field;    /* GT or DS */
-    int threads;                /* htslib decompression threads (>= 1) */
+    int threads;                /* htslib decompression threads (>= 1):
+                                   1 inflates on the fetching thread, N > 1
+                                   gives htslib a pool of N threads */
     int want_missing_mask;      /* fill duet_geno_block_t.missing */
 } duet_geno_opts_t;
 
 /* Default options for `path`: all samples, whole file, GT, one thread. */
 void duet_geno_opts_init(duet_geno_opts_t *opts, const char *path);
 
-/* One tested variant (one ALT allele of one record). */
+/* One tested variant (one ALT allele of one record).  id, ref and alt point
+ * into the block's raw records: valid until the block is fetched into again
+ * or destroyed.  Error messages number records from 1 ("record 12"); the
+ * `record` field counts from 0. */
 typedef struct {
     const char *chrom;   /* owned by the reader's header */
     int64_t pos;         /* 1-based */
@@ -156,7 +161,9 @@ duet_err_t duet_geno_fetch(duet_geno_t *geno, duet_geno_block_t *block) DUET_WUR
 duet_err_t duet_geno_decode(const duet_geno_t *geno,
                             duet_geno_block_t *block) DUET_WUR;
 
-/* duet_geno_fetch() then duet_geno_decode(). */
+/* duet_geno_fetch() then duet_geno_decode(), except that each record is
+ * decoded as soon as it is read (while its bytes are in the cache): the
+ * one-thread way to read. */
 duet_err_t duet_geno_read_block(duet_geno_t *geno,
                                 duet_geno_block_t *block) DUET_WUR;
 
@@ -164,15 +171,18 @@ duet_err_t duet_geno_read_block(duet_geno_t *geno,
 const char *duet_geno_path(const duet_geno_t *geno);
 
 /*
- * Pipelined reading: fetch blocks in order on one thread, decode them (and
- * run `work` on them) in parallel on `threads` OpenMP threads, then hand
- * them to `emit` one at a time in block order.  Up to `n_blocks` blocks of
- * `max_variants` are in flight (memory: n_blocks x n_samples x max_variants
- * doubles).  `work` runs on any thread, once per block, after decoding; it
- * may be NULL.  `emit` runs on one thread at a time, in block order; it may
- * be NULL.  The first error (from fetch, decode, work or emit, in block
- * order) stops the scan and is returned; errors are reported where found.
- * Results do not depend on `threads`.
+ * Pipelined reading: fetch blocks in order (one fetch at a time), decode
+ * them (and run `work` on them) in parallel, and hand them to `emit` one at
+ * a time in block order, on `threads` threads: the caller's and threads-1
+ * POSIX threads started for the scan (not OpenMP threads; idle threads
+ * sleep rather than spin).  Up to `n_blocks` blocks of `max_variants` are
+ * in flight (memory: n_blocks x n_samples x max_variants doubles).  `work`
+ * runs on any of the threads (its `thread` argument, 0..threads-1, indexes
+ * per-thread scratch), once per block, after decoding; it may be NULL.
+ * `emit` runs on one thread at a time, in block order; it may be NULL.  The
+ * first error (from fetch, decode, work or emit, by block order) stops the
+ * scan and is returned; errors are reported where found.  Results do not
+ * depend on `threads`.
  */
 typedef struct {
     int max_variants;  /* block capacity (>= 1) */

@@ -8,13 +8,16 @@
  * diploid int8 GT, which is what VCF/BCF holds for nearly every variant.
  * Each allele byte is (index + 1) << 1 | phased, so with the phase bit
  * masked off a byte of a called allele lies in [2, 2 n_alleles] and ALT a
- * is the value 2(a + 1).  Sixteen samples (32 bytes) are checked at once
- * with SSE2: when every byte is a called allele, the 32 ALT bits are cut
- * into four bytes of four samples each and each byte indexes a table of
- * four ready-made doubles, so that the whole group costs a few loads and
- * stores and no branch per sample.  Groups with a missing allele, a
- * haploid call (vector_end in the second slot) or anything unusual go
- * through a per-sample path driven by a 256-entry table of byte classes.
+ * is the value 2(a + 1), and a missing allele is 0.  Thirty-two samples (64
+ * bytes) are checked at once (SSE2, AVX2 or AVX-512BW, whichever the CPU
+ * has): when every byte is a called or missing allele, one compare gives
+ * the 64 "is ALT a" bits and one the 64 "is missing" bits; the ALT bits, cut
+ * into eight bytes of four samples each, index a table of four ready-made
+ * doubles, and the missing bits give the called-allele count and the (rare)
+ * missing samples, so that a group costs a few loads and stores and no
+ * branch per sample.  Groups with a haploid call (vector_end in the second
+ * slot) or anything unusual go through a per-sample path driven by a
+ * 256-entry table of byte classes.
  * Other layouts (ploidy other than 2, int16/int32 GT of records with more
  * than 62 alleles, DS floats) take straightforward per-sample loops.
  */
@@ -38,9 +41,8 @@ enum { B_ALT = 1, B_MISS = 2, B_END = 4, B_BAD = 8 };
 
 /* dose4[m][k]: dosage of sample k of four diploid samples whose eight
  * "allele is ALT" bits (two per sample, sample k at bits 2k and 2k+1) are
- * m; dsum4[m] their sum. */
+ * m. */
 static double dose4[256][4] __attribute__((aligned(64)));
-static uint8_t dsum4[256];
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -65,15 +67,8 @@ static void build_tables(void)
         use_simd = 2;
     if (use_simd > cap) use_simd = cap;
 #endif
-    for (int m = 0; m < 256; m++) {
-        int sum = 0;
-        for (int k = 0; k < 4; k++) {
-            int d = ((m >> (2 * k)) & 1) + ((m >> (2 * k + 1)) & 1);
-            dose4[m][k] = d;
-            sum += d;
-        }
-        dsum4[m] = (uint8_t)sum;
-    }
+    for (int m = 0; m < 256; m++)
+        for (int k = 0; k < 4; k++) dose4[m][k] = ((m >> (2 * k)) & 1) + ((m >> (2 * k + 1)) & 1);
 }
 
 void geno_decode_init(void) { pthread_once(&tables_once, build_tables); }
@@ -149,6 +144,43 @@ static inline void sample_i8(const uint8_t *v, int ploidy, const uint8_t *cls,
     }
 }
 
+/*
+ * One group of 32 diploid samples whose 64 GT bytes are all "plain": a
+ * called allele or a missing one (no vector_end, no reserved value).  alt
+ * has bit k set when byte k is ALT a, miss when byte k is a missing allele.
+ * A sample is missing when both its alleles are; a half-call counts its one
+ * called allele.  Writes the 32 dosages from the dose4 table (missing
+ * samples get 0 there, and are listed for imputation).  Inlined into each
+ * SIMD kernel, so that the copies use that kernel's vector width.
+ */
+#if defined(__SSE2__) || defined(GENO_HAVE_AVX2)
+static inline __attribute__((always_inline)) void
+put_group32(uint64_t alt, uint64_t miss, int i, double *out, uint8_t *mask,
+            int64_t *alt_sum, int64_t *alleles, gt_acc_t *acc)
+{
+    double *o = out + i;
+    /* unrolled by hand: constant shifts, no loop counter */
+    memcpy(o, dose4[alt & 0xFF], 32);
+    memcpy(o + 4, dose4[(alt >> 8) & 0xFF], 32);
+    memcpy(o + 8, dose4[(alt >> 16) & 0xFF], 32);
+    memcpy(o + 12, dose4[(alt >> 24) & 0xFF], 32);
+    memcpy(o + 16, dose4[(alt >> 32) & 0xFF], 32);
+    memcpy(o + 20, dose4[(alt >> 40) & 0xFF], 32);
+    memcpy(o + 24, dose4[(alt >> 48) & 0xFF], 32);
+    memcpy(o + 28, dose4[alt >> 56], 32);
+    *alt_sum += __builtin_popcountll(alt);
+    *alleles += 64 - __builtin_popcountll(miss);
+    if (mask) memset(mask + i, 0, 32);
+    uint64_t both = miss & (miss >> 1) & 0x5555555555555555ULL;
+    while (both) {
+        int k = i + (__builtin_ctzll(both) >> 1);
+        acc->miss_idx[acc->missing++] = k;
+        if (mask) mask[k] = 1;
+        both &= both - 1;
+    }
+}
+#endif
+
 #ifdef GENO_HAVE_AVX2
 /* The hot path with AVX2: 32 samples (64 bytes) per step.  Returns the
  * number of samples done (a multiple of 32); the caller does the rest. */
@@ -157,18 +189,18 @@ gt_i8_diploid_avx2(const uint8_t *p, int n, int a, int n_allele, double *out, ui
                    gt_acc_t *acc, uint8_t *cls, int *have_cls)
 {
     const __m256i fe = _mm256_set1_epi8((char)0xFE);
-    const __m256i lo = _mm256_set1_epi8(2);
     const __m256i hi = _mm256_set1_epi8((char)(2 * n_allele));
     const __m256i ca = _mm256_set1_epi8((char)(2 * (a + 1)));
-    int64_t alt = 0, full = 0;
+    const __m256i zero = _mm256_setzero_si256();
+    int64_t alt = 0, alleles = 0;
     int i = 0;
     for (; i + 32 <= n; i += 32) {
-        __m256i x0 = _mm256_loadu_si256((const __m256i *)(p + 2 * (size_t)i));
-        __m256i x1 = _mm256_loadu_si256((const __m256i *)(p + 2 * (size_t)i + 32));
-        __m256i t0 = _mm256_and_si256(x0, fe), t1 = _mm256_and_si256(x1, fe);
-        __m256i ok0 = _mm256_cmpeq_epi8(_mm256_max_epu8(_mm256_min_epu8(t0, hi), lo), t0);
-        __m256i ok1 = _mm256_cmpeq_epi8(_mm256_max_epu8(_mm256_min_epu8(t1, hi), lo), t1);
-        if (__builtin_expect(_mm256_movemask_epi8(_mm256_and_si256(ok0, ok1)) != -1, 0)) {
+        __m256i t0 = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(p + 2 * (size_t)i)), fe);
+        __m256i t1 = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(p + 2 * (size_t)i + 32)), fe);
+        /* plain: t <= 2 n_allele (t is even: 0 is a missing allele) */
+        __m256i ok = _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_min_epu8(t0, hi), t0),
+                                      _mm256_cmpeq_epi8(_mm256_min_epu8(t1, hi), t1));
+        if (__builtin_expect(_mm256_movemask_epi8(ok) != -1, 0)) {
             if (!*have_cls) {
                 build_classes(cls, a, n_allele);
                 *have_cls = 1;
@@ -177,42 +209,31 @@ gt_i8_diploid_avx2(const uint8_t *p, int n, int a, int n_allele, double *out, ui
                 sample_i8(p + 2 * (size_t)k, 2, cls, out, mask, acc, k);
             continue;
         }
-        uint32_t m0 = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(t0, ca));
-        uint32_t m1 = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(t1, ca));
-        double *o = out + i;
-        _mm256_storeu_pd(o, _mm256_load_pd(dose4[m0 & 0xFF]));
-        _mm256_storeu_pd(o + 4, _mm256_load_pd(dose4[(m0 >> 8) & 0xFF]));
-        _mm256_storeu_pd(o + 8, _mm256_load_pd(dose4[(m0 >> 16) & 0xFF]));
-        _mm256_storeu_pd(o + 12, _mm256_load_pd(dose4[m0 >> 24]));
-        _mm256_storeu_pd(o + 16, _mm256_load_pd(dose4[m1 & 0xFF]));
-        _mm256_storeu_pd(o + 20, _mm256_load_pd(dose4[(m1 >> 8) & 0xFF]));
-        _mm256_storeu_pd(o + 24, _mm256_load_pd(dose4[(m1 >> 16) & 0xFF]));
-        _mm256_storeu_pd(o + 28, _mm256_load_pd(dose4[m1 >> 24]));
-        alt += __builtin_popcount(m0) + __builtin_popcount(m1);
-        full += 32;
-        if (mask) memset(mask + i, 0, 32);
+        uint64_t m_alt = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(t0, ca)) |
+                         (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(t1, ca)) << 32;
+        uint64_t m_miss = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(t0, zero)) |
+                          (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(t1, zero)) << 32;
+        put_group32(m_alt, m_miss, i, out, mask, &alt, &alleles, acc);
     }
     acc->alt += alt;
-    acc->alleles += 2 * full;
+    acc->alleles += alleles;
     return i;
 }
 
-/* The same with AVX-512 (BW): one 64-byte load and four 64-byte stores per
- * 32 samples. */
+/* The same with AVX-512 (BW): one 64-byte load and mask registers. */
 __attribute__((target("avx512f,avx512bw,popcnt"))) static int
 gt_i8_diploid_avx512(const uint8_t *p, int n, int a, int n_allele, double *out,
                      uint8_t *mask, gt_acc_t *acc, uint8_t *cls, int *have_cls)
 {
     const __m512i fe = _mm512_set1_epi8((char)0xFE);
-    const __m512i lo = _mm512_set1_epi8(2);
     const __m512i hi = _mm512_set1_epi8((char)(2 * n_allele));
     const __m512i ca = _mm512_set1_epi8((char)(2 * (a + 1)));
-    int64_t alt = 0, full = 0;
+    const __m512i zero = _mm512_setzero_si512();
+    int64_t alt = 0, alleles = 0;
     int i = 0;
     for (; i + 32 <= n; i += 32) {
         __m512i t = _mm512_and_si512(_mm512_loadu_si512(p + 2 * (size_t)i), fe);
-        __mmask64 ok = _mm512_cmple_epu8_mask(t, hi) & _mm512_cmpge_epu8_mask(t, lo);
-        if (__builtin_expect(ok != ~(__mmask64)0, 0)) {
+        if (__builtin_expect(_mm512_cmple_epu8_mask(t, hi) != ~(__mmask64)0, 0)) {
             if (!*have_cls) {
                 build_classes(cls, a, n_allele);
                 *have_cls = 1;
@@ -221,27 +242,17 @@ gt_i8_diploid_avx512(const uint8_t *p, int n, int a, int n_allele, double *out,
                 sample_i8(p + 2 * (size_t)k, 2, cls, out, mask, acc, k);
             continue;
         }
-        uint64_t m = _mm512_cmpeq_epi8_mask(t, ca);
-        double *o = out + i;
-        for (int q = 0; q < 4; q++) {
-            unsigned bits = (unsigned)(m >> (16 * q));
-            __m512d v = _mm512_insertf64x4(
-                _mm512_castpd256_pd512(_mm256_load_pd(dose4[bits & 0xFF])),
-                _mm256_load_pd(dose4[(bits >> 8) & 0xFF]), 1);
-            _mm512_storeu_pd(o + 8 * q, v);
-        }
-        alt += __builtin_popcountll(m);
-        full += 32;
-        if (mask) memset(mask + i, 0, 32);
+        put_group32(_mm512_cmpeq_epi8_mask(t, ca), _mm512_cmpeq_epi8_mask(t, zero), i, out, mask,
+                    &alt, &alleles, acc);
     }
     acc->alt += alt;
-    acc->alleles += 2 * full;
+    acc->alleles += alleles;
     return i;
 }
 #endif
 
 /* Diploid int8 GT of n samples stored contiguously (2 bytes each) at p:
- * the hot path. */
+ * the hot path.  SSE2 (every x86-64) unless a wider kernel was chosen. */
 static void gt_i8_diploid(const uint8_t *p, int n, int a, int n_allele, double *out,
                           uint8_t *mask, gt_acc_t *acc)
 {
@@ -254,47 +265,35 @@ static void gt_i8_diploid(const uint8_t *p, int n, int a, int n_allele, double *
 #endif
 #if defined(__SSE2__)
     const __m128i fe = _mm_set1_epi8((char)0xFE);
-    const __m128i lo = _mm_set1_epi8(2);
     const __m128i hi = _mm_set1_epi8((char)(2 * n_allele));
     const __m128i ca = _mm_set1_epi8((char)(2 * (a + 1)));
-    int64_t alt = 0, full = 0;
-    for (; i + 16 <= n; i += 16) {
-        __m128i x0 = _mm_loadu_si128((const __m128i *)(p + 2 * (size_t)i));
-        __m128i x1 = _mm_loadu_si128((const __m128i *)(p + 2 * (size_t)i + 16));
-        __m128i t0 = _mm_and_si128(x0, fe), t1 = _mm_and_si128(x1, fe);
-        __m128i ok0 = _mm_cmpeq_epi8(_mm_max_epu8(_mm_min_epu8(t0, hi), lo), t0);
-        __m128i ok1 = _mm_cmpeq_epi8(_mm_max_epu8(_mm_min_epu8(t1, hi), lo), t1);
-        if (__builtin_expect(_mm_movemask_epi8(_mm_and_si128(ok0, ok1)) != 0xFFFF, 0)) {
+    const __m128i zero = _mm_setzero_si128();
+    int64_t alt = 0, alleles = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m128i t[4];
+        int ok = 0xFFFF;
+        for (int q = 0; q < 4; q++) {
+            t[q] = _mm_and_si128(_mm_loadu_si128((const __m128i *)(p + 2 * (size_t)i + 16 * q)), fe);
+            ok &= _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(t[q], hi), t[q]));
+        }
+        if (__builtin_expect(ok != 0xFFFF, 0)) {
             if (!have_cls) {
                 build_classes(cls, a, n_allele);
                 have_cls = 1;
             }
-            for (int k = i; k < i + 16; k++)
+            for (int k = i; k < i + 32; k++)
                 sample_i8(p + 2 * (size_t)k, 2, cls, out, mask, acc, k);
             continue;
         }
-        unsigned m0 = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(t0, ca));
-        unsigned m1 = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(t1, ca));
-        double *o = out + i;
-        const double *d;
-        d = dose4[m0 & 0xFF];
-        _mm_storeu_pd(o, _mm_load_pd(d));
-        _mm_storeu_pd(o + 2, _mm_load_pd(d + 2));
-        d = dose4[m0 >> 8];
-        _mm_storeu_pd(o + 4, _mm_load_pd(d));
-        _mm_storeu_pd(o + 6, _mm_load_pd(d + 2));
-        d = dose4[m1 & 0xFF];
-        _mm_storeu_pd(o + 8, _mm_load_pd(d));
-        _mm_storeu_pd(o + 10, _mm_load_pd(d + 2));
-        d = dose4[m1 >> 8];
-        _mm_storeu_pd(o + 12, _mm_load_pd(d));
-        _mm_storeu_pd(o + 14, _mm_load_pd(d + 2));
-        alt += dsum4[m0 & 0xFF] + dsum4[m0 >> 8] + dsum4[m1 & 0xFF] + dsum4[m1 >> 8];
-        full += 16;
-        if (mask) memset(mask + i, 0, 16);
+        uint64_t m_alt = 0, m_miss = 0;
+        for (int q = 0; q < 4; q++) {
+            m_alt |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(t[q], ca)) << (16 * q);
+            m_miss |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(t[q], zero)) << (16 * q);
+        }
+        put_group32(m_alt, m_miss, i, out, mask, &alt, &alleles, acc);
     }
     acc->alt += alt;
-    acc->alleles += 2 * full;
+    acc->alleles += alleles;
 #endif
     if (i < n && !have_cls) build_classes(cls, a, n_allele);
     for (; i < n; i++) sample_i8(p + 2 * (size_t)i, 2, cls, out, mask, acc, i);
@@ -480,8 +479,8 @@ static duet_err_t decode_ds(const duet_geno_t *g, geno_block_raw_t *raw, bcf1_t 
     return DUET_OK;
 }
 
-static duet_err_t decode_record(const duet_geno_t *g, geno_block_raw_t *raw, int r,
-                                duet_geno_block_t *b, int col)
+duet_err_t geno_decode_record(const duet_geno_t *g, geno_block_raw_t *raw, int r,
+                              duet_geno_block_t *b, int col)
 {
     bcf1_t *rec = raw->recs[r];
     uint64_t record = raw->rec_number[r];
@@ -515,7 +514,7 @@ duet_err_t duet_geno_decode(const duet_geno_t *g, duet_geno_block_t *b)
     geno_block_raw_t *raw = b->internal;
     int col = 0;
     for (int r = 0; r < raw->n_recs; r++) {
-        duet_err_t err = decode_record(g, raw, r, b, col);
+        duet_err_t err = geno_decode_record(g, raw, r, b, col);
         if (err) return err;
         col += raw->recs[r]->n_allele - 1;
     }

@@ -91,6 +91,13 @@ void geno_decode_init(void);
  * Returns the level in force.  Not thread-safe: call between decodes. */
 int geno_decode_set_simd(int level);
 
+/* Decode record r of a fetched block into variant columns col.. (one per
+ * ALT).  Defined in decode.c; duet_geno_decode() calls it for every record
+ * and duet_geno_read_block() right after reading each one, while its bytes
+ * are still in the cache. */
+duet_err_t geno_decode_record(const duet_geno_t *g, geno_block_raw_t *raw, int r,
+                              duet_geno_block_t *b, int col);
+
 /* "chrom:pos" of a record, for messages; writes into buf. */
 const char *geno_record_name(const duet_geno_t *geno, const bcf1_t *rec,
                              char *buf, size_t size);

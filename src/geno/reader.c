@@ -364,8 +364,10 @@ duet_err_t duet_geno_open(const duet_geno_opts_t *opts, duet_geno_t **geno)
     }
     const htsFormat *fmt = hts_get_format(g->fp);
     if (fmt->format != vcf && fmt->format != bcf) {
+        char *desc = hts_format_description(fmt);
         duet_log_error("%s: not a VCF or BCF file (htslib sees %s)", opts->path,
-                       hts_format_description(fmt) ? "another format" : "an unknown format");
+                       desc ? desc : "an unknown format");
+        free(desc);
         err = DUET_EFORMAT;
         goto cleanup;
     }
@@ -557,7 +559,9 @@ void duet_geno_block_destroy(duet_geno_block_t *b)
     free(b);
 }
 
-duet_err_t duet_geno_fetch(duet_geno_t *g, duet_geno_block_t *b)
+/* Fetch a block; with `decode` set, also decode each record as soon as it
+ * is read (while its bytes are in the cache). */
+static duet_err_t fetch_block(duet_geno_t *g, duet_geno_block_t *b, int decode)
 {
     geno_block_raw_t *raw = b->internal;
     duet_err_t err = DUET_OK;
@@ -611,6 +615,11 @@ duet_err_t duet_geno_fetch(duet_geno_t *g, duet_geno_block_t *b)
         }
         raw->rec_number[raw->n_recs] = number;
         raw->chrom[raw->n_recs] = bcf_hdr_id2name(g->hdr, rec->rid);
+        if (decode) {
+            raw->gt_id = g->gt_id;
+            raw->ds_id = g->ds_id;
+            if ((err = geno_decode_record(g, raw, raw->n_recs, b, b->n_variants))) goto fail;
+        }
         raw->n_recs++;
         b->n_variants += n_alt;
         if (b->n_variants >= b->max_variants) break;
@@ -628,9 +637,12 @@ fail:
     return err;
 }
 
+duet_err_t duet_geno_fetch(duet_geno_t *g, duet_geno_block_t *b)
+{
+    return fetch_block(g, b, 0);
+}
+
 duet_err_t duet_geno_read_block(duet_geno_t *g, duet_geno_block_t *b)
 {
-    duet_err_t err = duet_geno_fetch(g, b);
-    if (err || b->n_variants == 0) return err;
-    return duet_geno_decode(g, b);
+    return fetch_block(g, b, 1);
 }

@@ -113,6 +113,9 @@ t_true "truncated BCF: no output file" [ ! -e "$WORK/e/b.afreq.tsv" ]
 printf 'A\nghost1\nC\nghost2\n' >"$WORK/absent.txt"
 t_run "absent samples exit 5" 5 "$DUET" freq --vcf "$WORK/small.bcf" --samples "$WORK/absent.txt" -o "$WORK/e/c"
 t_grep "absent samples named with the count" '2 requested samples are not in the file: ghost1, ghost2' "$WORK/err"
+t_run "missing --samples file exits 3" 3 "$DUET" freq --vcf "$WORK/small.bcf" --samples "$WORK/nolist.txt" -o "$WORK/e/h"
+printf '# no IDs\n' >"$WORK/empty.txt"
+t_run "empty --samples file exits 6" 6 "$DUET" freq --vcf "$WORK/small.bcf" --samples "$WORK/empty.txt" -o "$WORK/e/i"
 t_run "unwritable output folder exits 7" 7 "$DUET" freq --vcf "$WORK/small.bcf" -o "$WORK/no/such/dir/x"
 t_run "existing output without --force exits 7" 7 "$DUET" freq --vcf "$WORK/small.bcf" -o "$WORK/o/gt"
 t_run "existing output with --force" 0 "$DUET" freq --vcf "$WORK/small.bcf" -o "$WORK/o/gt" --force --no-version

@@ -679,8 +679,8 @@ static void test_subset(void)
     res_free(&ref);
 
     /* absent and duplicate samples */
-    const char *bad[14] = {"S001", "nobody1", "S002", "nobody2"};
-    char many[12][16];
+    const char *bad[14] = {"S001", "nobody1"};
+    char many[12][24];
     for (int i = 0; i < 12; i++) {
         snprintf(many[i], sizeof many[i], "ghost%02d", i);
         bad[2 + i] = many[i];
@@ -723,6 +723,53 @@ static void test_region(void)
             res_free(&ref);
             res_free(&got);
         }
+    }
+    /* a TBI index instead of CSI */
+    sh("cp '%s' '%s' && tabix -f -p vcf '%s'", wpath("rand.vcf.gz"), wpath("tbi.vcf.gz"),
+       wpath("tbi.vcf.gz"));
+    {
+        res_t ref, got;
+        int rc = ref_query(wpath("rand.vcf.gz"), "2:3000-6000", NULL, 0, 0, &ref);
+        duet_geno_opts_t o;
+        duet_geno_opts_init(&o, wpath("tbi.vcf.gz"));
+        o.region = "2:3000-6000";
+        o.want_missing_mask = 1;
+        duet_err_t err = read_all(&o, 8, &got);
+        for (int j = 0; j < got.n; j++) got.v[j].record = 0;
+        for (int j = 0; j < ref.n; j++) ref.v[j].record = 0;
+        CHECK(rc == 0 && err == DUET_OK && ref.n > 10 && res_match_ref(&got, &ref, 1e-12),
+              "VCF.gz with a .tbi index: region matches bcftools query -r");
+        res_free(&ref);
+        res_free(&got);
+        res_t whole, all = {0};
+        read_file(wpath("rand.vcf.gz"), 16, &whole);
+        int ok = 1;
+        for (int k = 1; k <= 4 && ok; k++) {
+            duet_geno_opts_init(&o, wpath("tbi.vcf.gz"));
+            o.chunk_k = k;
+            o.chunk_n = 4;
+            o.want_missing_mask = 1;
+            res_t part;
+            ok = read_all(&o, 16, &part) == DUET_OK;
+            /* append part to all */
+            for (int j = 0; ok && j < part.n; j++) {
+                if (all.n == all.m) {
+                    all.m = all.m ? 2 * all.m : 64;
+                    all.v = realloc(all.v, sizeof(var_t) * (size_t)all.m);
+                    all.dos = realloc(all.dos, sizeof(double) * (size_t)all.m * 70);
+                    all.miss = realloc(all.miss, (size_t)all.m * 70);
+                }
+                all.v[all.n] = part.v[j];
+                memcpy(all.dos + (size_t)all.n * 70, part.dos + (size_t)j * 70, sizeof(double) * 70);
+                memcpy(all.miss + (size_t)all.n * 70, part.miss + (size_t)j * 70, 70);
+                all.n++;
+            }
+            all.n_samples = 70;
+            res_free(&part);
+        }
+        CHECK(ok && res_equal(&all, &whole, 1), "VCF.gz with a .tbi index: 4 chunks cover the file");
+        res_free(&all);
+        res_free(&whole);
     }
     duet_geno_opts_t o;
     duet_geno_t *g = NULL;
@@ -807,13 +854,30 @@ static void test_chunks(void)
     }
 }
 
+static int emitted_blocks;
+
 static duet_err_t scan_emit(duet_geno_block_t *b, void *ctx)
 {
     res_t *r = ctx;
-    static uint64_t expect_index;
-    if (b->index == 0) expect_index = 0;
-    if (b->index != expect_index++) return DUET_EINTERNAL;
+    if (b->index != (uint64_t)emitted_blocks++) return DUET_EINTERNAL;
     for (int j = 0; j < b->n_variants; j++) res_add(r, b, j);
+    return DUET_OK;
+}
+
+typedef struct {
+    int calls, bad_thread, threads;
+} work_tally_t;
+
+static duet_err_t scan_work(duet_geno_block_t *b, void *ctx, int thread)
+{
+    work_tally_t *t = ctx;
+    (void)b;
+#pragma omp atomic
+    t->calls++;
+    if (thread < 0 || thread >= t->threads) {
+#pragma omp atomic write
+        t->bad_thread = 1;
+    }
     return DUET_OK;
 }
 
@@ -828,6 +892,7 @@ static void test_scan(void)
         o.threads = threads;
         duet_geno_t *g = NULL;
         res_t got = {0};
+        emitted_blocks = 0;
         duet_err_t e2 = duet_geno_open(&o, &g);
         duet_geno_scan_t scan = {5, 3, threads, NULL, scan_emit, &got};
         if (!e2) e2 = duet_geno_scan(g, &scan);
@@ -837,8 +902,43 @@ static void test_scan(void)
                  threads);
         CHECK(!err && !e2 && res_equal(&got, &whole, 1), label);
         res_free(&got);
+
+        /* work: once per block, with a thread index in range */
+        work_tally_t tally = {0, 0, threads};
+        g = NULL;
+        e2 = duet_geno_open(&o, &g);
+        duet_geno_scan_t scan2 = {5, 3, threads, scan_work, NULL, &tally};
+        if (!e2) e2 = duet_geno_scan(g, &scan2);
+        duet_geno_close(g);
+        snprintf(label, sizeof label, "duet_geno_scan with %d threads: work once per block",
+                 threads);
+        CHECK(!e2 && tally.calls == emitted_blocks && emitted_blocks > 50 && !tally.bad_thread,
+              label);
     }
     res_free(&whole);
+}
+
+/* Errors inside the pipeline: a truncated file (fetch) and a record
+ * without GT/DS (decode), with 1 and 3 threads. */
+static void test_scan_errors(void)
+{
+    const char *files[] = {"cut.bcf", "nogt.vcf"};
+    for (int f = 0; f < 2; f++) {
+        for (int threads = 1; threads <= 3; threads += 2) {
+            duet_geno_opts_t o;
+            duet_geno_opts_init(&o, wpath(files[f]));
+            duet_geno_t *g = NULL;
+            duet_err_t err = duet_geno_open(&o, &g);
+            work_tally_t tally = {0, 0, threads};
+            duet_geno_scan_t scan = {1, 4, threads, scan_work, NULL, &tally};
+            if (!err) err = duet_geno_scan(g, &scan);
+            duet_geno_close(g);
+            char label[96];
+            snprintf(label, sizeof label, "scan of %s with %d threads: DUET_EFORMAT", files[f],
+                     threads);
+            CHECK(err == DUET_EFORMAT, label);
+        }
+    }
 }
 
 /* A record with more than 62 ALT alleles: int16 GT, block growth. */
@@ -1014,6 +1114,7 @@ int main(int argc, char **argv)
     test_scan();
     test_many_alleles();
     test_errors();
+    test_scan_errors();
     test_helpers();
     return unit_done();
 }
