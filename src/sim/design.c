@@ -216,7 +216,6 @@ static duet_err_t design_variants(sim_cohort_t *c)
         for (int k = 0; k < sim_traits[t].n_planted; k++) {
             const char *sym = sim_traits[t].planted[k].gene;
             int gi = find_gene(G, sym);
-            if (gi < 0 || (used[gi] && gi != find_gene(G, sym))) gi = -1;
             if (gi < 0) {
                 gi = fallback_gene(G, used, &r);
                 duet_log_warn("gene %s (planted for %s) is not in the gene table; using %s instead",

@@ -29,7 +29,10 @@
 #include "duet/version.h"
 #include "sim_internal.h"
 
+/* Records built per parallel round: up to 512, and about 64 MB of sample
+ * data at most (each record holds 2 bytes per sample). */
 #define CHUNK_VARIANTS 512
+#define CHUNK_BYTES (64 << 20)
 
 typedef struct {
     duet_sim_hapgen_t *gen;
@@ -161,7 +164,10 @@ duet_err_t sim_write_genotypes(sim_cohort_t *c, duet_outdir_t *dir)
     htsFile *fp = NULL;
     worker_t *wk = NULL;
     bcf1_t **rec = NULL;
-    int cap = CHUNK_VARIANTS + c->max_block_sites;
+    int chunk = CHUNK_BYTES / (2 * N + 64);
+    if (chunk > CHUNK_VARIANTS) chunk = CHUNK_VARIANTS;
+    if (chunk < 1) chunk = 1;
+    int cap = chunk + c->max_block_sites;
     duet_progress_t *progress = NULL;
 
     hdr = make_header(c);
@@ -209,7 +215,7 @@ duet_err_t sim_write_genotypes(sim_cohort_t *c, duet_outdir_t *dir)
     progress = duet_progress_create("variants", (uint64_t)c->n_variants);
     for (int b0 = 0; b0 < c->n_blocks;) {
         int b1 = b0, n_var = 0;
-        while (b1 < c->n_blocks && n_var < CHUNK_VARIANTS) {
+        while (b1 < c->n_blocks && n_var < chunk) {
             n_var += c->block_start[b1 + 1] - c->block_start[b1];
             b1++;
         }

@@ -174,7 +174,9 @@ void duet_sim_hapgen_block(duet_sim_hapgen_t *g, const duet_sim_site_t *sites,
     for (int i = 0; i < N; i++) {
         const double *q = pop->ancestry + (size_t)i * P;
         for (int j = 0; j < 2; j++) {
-            double u = duet_rng_uniform(rng), acc = 0;
+            /* 32 random bits are plenty to pick among a few founders, and
+             * this loop draws one number per haplotype per block */
+            double u = ((double)duet_rng_u32(rng) + 0.5) * 0x1p-32, acc = 0;
             int k = 0;
             for (; k < P - 1; k++) {
                 if (u < acc + q[k] && q[k] > 0) break;

@@ -88,6 +88,14 @@ duet_err_t sim_phenotypes(sim_cohort_t *c)
         }
         double a = 0.5 * (lo + hi);
         c->intercept[t] = a;
+        double s1 = 0, s2 = 0;
+        for (int i = 0; i < N; i++)
+            if (eligible(c, tr, i)) s1 += z[i];
+        s1 /= n_elig;
+        for (int i = 0; i < N; i++)
+            if (eligible(c, tr, i)) s2 += (z[i] - s1) * (z[i] - s1);
+        c->eta_mean[t] = s1;
+        c->eta_sd[t] = n_elig > 1 && s2 > 0 ? sqrt(s2 / (n_elig - 1)) : 1.0;
 #pragma omp parallel for schedule(static)
         for (int i = 0; i < N; i++) {
             if (!eligible(c, tr, i)) {

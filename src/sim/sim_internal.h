@@ -107,8 +107,9 @@ typedef struct {
 
 extern const sim_burden_t sim_burden;
 
-/* Omics features: loadings on traits (z for quantitative, 0/1 case status
- * for binary), on age (per 10 years) and on male sex. */
+/* Omics features: loadings on traits (per SD of the level z for
+ * quantitative traits, per SD of the latent liability -- the linear
+ * predictor -- for diseases), on age (per 10 years) and on male sex. */
 #define SIM_OMICS_MAX_LOADS 3
 typedef struct {
     const char *name;
@@ -210,6 +211,9 @@ typedef struct {
     int8_t *status;              /* n_traits x n: 1, 0, -1 (NA) */
     double *level;               /* n_traits x n: quantitative value */
     double intercept[16];        /* binary: calibrated log-odds intercept */
+    double eta_mean[16], eta_sd[16]; /* binary: linear predictor over the
+                                        eligible (standardises the latent
+                                        liability for the omics) */
     int n_cases[16], n_eligible[16];
     /* EHR realisation, per binary trait */
     int n_cases_multi[16], n_cases_single[16], n_rule_out[16];

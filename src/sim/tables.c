@@ -171,7 +171,7 @@ duet_err_t sim_write_pheno_covar(sim_cohort_t *c, duet_outdir_t *dir)
     duet_tsv_str(&row, "sex");
     duet_tsv_str(&row, "age");
     for (int k = 1; k <= N_PCS; k++) {
-        char pc[8];
+        char pc[16];
         snprintf(pc, sizeof pc, "PC%d", k);
         duet_tsv_str(&row, pc);
     }
@@ -202,14 +202,13 @@ cleanup:
 /* ------------------------------------------------------------------ */
 /* omics.tsv */
 
-/* Variance budget of feature f from its quantitative inputs (z of
- * quantitative traits, age per decade, the batch factor); binary links are
- * shifts per case and lie outside it. */
+/* Residual SD of feature f: what its inputs (trait levels and liabilities,
+ * each of about unit variance, age per decade, the batch factor) leave of
+ * a unit variance; sex is a shift outside the budget. */
 static double omic_noise_sd(const sim_omic_t *f)
 {
     double v = f->age10 * f->age10 + f->tech * f->tech;
-    for (int l = 0; l < f->n_loads; l++)
-        if (!sim_traits[f->loads[l].trait].binary) v += f->loads[l].load * f->loads[l].load;
+    for (int l = 0; l < f->n_loads; l++) v += f->loads[l].load * f->loads[l].load;
     return sqrt(v < 0.9 ? 1.0 - v : 0.1);
 }
 
@@ -238,8 +237,9 @@ duet_err_t sim_write_omics(sim_cohort_t *c, duet_outdir_t *dir)
             double x = o->age10 * (c->age[i] - 50.0) / 10.0 + o->male * c->male[i] + o->tech * batch;
             for (int l = 0; l < o->n_loads; l++) {
                 int t = o->loads[l].trait;
-                double v = sim_traits[t].binary ? c->status[(size_t)t * N + i] == 1
-                                                : c->z[(size_t)t * N + i];
+                double v = c->z[(size_t)t * N + i];
+                if (sim_traits[t].binary) /* the latent liability, standardised */
+                    v = c->status[(size_t)t * N + i] < 0 ? 0 : (v - c->eta_mean[t]) / c->eta_sd[t];
                 x += o->loads[l].load * v;
             }
             double e = duet_rng_normal(&r), u = duet_rng_uniform(&r);
@@ -477,7 +477,7 @@ duet_err_t sim_write_truth(sim_cohort_t *c, duet_outdir_t *dir)
             const sim_trait_t *src = &sim_traits[o->loads[l].trait];
             ROW(.trait = o->name, .kind = "omics", .source = "trait", .target = src->name,
                 .effect = o->loads[l].load, .scale = "sd",
-                .note = src->binary ? "per case" : "per SD of the level");
+                .note = src->binary ? "per SD of the liability" : "per SD of the level");
         }
         if (o->age10 != 0)
             ROW(.trait = o->name, .kind = "omics", .source = "age", .target = "per_10_years_from_50",

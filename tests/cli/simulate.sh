@@ -277,6 +277,16 @@ ok(abs(mean(ph$ldl) - 117) < 6 && abs(sd(ph$ldl) - 35) < 5, sprintf("LDL mean %.
 pr <- mean(ph$t2d, na.rm = TRUE)
 ok(abs(pr - 0.10) < 0.02, sprintf("t2d prevalence %.3f near 0.10", pr))
 ok(all(is.na(ph$breast_cancer[cv$sex == 1])), "breast cancer NA for men")
+om <- merge(ph, read.delim(file.path(d, "omics.tsv")), by = "IID")
+r <- cor(om$prot_APOB, om$ldl, use = "complete.obs")
+ok(r > 0.5, sprintf("omics: prot_APOB follows LDL (r = %.2f)", r))
+gl <- t.test(om$met_glucose[om$t2d == 1], om$met_glucose[om$t2d == 0])
+ok(gl$estimate[1] > gl$estimate[2] && gl$p.value < 1e-6, sprintf("omics: glucose higher in t2d cases (p %.2g)", gl$p.value))
+r0 <- cor(om$prot_TNF, om$ldl, use = "complete.obs")
+ok(abs(r0) < 0.1, sprintf("omics: a noise feature does not follow LDL (r = %.2f)", r0))
+na <- mean(is.na(as.matrix(om[, grep("^(prot|met)_", names(om))])))
+ok(na > 0.01 && na < 0.03, sprintf("omics: %.3f of values NA", na))
+ok(ncol(read.delim(file.path(d, "omics.tsv"))) == 41, "omics: IID and 40 features")
 EOF
 Rscript "$WORK/effects.R" "$K" "$WORK" 2>&1 | grep -E '^(not )?ok' || t_fail "R effect checks ran"
 
