@@ -82,6 +82,24 @@ void duet_pca_pass_begin(duet_pca_t *pca);
  * outside any parallel region.  n_cols <= duet_pca_chunk_width(). */
 void duet_pca_pass_add(duet_pca_t *pca, const double *x, int n_cols);
 
+/* A source of standardised columns: write rows [r0, r0 + h) of columns
+ * [j0, j0 + w) of X into `out` (column-major, leading dimension ldo).
+ * Called from several threads at once. */
+typedef void (*duet_pca_fill_fn)(void *ctx, int64_t j0, int w, int r0, int h,
+                                 double *out, int ldo);
+
+/* A whole pass over an X of `n_cols` columns held by the caller (an
+ * in-memory cache), in one parallel region instead of one per chunk: every
+ * thread computes its rows of T = X^T P, then its panels of samples of
+ * Y = X T over all chunks in order.  The floating-point operations are
+ * exactly those of duet_pca_pass_add() over chunks of
+ * duet_pca_chunk_width() columns, so the results are the same bits.
+ * Needs n_cols x L doubles for T; an allocation failure is reported by
+ * duet_pca_pass_end() (DUET_ENOMEM).  Call between pass_begin and
+ * pass_end, instead of pass_add. */
+void duet_pca_pass_all(duet_pca_t *pca, int64_t n_cols, duet_pca_fill_fn fill,
+                       void *ctx);
+
 /* Finish a pass: Rayleigh-Ritz, residuals, convergence test, next basis.
  * Sets *done to 1 when converged or after max_iter passes (then the results
  * below are final).  DUET_EINTERNAL if LAPACK fails (reported), DUET_ENOMEM. */

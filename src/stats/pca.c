@@ -62,6 +62,9 @@ struct duet_pca_t {
     double trace, trace_pass;
     int passes, converged, done;
     int64_t products; /* columns multiplied by G so far */
+    double *t_all, *colsq_all; /* duet_pca_pass_all(): T and column sums */
+    int64_t t_all_m;  /* columns they hold */
+    int failed;       /* an allocation failed during the pass */
 };
 
 void duet_pca_opts_init(duet_pca_opts_t *opts, int k)
@@ -251,6 +254,8 @@ void duet_pca_destroy(duet_pca_t *p)
     free(p->resid);
     free(p->tau);
     free(p->work);
+    free(p->t_all);
+    free(p->colsq_all);
     free(p);
 }
 
@@ -258,6 +263,7 @@ void duet_pca_pass_begin(duet_pca_t *p)
 {
     memset(p->gb + (size_t)p->nb * p->n, 0, (size_t)p->n * p->np * sizeof *p->gb);
     p->trace_pass = 0;
+    p->failed = 0;
 }
 
 void duet_pca_pass_add(duet_pca_t *p, const double *x, int n_cols)
@@ -296,6 +302,85 @@ void duet_pca_pass_add(duet_pca_t *p, const double *x, int n_cols)
     for (int j = 0; j < n_cols; j++) p->trace_pass += p->colsq[j];
 }
 
+void duet_pca_pass_all(duet_pca_t *p, int64_t n_cols, duet_pca_fill_fn fill, void *ctx)
+{
+    int n = p->n, l = p->np, chunk = p->chunk, failed = 0;
+    if (n_cols <= 0) return;
+    if (n_cols > p->t_all_m) {
+        double *t = realloc(p->t_all, (size_t)n_cols * p->width * sizeof *t);
+        double *c = t ? realloc(p->colsq_all, (size_t)n_cols * sizeof *c) : NULL;
+        if (t) p->t_all = t;
+        if (c) p->colsq_all = c;
+        if (!t || !c) {
+            /* Fall back to chunk by chunk through a buffer (same numbers). */
+            double *x = malloc((size_t)n * chunk * sizeof *x);
+            if (!x) {
+                p->failed = 1;
+                return;
+            }
+            for (int64_t j0 = 0; j0 < n_cols; j0 += chunk) {
+                int w = (int)(n_cols - j0 < chunk ? n_cols - j0 : chunk);
+                fill(ctx, j0, w, 0, n, x, n);
+                duet_pca_pass_add(p, x, w);
+            }
+            free(x);
+            return;
+        }
+        p->t_all_m = n_cols;
+    }
+    const double *pend = p->b + (size_t)p->nb * n;
+    double *y = p->gb + (size_t)p->nb * n;
+    int64_t n_cpanels = (n_cols + PANEL_COLS - 1) / PANEL_COLS;
+    int n_rpanels = (n + PANEL_ROWS - 1) / PANEL_ROWS;
+    int64_t ldt = n_cols;
+#pragma omp parallel
+    {
+        double *buf = malloc((size_t)n * PANEL_COLS * sizeof *buf);
+        double *rbuf = malloc((size_t)PANEL_ROWS * chunk * sizeof *rbuf);
+        if (!buf || !rbuf) {
+#pragma omp atomic write
+            failed = 1;
+        }
+        /* T = X^T P for every column: the same dgemm calls, on the same
+         * 16-column panels, as duet_pca_pass_add() makes chunk by chunk. */
+#pragma omp for schedule(static)
+        for (int64_t cp = 0; cp < n_cpanels; cp++) {
+            if (!buf || !rbuf) continue;
+            int64_t j0 = cp * PANEL_COLS;
+            int w = (int)(n_cols - j0 < PANEL_COLS ? n_cols - j0 : PANEL_COLS);
+            fill(ctx, j0, w, 0, n, buf, n);
+            gemm('T', 'N', w, l, n, 1.0, buf, n, pend, n, 0.0, p->t_all + j0, (int)ldt);
+            for (int c = 0; c < w; c++) {
+                const double *col = buf + (size_t)c * n;
+                double s = 0;
+                for (int i = 0; i < n; i++) s += col[i] * col[i];
+                p->colsq_all[j0 + c] = s;
+            }
+        }
+        /* Y += X T, each panel of samples over the chunks in order: the
+         * same sequence of products as chunk-by-chunk passes. */
+#pragma omp for schedule(static)
+        for (int rp = 0; rp < n_rpanels; rp++) {
+            if (!buf || !rbuf) continue;
+            int i0 = rp * PANEL_ROWS;
+            int h = n - i0 < PANEL_ROWS ? n - i0 : PANEL_ROWS;
+            for (int64_t j0 = 0; j0 < n_cols; j0 += chunk) {
+                int w = (int)(n_cols - j0 < chunk ? n_cols - j0 : chunk);
+                fill(ctx, j0, w, i0, h, rbuf, PANEL_ROWS);
+                gemm('N', 'N', h, l, w, 1.0, rbuf, PANEL_ROWS, p->t_all + j0, (int)ldt, 1.0,
+                     y + i0, n);
+            }
+        }
+        free(buf);
+        free(rbuf);
+    }
+    if (failed) {
+        p->failed = 1;
+        return;
+    }
+    for (int64_t j = 0; j < n_cols; j++) p->trace_pass += p->colsq_all[j];
+}
+
 /* Sign convention: the entry of largest |value| is positive. */
 static void fix_sign(double *v, int n)
 {
@@ -311,6 +396,7 @@ duet_err_t duet_pca_pass_end(duet_pca_t *p, int *done)
     int n = p->n, l = p->width, k = p->opts.k, w = p->cap, info = 0;
     duet_err_t err;
     *done = 0;
+    if (p->failed) return duet_log_oom((size_t)p->n * PANEL_COLS * sizeof(double));
     p->passes++;
     p->trace = p->trace_pass;
     p->nb += p->np;

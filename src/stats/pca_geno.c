@@ -95,6 +95,8 @@ typedef struct {
     double *cache_mean, *cache_inv_sd;
     int64_t cache_m;    /* variants allocated */
     size_t budget;      /* bytes the cache may use */
+    size_t per_variant; /* bytes per cached variant: genotypes, mean and
+                           scale, and its row of T in duet_pca_pass_all() */
     /* LD window */
     int win_cap, win_step;
     slot_t *slots;
@@ -152,13 +154,13 @@ static duet_err_t accept(pipe_t *pp, const uint8_t *codes, double mean,
     if (err) return err;
     int64_t j = pp->res->n_used++;
     if (pp->caching) {
-        size_t need = (size_t)(j + 1) * (size_t)pp->n + (size_t)(j + 1) * 16;
+        size_t need = (size_t)(j + 1) * pp->per_variant;
         if (need > pp->budget) {
             drop_cache(pp);
         } else if (j >= pp->cache_m) {
             int64_t m = pp->cache_m ? pp->cache_m * 2 : 1024;
-            if ((size_t)m * ((size_t)pp->n + 16) > pp->budget)
-                m = (int64_t)(pp->budget / ((size_t)pp->n + 16));
+            if ((size_t)m * pp->per_variant > pp->budget)
+                m = (int64_t)(pp->budget / pp->per_variant);
             if (m <= j) m = j + 1;
             uint8_t *c = realloc(pp->cache, (size_t)m * pp->n);
             double *mu = c ? realloc(pp->cache_mean, (size_t)m * sizeof *mu) : NULL;
@@ -409,23 +411,24 @@ static duet_err_t first_pass(pipe_t *pp, duet_geno_t *geno, int width)
     return err;
 }
 
-/* One pass of the eigensolver over the cache. */
-static void cache_pass(pipe_t *pp, duet_pca_t *pca, double *x, int width)
+/* The cache as a source of standardised columns. */
+static void cache_fill(void *ctx, int64_t j0, int w, int r0, int h, double *out, int ldo)
 {
+    const pipe_t *pp = ctx;
     int n = pp->n;
-    int64_t m = pp->res->n_used;
-    for (int64_t j0 = 0; j0 < m; j0 += width) {
-        int w = (int)(m - j0 < width ? m - j0 : width);
-#pragma omp parallel for schedule(static)
-        for (int c = 0; c < w; c++) {
-            const uint8_t *codes = pp->cache + (size_t)(j0 + c) * n;
-            double mean = pp->cache_mean[j0 + c], inv_sd = pp->cache_inv_sd[j0 + c];
-            double *col = x + (size_t)c * n;
-            for (int i = 0; i < n; i++)
-                col[i] = codes[i] == CODE_MISSING ? 0.0 : ((double)codes[i] - mean) * inv_sd;
-        }
-        duet_pca_pass_add(pca, x, w);
+    for (int c = 0; c < w; c++) {
+        const uint8_t *codes = pp->cache + (size_t)(j0 + c) * n + r0;
+        double mean = pp->cache_mean[j0 + c], inv_sd = pp->cache_inv_sd[j0 + c];
+        double *col = out + (size_t)c * ldo;
+        for (int i = 0; i < h; i++)
+            col[i] = codes[i] == CODE_MISSING ? 0.0 : ((double)codes[i] - mean) * inv_sd;
     }
+}
+
+/* One pass of the eigensolver over the cache. */
+static void cache_pass(pipe_t *pp, duet_pca_t *pca)
+{
+    duet_pca_pass_all(pca, pp->res->n_used, cache_fill, pp);
 }
 
 /* One pass of the eigensolver over the file. */
@@ -518,6 +521,7 @@ duet_err_t duet_pca_geno_run(const duet_pca_geno_opts_t *o, duet_pca_result_t **
         size_t work = (size_t)n * (2 * depth * l + 2 * (size_t)width) * 8 +
                       (size_t)n * (size_t)o->ld_window * 9;
         pp.budget = budget > work ? budget - work : 0;
+        pp.per_variant = (size_t)n + 16 + 8 * l + 8;
         pp.caching = o->memory_mb >= 0 && pp.budget > 0;
     }
 
@@ -540,13 +544,16 @@ duet_err_t duet_pca_geno_run(const duet_pca_geno_opts_t *o, duet_pca_result_t **
         goto cleanup;
     }
     if ((err = duet_pca_create(&o->pca, n, res->n_used, &pca))) goto cleanup;
-    if (!(x = duet_malloc((size_t)n * width * sizeof *x))) { err = DUET_ENOMEM; goto cleanup; }
+    if (!pp.caching && !(x = duet_malloc((size_t)n * width * sizeof *x))) {
+        err = DUET_ENOMEM;
+        goto cleanup;
+    }
     res->cached = pp.caching;
 
     progress = duet_progress_create("iterations", (uint64_t)o->pca.max_iter);
     for (int done = 0; !done;) {
         duet_pca_pass_begin(pca);
-        if (pp.caching) cache_pass(&pp, pca, x, width);
+        if (pp.caching) cache_pass(&pp, pca);
         else if ((err = stream_pass(&pp, pca, x, width, &blk))) goto cleanup;
         if ((err = duet_pca_pass_end(pca, &done))) goto cleanup;
         duet_progress_update(progress, (uint64_t)duet_pca_passes(pca));

@@ -244,6 +244,64 @@ static void test_threads(void)
 #endif
 }
 
+/* duet_pca_pass_all() over an in-memory matrix gives the same bits as
+ * duet_pca_pass_add() chunk by chunk, for 1 and 2 threads. */
+typedef struct {
+    const double *x;
+    int n;
+} mat_t;
+
+static void mat_fill(void *ctx, int64_t j0, int w, int r0, int h, double *out, int ldo)
+{
+    const mat_t *m = ctx;
+    for (int c = 0; c < w; c++)
+        memcpy(out + (size_t)c * ldo, m->x + (size_t)(j0 + c) * m->n + r0, (size_t)h * sizeof *out);
+}
+
+static duet_pca_t *run_all(const double *x, int n, int m, const duet_pca_opts_t *o)
+{
+    duet_pca_t *pca = NULL;
+    if (duet_pca_create(o, n, m, &pca)) return NULL;
+    mat_t mt = { x, n };
+    for (int done = 0; !done;) {
+        duet_pca_pass_begin(pca);
+        duet_pca_pass_all(pca, m, mat_fill, &mt);
+        if (duet_pca_pass_end(pca, &done)) {
+            duet_pca_destroy(pca);
+            return NULL;
+        }
+    }
+    return pca;
+}
+
+static void test_pass_all(void)
+{
+    int n = 700, m = 2500, k = 4; /* several chunks, a partial last one */
+    double *x = make_matrix(n, m, 5, 21);
+    duet_pca_opts_t o;
+    duet_pca_opts_init(&o, k);
+#ifdef _OPENMP
+    omp_set_num_threads(2);
+#endif
+    duet_pca_t *a = run(x, n, m, &o), *b = run_all(x, n, m, &o);
+#ifdef _OPENMP
+    omp_set_num_threads(1);
+#endif
+    duet_pca_t *c = run_all(x, n, m, &o);
+    CHECK(a && b && c, "pass_all runs");
+    if (a && b && c) {
+        CHECK(duet_pca_passes(a) == duet_pca_passes(b), "pass_all: same passes as pass_add");
+        CHECK(memcmp(duet_pca_vectors(a), duet_pca_vectors(b), (size_t)n * k * sizeof(double)) == 0 &&
+                  memcmp(duet_pca_vectors(b), duet_pca_vectors(c), (size_t)n * k * sizeof(double)) == 0,
+              "pass_all: bit-identical to pass_add, for 1 and 2 threads");
+        CHECK(duet_pca_trace(a) == duet_pca_trace(b), "pass_all: same trace");
+    }
+    duet_pca_destroy(a);
+    duet_pca_destroy(b);
+    duet_pca_destroy(c);
+    free(x);
+}
+
 static void test_shapes(void)
 {
     duet_pca_opts_t o;
@@ -285,6 +343,7 @@ int main(int argc, char **argv)
     test_against_dsyev(60, 9, 3, 4, "60x9, basis = all variants");
     test_against_dgesvd();
     test_threads();
+    test_pass_all();
     test_shapes();
     test_autosome();
     return unit_done();
