@@ -24,8 +24,10 @@ LDLIBS   += -lhts -lzstd $(BLAS_LIBS) -lsqlite3 -lRmath -lm -lpthread
 LIB_SRC  := $(sort $(wildcard src/core/*.c src/geno/*.c src/store/*.c \
               src/pheno/*.c src/stats/*.c src/sim/*.c src/prs/*.c src/plot/*.c \
               src/embed/*.c src/fuse/*.c))
+PHECODE_TSV := $(sort $(wildcard phecodes/*/*.tsv))
+GEN_OBJ  := $(BUILD)/gen/phecode_tables.o
 CMD_SRC  := $(sort $(wildcard src/cmd_*.c))
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/schemas.o
 CMD_OBJ  := $(CMD_SRC:%.c=$(BUILD)/%.o) $(BUILD)/src/main.o
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -45,9 +47,19 @@ duet: $(DUET)
 $(DUET): $(CMD_OBJ) $(BUILD)/libduet.a
 	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libduet.a $(LDLIBS)
 
-$(BUILD)/libduet.a: $(LIB_OBJ)
+$(BUILD)/libduet.a: $(LIB_OBJ) $(GEN_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
+
+# The phecode tables (phecodes/, built by tools/build-phecodes.py) are
+# embedded in the binary as C string literals, so that duet runs from any
+# folder; the generated file carries each version's table checksum.
+$(BUILD)/gen/phecode_tables.c: $(PHECODE_TSV) tools/embed-phecodes.sh
+	@mkdir -p $(dir $@)
+	tools/embed-phecodes.sh phecodes >$@
+
+$(BUILD)/gen/phecode_tables.o: $(BUILD)/gen/phecode_tables.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # duet simulate's default gene table, resolved here at build time (the
 # shared reference data sits beside the project root); DUET_GENES overrides.
@@ -56,6 +68,29 @@ $(BUILD)/src/cmd_simulate.o: CPPFLAGS += -DDUET_GENES_DEFAULT='"$(abspath ../sha
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# The store's SQL, embedded in the binary: every schemas/NN_*.sql in name
+# order becomes a NUL-terminated byte array in $(BUILD)/gen/schemas.c (od
+# prints each byte as hex, sed turns "2d" into "0x2d,"), listed with its file
+# name in duet_schema_names[] / duet_schema_sql[] (src/store/store.c runs
+# them).  The folder is a prerequisite so that adding or removing a file
+# rebuilds the list.
+SCHEMA_SQL := $(sort $(wildcard schemas/[0-9][0-9]_*.sql))
+
+$(BUILD)/gen/schemas.c: $(SCHEMA_SQL) schemas Makefile
+	@mkdir -p $(dir $@)
+	@{ i=0; for f in $(SCHEMA_SQL); do \
+	    echo "static const unsigned char s$$i[] = {"; \
+	    od -An -v -tx1 $$f | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	    echo "0};"; i=$$((i + 1)); done; \
+	  echo "const char *const duet_schema_names[] = {"; \
+	  for f in $(SCHEMA_SQL); do echo "\"$$(basename $$f)\","; done; \
+	  echo "0};"; echo "const unsigned char *const duet_schema_sql[] = {"; \
+	  i=0; for f in $(SCHEMA_SQL); do echo "s$$i,"; i=$$((i + 1)); done; \
+	  echo "0};"; } >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/schemas.o: $(BUILD)/gen/schemas.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libduet.a
 	@mkdir -p $(dir $@)

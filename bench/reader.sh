@@ -36,8 +36,8 @@ trap 'rm -rf "$tmp"' EXIT
 names=(bcftools bcftools_t1 reader_t1 reader_t2 freq_t1 freq_t2)
 cmd_of() {
     case $1 in
-        bcftools) echo "bcftools view -Ou -o /dev/null $bcf" ;;
-        bcftools_t1) echo "bcftools view --threads 1 -Ou -o /dev/null $bcf" ;;
+        bcftools) echo "bcftools view -Ou $bcf" ;;
+        bcftools_t1) echo "bcftools view --threads 1 -Ou $bcf" ;;
         reader_t1) echo "$READER $bcf --threads 1" ;;
         reader_t2) echo "$READER $bcf --threads 2" ;;
         freq_t1) echo "$DUET freq --vcf $bcf --threads 1 --quiet --force -o $tmp/f1" ;;

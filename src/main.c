@@ -20,10 +20,17 @@ typedef struct {
 
 duet_err_t main_freq(int argc, char **argv);
 duet_err_t main_pca(int argc, char **argv);
+duet_err_t main_phecode(int argc, char **argv);
+duet_err_t main_pheno(int argc, char **argv);
 duet_err_t main_plot(int argc, char **argv);
 duet_err_t main_simulate(int argc, char **argv);
+duet_err_t main_store(int argc, char **argv);
 
 static const cmd_t cmds[] = {
+    { NULL, NULL, "EHR store and phenotypes", NULL },
+    { main_store, "store", "the EHR store: init, import OMOP CSV exports, info", "init import info" },
+    { main_phecode, "phecode", "map ICD source codes to phecodes: person x phecode date counts", NULL },
+    { main_pheno, "pheno", "phenotype and covariate tables: phecodes, measurements, age, sex", NULL },
     { NULL, NULL, "Genotypes", NULL },
     { main_freq, "freq", "allele frequency and missingness of each variant", NULL },
     { main_pca, "pca", "genotype principal components (randomized SVD)", NULL },

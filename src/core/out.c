@@ -89,7 +89,7 @@ void duet_out_install_signals(void)
 /* ------------------------------------------------------------------ */
 /* Paths */
 
-/* "dir/.base<suffix>XXXXXX" for a final path "dir/base". */
+/* "dir/.base<suffix>XXXXXX" for a final path "dir/base" (suffix ".tmp"). */
 static char *temp_template(const char *path, const char *suffix)
 {
     const char *slash = strrchr(path, '/');
@@ -125,6 +125,14 @@ static void fsync_parent(const char *path)
         close(fd);
     }
     free(copy);
+}
+
+/* The process umask, read without changing it for longer than an instant. */
+static mode_t current_umask(void)
+{
+    mode_t mask = umask(0);
+    umask(mask);
+    return mask;
 }
 
 static int path_exists(const char *path)
@@ -189,7 +197,7 @@ duet_err_t duet_out_create(const char *path, duet_out_kind_t kind, int force,
         duet_out_destroy(o);
         return DUET_EWRITE;
     }
-    o->tmp = temp_template(path, "tmp");
+    o->tmp = temp_template(path, ".tmp");
     if (!o->tmp) { duet_out_destroy(o); return DUET_ENOMEM; }
     int fd = mkstemp(o->tmp);
     if (fd < 0) {
@@ -199,7 +207,7 @@ duet_err_t duet_out_create(const char *path, duet_out_kind_t kind, int force,
         duet_out_destroy(o);
         return DUET_EWRITE;
     }
-    fchmod(fd, 0666 & ~umask(umask(0))); /* mkstemp makes 0600 */
+    fchmod(fd, 0666 & ~current_umask()); /* mkstemp makes 0600 */
     o->tmp_handle = duet_cleanup_register(o->tmp, 0);
 
     if (kind == DUET_OUT_BGZF) {
@@ -309,11 +317,11 @@ static duet_err_t build_tabix(duet_out_t *o, const duet_tabix_t *t)
     o->idx_path = duet_malloc(n);
     if (!o->idx_path) return DUET_ENOMEM;
     snprintf(o->idx_path, n, "%s.tbi", o->path);
-    o->idx_tmp = temp_template(o->idx_path, "tmp");
+    o->idx_tmp = temp_template(o->idx_path, ".tmp");
     if (!o->idx_tmp) return DUET_ENOMEM;
     int fd = mkstemp(o->idx_tmp);
     if (fd < 0) return out_fail(o, "create the index of");
-    fchmod(fd, 0666 & ~umask(umask(0)));
+    fchmod(fd, 0666 & ~current_umask());
     close(fd);
     o->idx_handle = duet_cleanup_register(o->idx_tmp, 0);
     tbx_conf_t conf = { TBX_GENERIC, t->col_seq, t->col_beg, t->col_end,
@@ -448,7 +456,7 @@ duet_err_t duet_outdir_create(const char *path, int force, duet_outdir_t **dir)
     size_t len = strlen(path);
     while (len > 1 && path[len - 1] == '/') len--; /* "out/" -> "out" */
     d->path = strndup(path, len);
-    d->tmp = d->path ? temp_template(d->path, "tmp") : NULL;
+    d->tmp = d->path ? temp_template(d->path, ".tmp") : NULL;
     if (!d->tmp) { duet_outdir_destroy(d); return DUET_ENOMEM; }
     if (!mkdtemp(d->tmp)) {
         duet_log_error("cannot create output folder '%s': %s", path, strerror(errno));
@@ -457,7 +465,7 @@ duet_err_t duet_outdir_create(const char *path, int force, duet_outdir_t **dir)
         duet_outdir_destroy(d);
         return DUET_EWRITE;
     }
-    chmod(d->tmp, 0777 & ~umask(umask(0)));
+    chmod(d->tmp, 0777 & ~current_umask());
     d->handle = duet_cleanup_register(d->tmp, 1);
     *dir = d;
     return DUET_OK;
@@ -503,7 +511,7 @@ duet_err_t duet_outdir_commit(duet_outdir_t *d)
     if (path_exists(d->path)) {
         /* --force: move the old folder aside, put the new one in place, then
          * delete the old one, so that the target is never half-written. */
-        old = temp_template(d->path, "old");
+        old = temp_template(d->path, ".old");
         if (!old) return DUET_ENOMEM;
         if (!mkdtemp(old) || rmdir(old) != 0 || rename(d->path, old) != 0) {
             duet_log_error("cannot replace output folder '%s': %s", d->path, strerror(errno));

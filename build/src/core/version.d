@@ -1,2 +1,0 @@
-build/src/core/version.o: src/core/version.c include/duet/version.h
-include/duet/version.h:
