@@ -172,7 +172,7 @@ void duet_genetest_qf_pvalue_ex(double q, const double *lambda, int r, double ac
  * Integral of f over [a, b] by adaptive Gauss-Kronrod (7-15 point) bisection
  * of the sub-interval with the largest error estimate |K15 - G7|, until the
  * total estimate is below max(abs_tol, rel_tol |integral|) or max_intervals
- * sub-intervals exist.  *err_est (may be NULL) receives the final estimate.
+ * (at most 512) sub-intervals exist.  No allocation.  *err_est (may be NULL) receives the final estimate.
  * Returns the integral; *ok (may be NULL) is 1 if the tolerance was met.
  */
 double duet_genetest_integrate(double (*f)(double x, void *ctx), void *ctx,
@@ -297,18 +297,28 @@ typedef struct {
     double skat_log_p;
     duet_qf_method_t skat_method;
     /* SKAT-O */
-    double skato_rho;   /* rho of the smallest per-rho p-value */
-    double skato_log_p;
+    double skato_rho;   /* grid rho of the smallest per-rho p-value */
+    double skato_log_p; /* never above 8 min_rho p_rho (SKAT's Bonferroni
+                           cap) */
     double skato_rho_log_p[DUET_SKATO_N_RHO];
-    int skato_fallback; /* 1 if the integration failed and the p-value is
-                           SKAT's bound min(1, 3 min_rho p_rho) */
-    /* ACAT */
+    int skato_fallback; /* 1 if the integral gave no finite value and the
+                           p-value is SKAT's bound 3 min_rho p_rho */
+    /* ACAT-V: Cauchy combination of the per-variant score (logistic) or
+     * t (linear, as lm()) test p-values of the variants with MAC above
+     * acatv_mac and one burden p-value of the others, weighted by
+     * w^2 MAF (1 - MAF) (the burden's at the mean MAF of its variants;
+     * with caller weights, the mean of theirs); p-values of exactly 1 are
+     * dropped, as ACAT_V does; all variants at or below acatv_mac: the
+     * burden p-value alone */
     double acatv_log_p;
-    double acato_log_p; /* Cauchy combination of burden, SKAT and ACAT-V */
+    double acato_log_p; /* Cauchy combination of burden, SKAT and ACAT-V,
+                           equal weights */
 } duet_genetest_result_t;
 
-/* Per-thread scratch space of duet_genetest_run(); grows to the largest
- * gene seen.  *out is NULL on error (DUET_ENOMEM). */
+/* Per-thread scratch space of duet_genetest_run(): n x m doubles for the
+ * projected genotypes plus two d x d kernels, d = min(n, m); it grows
+ * to the largest gene seen, after which run() allocates nothing.  *out is
+ * NULL on error (DUET_ENOMEM). */
 typedef struct duet_genetest_work duet_genetest_work_t;
 duet_err_t duet_genetest_work_create(duet_genetest_work_t **out) DUET_WUR;
 void duet_genetest_work_destroy(duet_genetest_work_t *work);
@@ -323,9 +333,17 @@ void duet_genetest_work_destroy(duet_genetest_work_t *work);
  * replaces the Beta(maf; a, b) weights; ACAT-V then weighs a variant's
  * p-value by w^2 MAF (1 - MAF) (Liu et al. 2019) in both cases.  The
  * eigenvalues come from LAPACK dsyevd on the m x m kernel, or on the n x n
- * one when n < m.
+ * one when n < m (same non-zero spectrum); SKAT-O needs 9 of them (8 rho
+ * kernels and the burden-projected one), all derived from the first
+ * kernel in O(d^2) each.  Cost per gene: O(n m (rank + min(n, m))) for the
+ * projection and kernel, O(d^3) per eigendecomposition, and about 100
+ * Davies evaluations for SKAT-O's integral (a few milliseconds for
+ * m = 20).  A variant that varies but lies in the covariates' span (a
+ * constant dosage, say) adds nothing and gets no ACAT-V p-value; if all
+ * do, the status is DUET_GENETEST_COLLINEAR.
  * Returns DUET_OK (the status field tells whether p-values exist),
- * DUET_ENOMEM, or DUET_EINTERNAL if LAPACK fails (reported).
+ * DUET_ENOMEM, or DUET_EINTERNAL if a dosage is not finite or LAPACK
+ * fails (reported).
  */
 duet_err_t duet_genetest_run(const duet_genetest_null_t *null,
                              const double *geno, int ldg, int m,

@@ -616,14 +616,14 @@ void duet_genetest_qf_pvalue_ex(double q, const double *lambda, int r, double ac
     }
     double lp = duet_genetest_saddle_logp(lambda, NULL, NULL, r, q);
     double ps = usable ? p : isnan(lp) ? NAN : exp(lp);
-    if (refine && (isnan(ps) || ps > DUET_QF_REFINE_MIN)) {
-        /* Davies again with 100 lim terms and an error bound of 1e-3 p (p
-         * from the first pass or the saddlepoint; 1e-4 if neither can say,
-         * after a failure near the mean: a dominant eigenvalue needs many
-         * terms).  Kept if it agrees with the saddlepoint within a factor
-         * of 10 (the saddlepoint's relative error is far smaller; a larger
-         * gap means Davies failed silently). */
-        double acc2 = isnan(ps) || ps > 0.1 ? 1e-4 : 1e-3 * ps;
+    /* Davies again with 100 lim terms and an error bound of 1e-3 p (p from
+     * the first pass or the saddlepoint; 1e-4 if neither can say, after a
+     * failure near the mean: a dominant eigenvalue needs many terms), unless
+     * that is no finer than a usable first pass.  Kept if it agrees with the
+     * saddlepoint within a factor of 10 (the saddlepoint's relative error is
+     * far smaller; a larger gap means Davies failed silently). */
+    double acc2 = isnan(ps) || ps > 0.1 ? 1e-4 : 1e-3 * ps;
+    if (refine && (isnan(ps) || ps > DUET_QF_REFINE_MIN) && (!usable || acc2 < acc)) {
         int lim2 = lim > INT32_MAX / 100 ? INT32_MAX : 100 * lim;
         int fault2 = duet_genetest_davies(lambda, NULL, NULL, r, 0.0, q, lim2, acc2, &cdf, NULL);
         double p2 = 1.0 - cdf;

@@ -731,7 +731,7 @@ static void check_qf_against_r(void)
 static gene_case_t gene_cases[] = {
     { "lin", DUET_GENETEST_LINEAR, 200, 12, 3, 0, 0.25, 0.001, 101, NULL, NULL, NULL, NULL },
     { "logit", DUET_GENETEST_LOGISTIC, 400, 10, 2, 0, 0.5, 0.001, 202, NULL, NULL, NULL, NULL },
-    { "wide", DUET_GENETEST_LINEAR, 30, 45, 2, 0, 0.3, 0.05, 303, NULL, NULL, NULL, NULL },
+    { "wide", DUET_GENETEST_LINEAR, 20, 30, 2, 0, 0.3, 0.05, 303, NULL, NULL, NULL, NULL },
     { "logitw", DUET_GENETEST_LOGISTIC, 300, 8, 3, 1, 0.4, 0.001, 404, NULL, NULL, NULL, NULL },
     { "strong", DUET_GENETEST_LINEAR, 300, 15, 2, 0, 0.9, 0.02, 505, NULL, NULL, NULL, NULL },
 };
