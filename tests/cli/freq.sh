@@ -94,11 +94,13 @@ t_run "freq --threads 2 --block 1" 0 "$DUET" freq --vcf "$WORK/gen.bcf" -o "$WOR
     --threads 2 --block 1
 t_run "freq --threads 2 --block 100" 0 "$DUET" freq --vcf "$WORK/gen.bcf" -o "$WORK/o/t2c" \
     --threads 2 --block 100
+t_run "freq --threads 4 (htslib threads too)" 0 "$DUET" freq --vcf "$WORK/gen.bcf" -o "$WORK/o/t4" --threads 4
 # The command line differs in the provenance line only.
-for f in t1 t2 t2b t2c; do grep -v '^## command' "$WORK/o/$f.afreq.tsv" >"$WORK/$f.body"; done
+for f in t1 t2 t2b t2c t4; do grep -v '^## command' "$WORK/o/$f.afreq.tsv" >"$WORK/$f.body"; done
 t_true "--threads 1 and 2 give identical bytes" cmp -s "$WORK/t1.body" "$WORK/t2.body"
 t_true "--block 1 gives identical bytes" cmp -s "$WORK/t1.body" "$WORK/t2b.body"
 t_true "--block 100 gives identical bytes" cmp -s "$WORK/t1.body" "$WORK/t2c.body"
+t_true "--threads 4 gives identical bytes" cmp -s "$WORK/t1.body" "$WORK/t4.body"
 t_true "800 rows plus 2 ALTs for the multi-allelic records" \
     [ "$(grep -vc '^##' "$WORK/o/t1.afreq.tsv")" -gt 800 ]
 
