@@ -19,6 +19,8 @@ typedef struct {
 } cmd_t;
 
 duet_err_t main_freq(int argc, char **argv);
+duet_err_t main_gwas(int argc, char **argv);
+duet_err_t main_merge(int argc, char **argv);
 duet_err_t main_pca(int argc, char **argv);
 duet_err_t main_phecode(int argc, char **argv);
 duet_err_t main_pheno(int argc, char **argv);
@@ -34,6 +36,9 @@ static const cmd_t cmds[] = {
     { NULL, NULL, "Genotypes", NULL },
     { main_freq, "freq", "allele frequency and missingness of each variant", NULL },
     { main_pca, "pca", "genotype principal components (randomized SVD)", NULL },
+    { NULL, NULL, "Association scans", NULL },
+    { main_gwas, "gwas", "phenotype-first scan: linear / logistic / Firth, many traits", NULL },
+    { main_merge, "merge", "gather the chunk outputs of one trait into one file", NULL },
     { NULL, NULL, "Figures", NULL },
     { main_plot, "plot", "SVG figures: Manhattan, QQ and PheWAS plots", "manhattan qq phewas" },
     { NULL, NULL, "Simulation", NULL },
