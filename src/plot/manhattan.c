@@ -314,7 +314,7 @@ duet_err_t duet_plot_manhattan(const char *path, const duet_plot_opts_t *o,
         err = duet_log_oom(64);
         goto cleanup;
     }
-    qsort(hits, (size_t)n_hits, sizeof *hits, cmp_hit);
+    if (n_hits > 0) qsort(hits, (size_t)n_hits, sizeof *hits, cmp_hit); /* hits is NULL when empty */
     duet_svg_printf(svg, "<g id=\"labels\" font-size=\"10\" fill=\"#222222\">\n");
     int n_lab = 0;
     for (int i = 0; i < n_hits && n_lab < o->n_labels; i++) {
