@@ -22,7 +22,7 @@ LDFLAGS  += -fopenmp $(SANFLAGS)
 LDLIBS   += -lhts -lzstd $(BLAS_LIBS) -lsqlite3 -lRmath -lm -lpthread
 
 LIB_SRC  := $(sort $(wildcard src/core/*.c src/geno/*.c src/store/*.c \
-              src/pheno/*.c src/stats/*.c src/sim/*.c src/prs/*.c \
+              src/pheno/*.c src/stats/*.c src/sim/*.c src/prs/*.c src/plot/*.c \
               src/embed/*.c src/fuse/*.c))
 PHECODE_TSV := $(sort $(wildcard phecodes/*/*.tsv))
 GEN_OBJ  := $(BUILD)/gen/phecode_tables.o
@@ -105,17 +105,22 @@ units: $(UNIT_BIN)
 deps:
 	@tools/install-deps.sh
 
-# The test suite: unit programs, command tests, reference tests, man pages.
+# The test suite: unit programs, command tests, reference tests, man pages;
+# then the unit programs and command tests again on a build with
+# AddressSanitizer + UBSan (build/san).  One "N passed, N failed" line ends it.
+SAN_MAKE = $(MAKE) --no-print-directory BUILD=build/san OPT=-O1 \
+	    SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+
 check: deps
-	@$(MAKE) --no-print-directory check-only
+	@$(SAN_MAKE) duet units
+	@$(MAKE) --no-print-directory check-only \
+	    SAN_ENV="SAN_DUET=$(abspath build/san/duet) SAN_UNIT_DIR=$(abspath build/san/tests)"
 
 check-only: duet units $(BENCH_BIN)
-	@DUET=$(abspath $(DUET)) UNIT_DIR=$(abspath $(BUILD)/tests) tests/run.sh
+	@$(SAN_ENV) DUET=$(abspath $(DUET)) UNIT_DIR=$(abspath $(BUILD)/tests) tests/run.sh
 
 sanitize: deps
-	@$(MAKE) --no-print-directory BUILD=build/san OPT=-O1 \
-	    SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	    check-only
+	@$(SAN_MAKE) check-only
 
 demo: deps
 	@$(MAKE) --no-print-directory duet

@@ -18,11 +18,13 @@ typedef struct {
     const char *subs; /* subcommands, space-separated, or NULL */
 } cmd_t;
 
-duet_err_t main_phecode(int argc, char **argv);
-duet_err_t main_pheno(int argc, char **argv);
 duet_err_t main_freq(int argc, char **argv);
 duet_err_t main_gwas(int argc, char **argv);
 duet_err_t main_merge(int argc, char **argv);
+duet_err_t main_pca(int argc, char **argv);
+duet_err_t main_phecode(int argc, char **argv);
+duet_err_t main_pheno(int argc, char **argv);
+duet_err_t main_plot(int argc, char **argv);
 duet_err_t main_simulate(int argc, char **argv);
 duet_err_t main_store(int argc, char **argv);
 
@@ -33,9 +35,12 @@ static const cmd_t cmds[] = {
     { main_pheno, "pheno", "phenotype and covariate tables: phecodes, measurements, age, sex", NULL },
     { NULL, NULL, "Genotypes", NULL },
     { main_freq, "freq", "allele frequency and missingness of each variant", NULL },
+    { main_pca, "pca", "genotype principal components (randomized SVD)", NULL },
     { NULL, NULL, "Association scans", NULL },
     { main_gwas, "gwas", "phenotype-first scan: linear / logistic / Firth, many traits", NULL },
     { main_merge, "merge", "gather the chunk outputs of one trait into one file", NULL },
+    { NULL, NULL, "Figures", NULL },
+    { main_plot, "plot", "SVG figures: Manhattan, QQ and PheWAS plots", "manhattan qq phewas" },
     { NULL, NULL, "Simulation", NULL },
     { main_simulate, "simulate", "a synthetic cohort with known truth (BCF, OMOP CSV, omics)", NULL },
     { NULL, NULL, NULL, NULL } /* end */

@@ -4,7 +4,10 @@
 #   tests/run.sh [--update] [PATTERN]
 #
 # Unit programs ($UNIT_DIR/test_*), command tests (tests/cli/*.sh) and
-# reference tests (tests/ref/*.sh).  Each prints TAP-style "ok" / "not ok"
+# reference tests (tests/ref/*.sh).  When SAN_DUET and SAN_UNIT_DIR name a
+# build made with AddressSanitizer + UBSan (make check sets them), the unit
+# programs and command tests run a second time on it, labelled san/...; the
+# reference tests, which check numbers rather than memory, run once.  Each prints TAP-style "ok" / "not ok"
 # lines; a program that exits non-zero without a "not ok" line, or dies,
 # counts as one failure.  Exit status 1 if anything failed.
 set -u
@@ -51,20 +54,35 @@ run_one() { # NAME CMD...
     rm -rf "$work"
 }
 
-for t in "$UNIT_DIR"/test_*; do
-    [ -x "$t" ] || continue
-    name=unit/$(basename "$t")
-    case $name in *"$pattern"*) ;; *) continue ;; esac
-    run_one "$name" "$t"
-done
-for dir in cli ref; do
-    for t in "$TOP"/tests/$dir/*.sh; do
-        [ -f "$t" ] || continue
-        name=$dir/$(basename "$t" .sh)
+run_pass() { # LABEL_PREFIX DUET UNIT_DIR DIRS...
+    local prefix=$1 duet=$2 units=$3 saved=$DUET; shift 3
+    local t name dir
+    export DUET=$duet
+    for t in "$units"/test_*; do
+        [ -x "$t" ] || continue
+        name=${prefix}unit/$(basename "$t")
         case $name in *"$pattern"*) ;; *) continue ;; esac
-        run_one "$name" bash "$t"
+        run_one "$name" "$t"
     done
-done
+    for dir in "$@"; do
+        for t in "$TOP"/tests/$dir/*.sh; do
+            [ -f "$t" ] || continue
+            name=$prefix$dir/$(basename "$t" .sh)
+            case $name in *"$pattern"*) ;; *) continue ;; esac
+            run_one "$name" bash "$t"
+        done
+    done
+    export DUET=$saved
+}
+
+run_pass "" "$DUET" "$UNIT_DIR" cli ref
+if [ -n "${SAN_DUET:-}" ] && [ -x "${SAN_DUET:-}" ]; then
+    # The sanitizers abort on the first report, so a memory error fails the
+    # test that triggered it.
+    ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
+    UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+        run_pass "san/" "$SAN_DUET" "$SAN_UNIT_DIR" cli
+fi
 
 echo
 [ ${#failures[@]} -eq 0 ] || echo "failed: ${failures[*]}"

@@ -78,7 +78,7 @@ void duet_opts_usage_common(FILE *fp, unsigned which, const char *out_meta)
 {
     fprintf(fp, "Common options:\n");
     if (which & DUET_USE_OUT)
-        fprintf(fp, "    -o, --out %-17s output %s\n", out_meta,
+        fprintf(fp, "    -o, --out %-16s output %s\n", out_meta,
                 strcmp(out_meta, "DIR") == 0 ? "folder" :
                 strcmp(out_meta, "FILE") == 0 ? "file ('-' for stdout)" :
                 "prefix of the output files");

@@ -1,0 +1,82 @@
+/*
+ * plot.h -- duet's figures as SVG: Manhattan and QQ plots of summary
+ * statistics, and the PheWAS plot of one variant or score across phecodes.
+ *
+ * Inputs are tables with a header row, tab-separated (or space-separated
+ * when the header has no tab), plain or gzip/bgzip-compressed; lines
+ * starting with "##" before the header are skipped and a leading '#' on the
+ * header is ignored.  Columns are found by name (case-insensitive):
+ *
+ *   chromosome          chromosome | #CHROM | CHROM | CHR
+ *   position            base_pair_location | POS | BP | GENPOS
+ *   -log10 p            neg_log_10_p_value | LOG10P   (preferred)
+ *   p                   p_value | P                   (otherwise)
+ *   label               rsid | variant_id | ID | SNP  (optional)
+ *   PheWAS id           variant_id | score_id | id | variant | score
+ *   PheWAS columns      phecode; description, category, beta (optional)
+ *
+ * Values "#NA", "NA", "nan", "." and empty fields are missing: such rows
+ * are skipped (and counted).  Everything drawn uses fixed number formats,
+ * so the same input and options give the same bytes.
+ */
+#ifndef DUET_PLOT_H
+#define DUET_PLOT_H
+
+#include <stdint.h>
+#include "duet/err.h"
+#include "duet/svg.h"
+
+typedef enum {
+    DUET_PLOT_MANHATTAN = 0,
+    DUET_PLOT_QQ = 1,
+    DUET_PLOT_PHEWAS = 2
+} duet_plot_kind_t;
+
+typedef struct {
+    const char *title;       /* NULL: the input file's name */
+    int width, height;       /* pixels */
+    const char *provenance;  /* <metadata> text, or NULL */
+    int n_labels;            /* top hits labelled [10] */
+    double genome_wide;      /* Manhattan: genome-wide line at p [5e-8] */
+    double suggestive;       /* Manhattan: suggestive line at p [1e-5] */
+    double thin;             /* Manhattan: points with p >= thin are thinned
+                                to one per pixel cell [1e-3] */
+    double alpha;            /* PheWAS: Bonferroni line at alpha / tests [0.05] */
+    const char *id;          /* PheWAS: the variant or score to plot; NULL =
+                                the first in the file */
+} duet_plot_opts_t;
+
+/* Defaults for a figure kind (sizes: Manhattan 1200x500, QQ 520x520,
+ * PheWAS 1200x600). */
+void duet_plot_opts_init(duet_plot_opts_t *opts, duet_plot_kind_t kind);
+
+/* What was drawn, for the log. */
+typedef struct {
+    int64_t n_rows;       /* data rows read (PheWAS: rows of the chosen id) */
+    int64_t n_missing;    /* rows skipped for a missing value */
+    int64_t n_points;     /* markers written */
+    int n_groups;         /* chromosomes (Manhattan) or categories (PheWAS) */
+    int n_labels;         /* labels written */
+    double lambda_gc;     /* QQ: median chi-square / 0.4549364 */
+    double line;          /* -log10 p of the Bonferroni (PheWAS) or
+                             genome-wide (Manhattan) line */
+} duet_plot_info_t;
+
+/*
+ * Draw the figure of `path` into `svg` (begun and ended here).  Errors,
+ * reported with the file (and line and column where they apply):
+ *   DUET_EREAD       the file cannot be opened or read;
+ *   DUET_EFORMAT     a required column is missing, a value is not a
+ *                    number, a row has the wrong number of fields;
+ *   DUET_EMISMATCH   PheWAS: opts->id is not in the file;
+ *   DUET_EDEGENERATE no row with a usable p-value;
+ *   DUET_ENOMEM.
+ */
+duet_err_t duet_plot_manhattan(const char *path, const duet_plot_opts_t *opts,
+                               duet_svg_t *svg, duet_plot_info_t *info) DUET_WUR;
+duet_err_t duet_plot_qq(const char *path, const duet_plot_opts_t *opts,
+                        duet_svg_t *svg, duet_plot_info_t *info) DUET_WUR;
+duet_err_t duet_plot_phewas(const char *path, const duet_plot_opts_t *opts,
+                            duet_svg_t *svg, duet_plot_info_t *info) DUET_WUR;
+
+#endif

@@ -1,0 +1,795 @@
+/*
+ * genetest.c -- the gene-level rare-variant tests on top of a fitted null
+ * model: the weighted burden score test, SKAT (Wu et al. 2011, AJHG
+ * 89:82-93), SKAT-O (Lee, Wu and Lin 2012, Biostatistics 13:762-775, as the
+ * SKAT R package's "optimal.adj" method computes it) and ACAT-V / ACAT-O
+ * (Liu et al. 2019, AJHG 104:410-421, as the ACAT R package's ACAT_V).
+ * The quadratic-form tails come from genetest_qf.c.
+ */
+#define MATHLIB_STANDALONE 1
+#include <Rmath.h>
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "duet/genetest.h"
+#include "duet/log.h"
+
+/* LAPACK's symmetric eigensolver (divide and conquer), Fortran calling
+ * convention: arguments by reference, then the hidden lengths of the two
+ * character arguments.  Debian ships OpenBLAS's LAPACK without LAPACKE. */
+void dsyevd_(const char *jobz, const char *uplo, const int *n, double *a,
+             const int *lda, double *w, double *work, const int *lwork,
+             int *iwork, const int *liwork, int *info, size_t jobz_len,
+             size_t uplo_len);
+
+const double duet_skato_rho[DUET_SKATO_N_RHO] = { 0.0, 0.01, 0.04, 0.09, 0.16, 0.25, 0.5, 1.0 };
+
+/* SKAT computes rho = 1 as 0.999 so that (1 - rho) can divide. */
+#define SKATO_RHO_MAX 0.999
+/* Covariate columns closer than this (relative) to the span of the earlier
+ * ones are dropped, as duet_qr_create's DUET_QR_TOL. */
+#define BASIS_TOL 1e-6
+
+void duet_genetest_opts_init(duet_genetest_opts_t *opts)
+{
+    opts->beta_a = 1.0;
+    opts->beta_b = 25.0;
+    opts->acatv_mac = 10.0;
+    opts->acc = 1e-6;
+    opts->lim = 10000;
+    opts->tests = DUET_GENETEST_ALL;
+}
+
+const char *duet_genetest_status_str(duet_genetest_status_t status)
+{
+    switch (status) {
+    case DUET_GENETEST_NO_VARIANTS: return "no_polymorphic_variants";
+    case DUET_GENETEST_COLLINEAR: return "collinear";
+    default: return "";
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Null model                                                          */
+
+void duet_genetest_null_destroy(duet_genetest_null_t *null)
+{
+    if (!null) return;
+    free(null->resid);
+    free(null->sqrt_v);
+    free(null->basis);
+    free(null);
+}
+
+duet_err_t duet_genetest_null_create(duet_genetest_model_t model, int n, int k,
+                                     const double *x, int ldx,
+                                     const double *resid, const double *mu,
+                                     duet_genetest_null_t **out)
+{
+    duet_err_t err = DUET_OK;
+    duet_genetest_null_t *null = NULL;
+    *out = NULL;
+    if (n < 1 || k < 0 || (k > 0 && (!x || ldx < n)) || !resid ||
+        (model == DUET_GENETEST_LOGISTIC && !mu) ||
+        (model != DUET_GENETEST_LINEAR && model != DUET_GENETEST_LOGISTIC)) {
+        duet_log_error("gene test null model: invalid arguments (n=%d, k=%d)", n, k);
+        return DUET_EINTERNAL;
+    }
+    null = duet_calloc(1, sizeof *null);
+    if (!null) return DUET_ENOMEM;
+    null->model = model;
+    null->n = n;
+    null->k = k;
+    null->resid = duet_malloc(sizeof(double) * (size_t)n);
+    null->sqrt_v = duet_malloc(sizeof(double) * (size_t)n);
+    null->basis = duet_malloc(sizeof(double) * (size_t)n * (size_t)(k > 0 ? k : 1));
+    if (!null->resid || !null->sqrt_v || !null->basis) {
+        err = DUET_ENOMEM;
+        goto cleanup;
+    }
+    memcpy(null->resid, resid, sizeof(double) * (size_t)n);
+    for (int i = 0; i < n; i++) {
+        if (model == DUET_GENETEST_LINEAR) {
+            null->sqrt_v[i] = 1.0;
+        } else {
+            if (!(mu[i] > 0.0 && mu[i] < 1.0)) {
+                duet_log_error("gene test null model: fitted probability %g of sample %d "
+                               "is not inside (0, 1) (separation?)", mu[i], i + 1);
+                err = DUET_EDEGENERATE;
+                goto cleanup;
+            }
+            null->sqrt_v[i] = sqrt(mu[i] * (1.0 - mu[i]));
+        }
+        if (!isfinite(resid[i])) {
+            duet_log_error("gene test null model: residual of sample %d is not finite", i + 1);
+            err = DUET_EINTERNAL;
+            goto cleanup;
+        }
+    }
+
+    /* Orthonormal basis of V^1/2 X by modified Gram-Schmidt, each column
+     * orthogonalised twice ("twice is enough", Giraud et al. 2005). */
+    int rank = 0;
+    for (int j = 0; j < k; j++) {
+        double *b = null->basis + (size_t)n * rank;
+        for (int i = 0; i < n; i++) b[i] = null->sqrt_v[i] * x[(size_t)ldx * j + i];
+        double norm0 = cblas_dnrm2(n, b, 1);
+        if (!(norm0 > 0.0)) continue;
+        for (int pass = 0; pass < 2; pass++)
+            for (int c = 0; c < rank; c++) {
+                const double *q = null->basis + (size_t)n * c;
+                cblas_daxpy(n, -cblas_ddot(n, q, 1, b, 1), q, 1, b, 1);
+            }
+        double norm = cblas_dnrm2(n, b, 1);
+        if (!(norm > BASIS_TOL * norm0)) continue;
+        cblas_dscal(n, 1.0 / norm, b, 1);
+        rank++;
+    }
+    null->rank = rank;
+    null->rss = cblas_ddot(n, resid, 1, resid, 1);
+    if (n - rank < 1 || !(null->rss > 0.0)) {
+        duet_log_error("gene test null model: %s (%d samples, %d covariates)",
+                       n - rank < 1 ? "no residual degrees of freedom" : "residuals are all zero",
+                       n, rank);
+        err = DUET_EDEGENERATE;
+        goto cleanup;
+    }
+    null->phi = model == DUET_GENETEST_LINEAR ? null->rss / (n - rank) : 1.0;
+
+    /* The scores assume X'r = 0 (residuals of a fit that includes X):
+     * check it on the weighted scale, (V^1/2 X)' (V^-1/2 r). */
+    {
+        double rn = 0.0, worst = 0.0;
+        for (int i = 0; i < n; i++) {
+            double t = resid[i] / null->sqrt_v[i];
+            rn += t * t;
+        }
+        rn = sqrt(rn);
+        for (int c = 0; c < rank; c++) {
+            const double *q = null->basis + (size_t)n * c;
+            double dot = 0.0;
+            for (int i = 0; i < n; i++) dot += q[i] * resid[i] / null->sqrt_v[i];
+            if (fabs(dot) > worst) worst = fabs(dot);
+        }
+        if (worst > 1e-4 * rn) {
+            duet_log_error("gene test null model: the residuals are not orthogonal to the "
+                           "covariates (|X'r| = %g, |r| = %g): not residuals of this fit",
+                           worst, rn);
+            err = DUET_EINTERNAL;
+            goto cleanup;
+        }
+    }
+    *out = null;
+    null = NULL;
+cleanup:
+    duet_genetest_null_destroy(null);
+    return err;
+}
+
+/* ------------------------------------------------------------------ */
+/* Work space                                                          */
+
+struct duet_genetest_work {
+    size_t cap_z, cap_m, cap_d, cap_n, cap_b;
+    double *z;     /* n x m: V^1/2 G W residualised, divided by sqrt 2 */
+    double *btz;   /* rank x m */
+    /* per variant (m) */
+    double *u, *maf, *mac, *w, *diag, *raw, *lp, *lpw;
+    int *col, *flip;
+    /* kernel space (d = min(n, m)) */
+    double *kmat, *tmp;      /* d x d */
+    double *eig;             /* d */
+    double *lam;             /* (DUET_SKATO_N_RHO + 1) x d, kept eigenvalues */
+    double *sv, *kv, *ones;  /* d */
+    double *syev_work;       /* 2 d + 1 */
+    int *syev_iwork;         /* 1 */
+    /* sample space (n) */
+    double *zr;
+};
+
+duet_err_t duet_genetest_work_create(duet_genetest_work_t **out)
+{
+    *out = duet_calloc(1, sizeof **out);
+    return *out ? DUET_OK : DUET_ENOMEM;
+}
+
+void duet_genetest_work_destroy(duet_genetest_work_t *w)
+{
+    if (!w) return;
+    free(w->z);
+    free(w->btz);
+    free(w->u);
+    free(w->maf);
+    free(w->mac);
+    free(w->w);
+    free(w->diag);
+    free(w->raw);
+    free(w->lp);
+    free(w->lpw);
+    free(w->col);
+    free(w->flip);
+    free(w->kmat);
+    free(w->tmp);
+    free(w->eig);
+    free(w->lam);
+    free(w->sv);
+    free(w->kv);
+    free(w->ones);
+    free(w->syev_work);
+    free(w->syev_iwork);
+    free(w->zr);
+    free(w);
+}
+
+static int grow(void **p, size_t need, size_t elem)
+{
+    void *q = realloc(*p, elem * (need ? need : 1));
+    if (!q) {
+        duet_log_oom(elem * need);
+        return -1;
+    }
+    *p = q;
+    return 0;
+}
+
+#define GROW(ptr, need) grow((void **)&(ptr), (need), sizeof *(ptr))
+
+static duet_err_t work_reserve(duet_genetest_work_t *w, int n, int m, int rank)
+{
+    size_t nz = (size_t)n * (size_t)m;
+    if (nz > w->cap_z) {
+        if (GROW(w->z, nz)) return DUET_ENOMEM;
+        w->cap_z = nz;
+    }
+    size_t nb = (size_t)(rank > 0 ? rank : 1) * (size_t)m;
+    if (nb > w->cap_b) {
+        if (GROW(w->btz, nb)) return DUET_ENOMEM;
+        w->cap_b = nb;
+    }
+    if ((size_t)m > w->cap_m) {
+        if (GROW(w->u, m) || GROW(w->maf, m) || GROW(w->mac, m) || GROW(w->w, m) ||
+            GROW(w->diag, m) || GROW(w->raw, m) || GROW(w->lp, m + 1) || GROW(w->lpw, m + 1) ||
+            GROW(w->col, m) || GROW(w->flip, m))
+            return DUET_ENOMEM;
+        w->cap_m = (size_t)m;
+    }
+    size_t d = (size_t)(m < n ? m : n);
+    if (d > w->cap_d) {
+        if (GROW(w->kmat, d * d) || GROW(w->tmp, d * d) || GROW(w->eig, d) ||
+            GROW(w->lam, (DUET_SKATO_N_RHO + 1) * d) || GROW(w->sv, d) || GROW(w->kv, d) ||
+            GROW(w->ones, d) || GROW(w->syev_work, 2 * d + 1) || GROW(w->syev_iwork, 1))
+            return DUET_ENOMEM;
+        w->cap_d = d;
+    }
+    if ((size_t)n > w->cap_n) {
+        if (GROW(w->zr, n)) return DUET_ENOMEM;
+        w->cap_n = (size_t)n;
+    }
+    return DUET_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Eigenvalues                                                         */
+
+/* Eigenvalues of the symmetric d x d matrix a (upper triangle read,
+ * destroyed) into eig (ascending). */
+static duet_err_t sym_eigenvalues(duet_genetest_work_t *w, double *a, int d, double *eig)
+{
+    int lwork = 2 * d + 1, liwork = 1, info = 0;
+    dsyevd_("N", "U", &d, a, &d, eig, w->syev_work, &lwork, w->syev_iwork, &liwork, &info, 1, 1);
+    if (info != 0) {
+        duet_log_error("gene test: LAPACK dsyevd failed (info %d, order %d)", info, d);
+        return DUET_EINTERNAL;
+    }
+    return DUET_OK;
+}
+
+/* SKAT's Get_Lambda: keep the eigenvalues above 1e-5 times the mean of the
+ * non-negative ones, written to out in decreasing order (Davies' preferred
+ * order).  Eigenvalues at or below `floor` (rounding noise of a kernel that
+ * is zero in exact arithmetic) count as zero first.  Returns how many. */
+static int keep_lambda(const double *eig, int d, double floor, double *out)
+{
+    double sum = 0.0;
+    int npos = 0;
+    for (int i = 0; i < d; i++)
+        if (eig[i] > floor) {
+            sum += eig[i];
+            npos++;
+        }
+    if (npos == 0) return 0;
+    double cut = sum / npos / 1e5;
+    if (cut < floor) cut = floor;
+    int r = 0;
+    for (int i = d - 1; i >= 0; i--)
+        if (eig[i] > cut) out[r++] = eig[i];
+    return r;
+}
+
+/* Eigenvalues of a (d x d, destroyed) kept as above into out. */
+static duet_err_t kernel_lambda(duet_genetest_work_t *w, double *a, int d, double floor,
+                                double *out, int *r)
+{
+    duet_err_t err = sym_eigenvalues(w, a, d, w->eig);
+    if (err) return err;
+    *r = keep_lambda(w->eig, d, floor, out);
+    return DUET_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* SKAT-O                                                              */
+
+/*
+ * The p-value of SKAT-O's minimum over rho of the per-rho p-values (Lee,
+ * Wu and Lin 2012, Appendix; SKAT's SKAT_Optimal_PValue_Davies).  With
+ * Q_rho = (1 - rho) kappa + tau_rho eta0, eta0 ~ chi2_1 independent of
+ * kappa (a mixture of chi-squares with weights lambda, the eigenvalues of
+ * the kernel with its burden direction projected out, plus a remainder of
+ * variance var_remain whose effect is a rescaling),
+ *   P(min p_rho < p_min) = 1 - E[ F_kappa( min_rho (q_rho - tau_rho eta0)
+ *                                          / (1 - rho) ) ].
+ * SKAT evaluates 1 - integral_0^40 of that with R's integrate().  We
+ * integrate the complement, the survival function S_kappa, up to x0 where
+ * the argument reaches kappa's lower end (S = 1 beyond it exactly) and add
+ * P(chi2_1 > x0) in closed form: the same number, without the
+ * cancellation in 1 - integral, so that p-values far below 1e-10 keep their
+ * digits -- for which S_kappa comes from duet_genetest_qf_pvalue(), whose
+ * second Davies pass resolves small tails (SKAT's Davies at acc = 1e-6
+ * cannot).  The substitution x = t^2 removes chi2_1's density singularity at
+ * 0; the integral is split where the active rho changes (the integrand's
+ * kinks), and scaled by p_min so that tiny p-values do not underflow.
+ */
+typedef struct {
+    const double *lambda; /* kappa's weights, decreasing */
+    int r;
+    double mu_q;          /* mean of kappa */
+    double sd_ratio;      /* sqrt((VarQ - VarRemain) / VarQ) */
+    double q[DUET_SKATO_N_RHO], tau[DUET_SKATO_N_RHO], one_minus[DUET_SKATO_N_RHO];
+    double acc;
+    int lim;
+    double log_scale;     /* ln p_min: the integrand is divided by p_min */
+} skato_integrand_t;
+
+static double skato_integrand(double t, void *vctx)
+{
+    const skato_integrand_t *c = vctx;
+    double x = t * t;
+    double mval = INFINITY;
+    for (int i = 0; i < DUET_SKATO_N_RHO; i++) {
+        double v = (c->q[i] - c->tau[i] * x) / c->one_minus[i];
+        if (v < mval) mval = v;
+    }
+    double mst = (mval - c->mu_q) * c->sd_ratio + c->mu_q;
+    double log_s = 0.0;
+    if (mst > 0.0) {
+        duet_qf_pvalue_t pv;
+        duet_genetest_qf_pvalue(mst, c->lambda, c->r, c->acc, c->lim, &pv);
+        log_s = pv.log_p;
+        if (log_s > 0.0) log_s = 0.0;
+    }
+    /* chi2_1 density of x times dx/dt = sqrt(2/pi) exp(-t^2/2) */
+    return exp(log_s + 0.5 * log(2.0 / M_PI) - 0.5 * x - c->log_scale);
+}
+
+/* ln p of SKAT-O given the integrand's parameters (q, tau, one_minus,
+ * lambda, mu_q, sd_ratio filled).  *ok is 0 if the integral is not
+ * usable. */
+static double skato_integrate(skato_integrand_t *c, double log_pmin, int *ok)
+{
+    *ok = 1;
+    c->log_scale = log_pmin;
+    /* x0: the smallest x at which some rho's line reaches m* (kappa's
+     * rescaled argument at 0) */
+    double mstar = c->mu_q * (1.0 - 1.0 / c->sd_ratio);
+    double x0 = INFINITY;
+    for (int i = 0; i < DUET_SKATO_N_RHO; i++) {
+        if (!(c->tau[i] > 0)) continue;
+        double v = (c->q[i] - c->one_minus[i] * mstar) / c->tau[i];
+        if (v < x0) x0 = v;
+    }
+    if (!(x0 > 0.0)) return 0.0;
+    if (isinf(x0)) {
+        *ok = 0;
+        return NAN;
+    }
+    /* kinks: where the lowest of the lines (q_rho - tau_rho x) / (1 - rho)
+     * changes, walking its lower envelope from x = 0 (at most one kink per
+     * rho) */
+    double cut[DUET_SKATO_N_RHO + 2];
+    int ncut = 0;
+    cut[ncut++] = 0.0;
+    {
+        double a[DUET_SKATO_N_RHO], b[DUET_SKATO_N_RHO];
+        int cur = 0;
+        for (int i = 0; i < DUET_SKATO_N_RHO; i++) {
+            a[i] = c->q[i] / c->one_minus[i];
+            b[i] = c->tau[i] / c->one_minus[i];
+            if (a[i] < a[cur] || (a[i] == a[cur] && b[i] > b[cur])) cur = i;
+        }
+        double x_cur = 0.0;
+        for (;;) {
+            int next = -1;
+            double x_next = INFINITY;
+            for (int j = 0; j < DUET_SKATO_N_RHO; j++) {
+                if (!(b[j] > b[cur])) continue;
+                double x = (a[j] - a[cur]) / (b[j] - b[cur]);
+                if (x < x_cur) x = x_cur;
+                if (x < x_next || (x == x_next && b[j] > b[next])) {
+                    x_next = x;
+                    next = j;
+                }
+            }
+            if (next < 0 || !(x_next < x0)) break;
+            if (x_next > x_cur) cut[ncut++] = sqrt(x_next);
+            x_cur = x_next;
+            cur = next;
+        }
+    }
+    cut[ncut++] = sqrt(x0);
+    double total = 0.0;
+    for (int i = 0; i + 1 < ncut; i++) {
+        if (!(cut[i + 1] > cut[i])) continue;
+        int piece_ok;
+        total += duet_genetest_integrate(skato_integrand, c, cut[i], cut[i + 1], 1e-8, 1e-5,
+                                         100, NULL, &piece_ok);
+        if (!piece_ok) *ok = 0;
+    }
+    double log_tail = pchisq(x0, 1.0, 0, 1) - log_pmin;
+    double scaled = total + exp(log_tail);
+    if (!(scaled > 0.0) || !isfinite(scaled)) {
+        *ok = 0;
+        return NAN;
+    }
+    return log_pmin + log(scaled);
+}
+
+/* ------------------------------------------------------------------ */
+/* One gene                                                            */
+
+static void result_clear(duet_genetest_result_t *res)
+{
+    memset(res, 0, sizeof *res);
+    res->burden_beta = res->burden_se = res->burden_chi2 = res->burden_log_p = NAN;
+    res->skat_q = res->skat_log_p = NAN;
+    res->skato_rho = res->skato_log_p = NAN;
+    for (int i = 0; i < DUET_SKATO_N_RHO; i++) res->skato_rho_log_p[i] = NAN;
+    res->acatv_log_p = res->acato_log_p = NAN;
+}
+
+duet_err_t duet_genetest_run(const duet_genetest_null_t *null,
+                             const double *geno, int ldg, int m,
+                             const double *weights,
+                             const duet_genetest_opts_t *opts,
+                             duet_genetest_work_t *w,
+                             duet_genetest_result_t *res)
+{
+    duet_err_t err;
+    result_clear(res);
+    const int n = null->n, rank = null->rank;
+    if (m < 0 || (m > 0 && (!geno || ldg < n))) {
+        duet_log_error("gene test: invalid genotype matrix (m=%d, ld=%d, n=%d)", m, ldg, n);
+        return DUET_EINTERNAL;
+    }
+    unsigned tests = opts->tests;
+    int need_acatv = (tests & (DUET_GENETEST_ACATV | DUET_GENETEST_ACATO)) != 0;
+    int need_skat = (tests & (DUET_GENETEST_SKAT | DUET_GENETEST_SKATO | DUET_GENETEST_ACATO)) != 0;
+    int need_burden = (tests & (DUET_GENETEST_BURDEN | DUET_GENETEST_SKATO | DUET_GENETEST_ACATO)) != 0;
+    if ((err = work_reserve(w, n, m > 0 ? m : 1, rank))) return err;
+
+    /* 1. allele frequencies, flips, weights; monomorphic variants out */
+    int mk = 0;
+    for (int j = 0; j < m; j++) {
+        const double *g = geno + (size_t)ldg * j;
+        double sum = 0.0;
+        for (int i = 0; i < n; i++) sum += g[i];
+        if (!isfinite(sum)) {
+            duet_log_error("gene test: variant %d has a missing or non-finite dosage "
+                           "(impute before testing)", j + 1);
+            return DUET_EINTERNAL;
+        }
+        double af = sum / (2.0 * n);
+        int flip = af > 0.5;
+        double maf = flip ? 1.0 - af : af;
+        double mac = flip ? 2.0 * n - sum : sum;
+        if (!(mac > 0.0)) continue;
+        w->col[mk] = j;
+        w->flip[mk] = flip;
+        w->maf[mk] = maf;
+        w->mac[mk] = mac;
+        w->w[mk] = weights ? weights[j] : duet_genetest_beta_weight(maf, opts->beta_a, opts->beta_b);
+        res->mac += mac;
+        mk++;
+    }
+    res->n_variants = mk;
+    if (mk == 0) {
+        res->status = DUET_GENETEST_NO_VARIANTS;
+        return DUET_OK;
+    }
+
+    /* 2. Z = V^1/2 G W and the scores U = W G'r */
+    const double *r = null->resid, *sv = null->sqrt_v;
+    for (int c = 0; c < mk; c++) {
+        const double *g = geno + (size_t)ldg * w->col[c];
+        double *z = w->z + (size_t)n * c, u = 0.0, wc = w->w[c];
+        for (int i = 0; i < n; i++) {
+            double gi = w->flip[c] ? 2.0 - g[i] : g[i];
+            z[i] = sv[i] * gi * wc;
+            u += gi * r[i];
+        }
+        w->u[c] = u * wc;
+        w->raw[c] = 0.5 * cblas_ddot(n, z, 1, z, 1);
+    }
+    /* 3. project out the covariates (twice), scale by 1/sqrt(2): Z~'Z~ is
+     * SKAT's W.1 / 2 */
+    if (rank > 0)
+        for (int pass = 0; pass < 2; pass++) {
+            cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, rank, mk, n, 1.0, null->basis, n,
+                        w->z, n, 0.0, w->btz, rank);
+            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, mk, rank, -1.0, null->basis,
+                        n, w->btz, rank, 1.0, w->z, n);
+        }
+    cblas_dscal((int)((size_t)n * mk), M_SQRT1_2, w->z, 1);
+    /* a variant whose projected norm is below BASIS_TOL of its own lies in
+     * the covariates' span (e.g. a constant dosage): no test of its own */
+    int n_free = 0;
+    for (int c = 0; c < mk; c++) {
+        const double *z = w->z + (size_t)n * c;
+        w->diag[c] = cblas_ddot(n, z, 1, z, 1);
+        if (w->diag[c] > BASIS_TOL * BASIS_TOL * w->raw[c]) n_free++;
+        else w->diag[c] = 0.0;
+    }
+    if (n_free == 0) {
+        res->status = DUET_GENETEST_COLLINEAR;
+        return DUET_OK;
+    }
+    const double phi = null->phi;
+    double usum = 0.0, uu = 0.0;
+    for (int c = 0; c < mk; c++) {
+        usum += w->u[c];
+        uu += w->u[c] * w->u[c];
+    }
+    double q_skat = uu / (2.0 * phi), q_burden = usum * usum / (2.0 * phi);
+
+    /* 4. the kernel: m x m Sigma = Z~'Z~, or n x n Z~Z~' when n < m.
+     * sv: Sigma 1 (m-space) or z = Z~ 1 (n-space); s_tot = 1'Sigma 1. */
+    const int nspace = n < mk;
+    const int d = nspace ? n : mk;
+    double *kmat = w->kmat, *tmp = w->tmp, *svec = w->sv, *kv = w->kv;
+    if (nspace)
+        cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, n, mk, 1.0, w->z, n, 0.0, kmat, d);
+    else
+        cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, mk, n, 1.0, w->z, n, 0.0, kmat, d);
+    for (int j = 0; j < d; j++)
+        for (int i = j + 1; i < d; i++) kmat[(size_t)d * j + i] = kmat[(size_t)d * i + j];
+    double trace_k = 0.0;
+    for (int i = 0; i < d; i++) trace_k += kmat[(size_t)d * i + i];
+    if (nspace) {
+        for (int i = 0; i < n; i++) svec[i] = 0.0;
+        for (int c = 0; c < mk; c++) cblas_daxpy(n, 1.0, w->z + (size_t)n * c, 1, svec, 1);
+    } else {
+        for (int i = 0; i < d; i++) w->ones[i] = 1.0;
+        cblas_dgemv(CblasColMajor, CblasNoTrans, d, d, 1.0, kmat, d, w->ones, 1, 0.0, svec, 1);
+    }
+    /* kv = K sv; s_tot, ss = s's, sks = s'Sigma s in either space */
+    cblas_dgemv(CblasColMajor, CblasNoTrans, d, d, 1.0, kmat, d, svec, 1, 0.0, kv, 1);
+    double s_tot = 0.0, ss, sks;
+    if (nspace) {
+        s_tot = cblas_ddot(n, svec, 1, svec, 1);
+        ss = cblas_ddot(n, svec, 1, kv, 1);
+        sks = cblas_ddot(n, kv, 1, kv, 1);
+    } else {
+        for (int i = 0; i < d; i++) s_tot += svec[i];
+        ss = cblas_ddot(d, svec, 1, svec, 1);
+        sks = cblas_ddot(d, svec, 1, kv, 1);
+    }
+
+    /* 5. SKAT: eigenvalues of the kernel */
+    double *lam0 = w->lam;
+    int r0 = 0;
+    memcpy(tmp, kmat, sizeof(double) * (size_t)d * d);
+    /* rounding noise: eigenvalues of a kernel that is zero in exact
+     * arithmetic are about 1e-16 of its trace */
+    const double floor_k = 1e-12 * trace_k;
+    if ((err = kernel_lambda(w, tmp, d, floor_k, lam0, &r0))) return err;
+    res->n_lambda = r0;
+    if (r0 == 0) {
+        res->status = DUET_GENETEST_COLLINEAR;
+        return DUET_OK;
+    }
+    duet_qf_pvalue_t pv;
+    if (need_skat) {
+        duet_genetest_qf_pvalue(q_skat, lam0, r0, opts->acc, opts->lim, &pv);
+        res->skat_q = q_skat;
+        res->skat_log_p = pv.log_p;
+        res->skat_method = pv.method;
+    }
+
+    /* 6. burden: the weighted sum's score test, chi2_1 */
+    int burden_ok = s_tot > 1e-10 * trace_k;
+    if (need_burden && burden_ok) {
+        double info = 2.0 * s_tot; /* Var(1'U) / phi */
+        res->burden_chi2 = q_burden / s_tot;
+        res->burden_beta = usum / info;
+        res->burden_se = sqrt(phi / info);
+        res->burden_log_p = pchisq(res->burden_chi2, 1.0, 0, 1);
+    }
+
+    /* 7. SKAT-O */
+    if ((tests & DUET_GENETEST_SKATO) && burden_ok) {
+        duet_genetest_liu_t liu[DUET_SKATO_N_RHO];
+        double log_pmin = INFINITY;
+        int best = 0;
+        skato_integrand_t ctx;
+        for (int k = 0; k < DUET_SKATO_N_RHO; k++) {
+            double rho = duet_skato_rho[k] > SKATO_RHO_MAX ? SKATO_RHO_MAX : duet_skato_rho[k];
+            double *lam = w->lam + (size_t)d * k;
+            int rk = r0;
+            if (k > 0) {
+                /* eigenvalues of R^1/2 Sigma R^1/2, R = (1 - rho) I + rho 11' */
+                if (nspace) {
+                    for (int j = 0; j < d; j++)
+                        for (int i = 0; i <= j; i++)
+                            tmp[(size_t)d * j + i] = (1.0 - rho) * kmat[(size_t)d * j + i] +
+                                                     rho * svec[i] * svec[j];
+                } else {
+                    /* R^1/2 = a I + b 11', a = sqrt(1 - rho),
+                     * b = (sqrt(1 - rho + m rho) - a) / m */
+                    double a = sqrt(1.0 - rho), b = (sqrt(1.0 - rho + mk * rho) - a) / mk;
+                    for (int j = 0; j < d; j++)
+                        for (int i = 0; i <= j; i++)
+                            tmp[(size_t)d * j + i] = a * a * kmat[(size_t)d * j + i] +
+                                                     a * b * (svec[i] + svec[j]) + b * b * s_tot;
+                }
+                if ((err = kernel_lambda(w, tmp, d, floor_k, lam, &rk))) return err;
+            }
+            double q = (1.0 - rho) * q_skat + rho * q_burden;
+            duet_genetest_qf_pvalue(q, lam, rk, opts->acc, opts->lim, &pv);
+            res->skato_rho_log_p[k] = pv.log_p;
+            if (pv.log_p < log_pmin) {
+                log_pmin = pv.log_p;
+                best = k;
+            }
+            duet_genetest_liu_params(lam, NULL, NULL, rk, 1, &liu[k]);
+            ctx.tau[k] = rho * s_tot + (1.0 - rho) * ss / s_tot;
+            ctx.one_minus[k] = 1.0 - rho;
+        }
+        res->skato_rho = duet_skato_rho[best];
+        for (int k = 0; k < DUET_SKATO_N_RHO; k++)
+            ctx.q[k] = duet_genetest_liu_quantile(&liu[k], log_pmin);
+
+        /* kappa: the kernel with the burden direction projected out,
+         * Sigma - s s'/s_tot (m-space) or P K P, P = I - z z'/s_tot */
+        for (int j = 0; j < d; j++)
+            for (int i = 0; i <= j; i++) {
+                double v = kmat[(size_t)d * j + i];
+                if (nspace)
+                    v += (-(svec[i] * kv[j] + kv[i] * svec[j]) + svec[i] * svec[j] * ss / s_tot) /
+                         s_tot;
+                else
+                    v -= svec[i] * svec[j] / s_tot;
+                tmp[(size_t)d * j + i] = v;
+            }
+        double *lamk = w->lam + (size_t)d * DUET_SKATO_N_RHO;
+        int rk = 0;
+        if ((err = kernel_lambda(w, tmp, d, floor_k, lamk, &rk))) return err;
+        double lp;
+        if (rk == 0) {
+            /* rank one: every Q_rho is the same test */
+            lp = log_pmin;
+        } else {
+            double sum1 = 0.0, sum2 = 0.0;
+            for (int i = 0; i < rk; i++) {
+                sum1 += lamk[i];
+                sum2 += lamk[i] * lamk[i];
+            }
+            double var_remain = 4.0 * (sks / s_tot - ss * ss / (s_tot * s_tot));
+            if (var_remain < 0.0) var_remain = 0.0;
+            double var_q = 2.0 * sum2 + var_remain;
+            ctx.lambda = lamk;
+            ctx.r = rk;
+            ctx.mu_q = sum1;
+            ctx.sd_ratio = sqrt(2.0 * sum2 / var_q);
+            ctx.acc = opts->acc;
+            ctx.lim = opts->lim;
+            int ok;
+            lp = skato_integrate(&ctx, log_pmin, &ok);
+            if (!isfinite(lp)) {
+                /* SKAT's bound when the integration fails */
+                lp = log(3.0) + log_pmin;
+                res->skato_fallback = 1;
+            }
+            /* SKAT: never above the Bonferroni bound over the grid */
+            if (lp > log((double)DUET_SKATO_N_RHO) + log_pmin)
+                lp = log((double)DUET_SKATO_N_RHO) + log_pmin;
+        }
+        res->skato_log_p = lp > 0.0 ? 0.0 : lp;
+    }
+
+    /* 8. ACAT-V: per-variant score (logistic) or t (linear) tests of the
+     * variants with MAC above the threshold, one burden test of the rest,
+     * combined by ACAT with weights w^2 MAF (1 - MAF) */
+    if (need_acatv) {
+        int np = 0, n_rare = 0;
+        double rare_u = 0.0, rare_maf = 0.0, rare_wsum = 0.0;
+        double *zr = w->zr;
+        double df2 = n - 1.0 - rank;
+        for (int i = 0; i < n; i++) zr[i] = 0.0;
+        for (int c = 0; c < mk; c++) {
+            if (w->mac[c] <= opts->acatv_mac) {
+                n_rare++;
+                rare_u += w->u[c];
+                rare_maf += w->maf[c];
+                rare_wsum += w->w[c] * w->w[c] * w->maf[c] * (1.0 - w->maf[c]);
+                cblas_daxpy(n, 1.0, w->z + (size_t)n * c, 1, zr, 1);
+                continue;
+            }
+            if (!(w->diag[c] > 0.0)) continue; /* in the covariates' span */
+            double lpj;
+            if (null->model == DUET_GENETEST_LINEAR) {
+                /* t test of the variant added to the null model, as ACAT's
+                 * Get.marginal.pval and lm() */
+                double ssr = w->u[c] * w->u[c] / (2.0 * w->diag[c]);
+                double rest = null->rss - ssr;
+                if (!(df2 > 0)) continue;
+                double t = rest > 0 ? sqrt(ssr / (rest / df2)) : INFINITY;
+                lpj = M_LN2 + pt(-t, df2, 1, 1);
+            } else {
+                double chi2 = w->u[c] * w->u[c] / (2.0 * phi * w->diag[c]);
+                lpj = pchisq(chi2, 1.0, 0, 1);
+            }
+            if (lpj == 0.0) continue; /* p = 1: left out, as ACAT_V does */
+            w->lp[np] = lpj;
+            w->lpw[np] = w->w[c] * w->w[c] * w->maf[c] * (1.0 - w->maf[c]);
+            np++;
+        }
+        res->n_ultra_rare = n_rare;
+        double lp_rare = NAN;
+        if (n_rare > 0) {
+            double zz = cblas_ddot(n, zr, 1, zr, 1);
+            double zraw = 0.0;
+            for (int c = 0; c < mk; c++)
+                if (w->mac[c] <= opts->acatv_mac) zraw += w->raw[c];
+            if (zz > BASIS_TOL * BASIS_TOL * zraw) lp_rare = pchisq(rare_u * rare_u / (2.0 * phi * zz), 1.0, 0, 1);
+        }
+        if (n_rare > 0 && np == 0 && !isnan(lp_rare)) {
+            res->acatv_log_p = lp_rare; /* only very rare variants: burden */
+        } else {
+            if (!isnan(lp_rare) && lp_rare < 0.0) {
+                double maf_bar = rare_maf / n_rare, wr;
+                if (weights) {
+                    wr = rare_wsum / n_rare;
+                } else {
+                    double b = duet_genetest_beta_weight(maf_bar, opts->beta_a, opts->beta_b);
+                    wr = b * b * maf_bar * (1.0 - maf_bar);
+                }
+                w->lp[np] = lp_rare;
+                w->lpw[np] = wr;
+                np++;
+            }
+            res->acatv_log_p = np > 0 ? duet_genetest_acat(w->lp, w->lpw, np) : 0.0;
+        }
+    }
+
+    /* 9. ACAT-O over burden, SKAT and ACAT-V */
+    if (tests & DUET_GENETEST_ACATO) {
+        double lps[3];
+        int nl = 0;
+        if (!isnan(res->burden_log_p)) lps[nl++] = res->burden_log_p;
+        if (!isnan(res->skat_log_p)) lps[nl++] = res->skat_log_p;
+        if (!isnan(res->acatv_log_p)) lps[nl++] = res->acatv_log_p;
+        if (nl > 0) res->acato_log_p = duet_genetest_acat(lps, NULL, nl);
+    }
+
+    /* leave out what was not asked for */
+    if (!(tests & DUET_GENETEST_BURDEN))
+        res->burden_beta = res->burden_se = res->burden_chi2 = res->burden_log_p = NAN;
+    if (!(tests & DUET_GENETEST_SKAT)) {
+        res->skat_q = res->skat_log_p = NAN;
+        res->skat_method = DUET_QF_NONE;
+    }
+    if (!(tests & DUET_GENETEST_ACATV)) res->acatv_log_p = NAN;
+    return DUET_OK;
+}
