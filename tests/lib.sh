@@ -44,6 +44,13 @@ t_true() {
     if "$@"; then t_pass "$name"; else t_fail "$name" "false: $*"; fi
 }
 
+# t_ok NAME 'SHELL CONDITION' : a condition with && or || in it, evaluated as
+# a whole (t_true would only see the part before the first &&).
+t_ok() {
+    local name=$1; shift
+    if eval "$1"; then t_pass "$name"; else t_fail "$name" "false: $1"; fi
+}
+
 # t_expect NAME EXPECTED ACTUAL : ACTUAL equals the expected file; on a
 # mismatch EXPECTED.new is written and the diff shown; UPDATE=1 rewrites.
 t_expect() {

@@ -41,7 +41,7 @@ t_grep "a trait without cases is skipped with a warning" "trait 'b3' skipped: no
 t_grep "a covariate constant in a sample set is dropped with a warning" "covariate 'sex' is constant in the samples of 'b2'" "$WORK/err"
 t_true "no output for the skipped trait" [ ! -e "$WORK/o/def.b3.gwas.tsv.gz" ]
 for t in q1 q2 b1 b2; do
-    t_true "$t: data file, index and sidecar" [ -s "$WORK/o/def.$t.gwas.tsv.gz" ] && [ -s "$WORK/o/def.$t.gwas.tsv.gz.tbi" ] && [ -s "$WORK/o/def.$t.gwas.yaml" ]
+    t_ok "$t: data file, index and sidecar" '[ -s "$WORK/o/def.$t.gwas.tsv.gz" ] && [ -s "$WORK/o/def.$t.gwas.tsv.gz.tbi" ] && [ -s "$WORK/o/def.$t.gwas.yaml" ]'
 done
 dump "$WORK/o/def" q1 q2 b1 b2 >"$WORK/def.txt"
 t_expect "default run: outputs as expected" "$EXP/default.txt" "$WORK/def.txt"
@@ -49,7 +49,7 @@ md5=$(md5sum <"$WORK/o/def.q1.gwas.tsv.gz" | cut -d' ' -f1)
 t_grep "the sidecar carries the data file's md5" "^data_file_md5sum: $md5\$" "$WORK/o/def.q1.gwas.yaml"
 n=$(tabix "$WORK/o/def.q1.gwas.tsv.gz" 2:6000-8000 | wc -l)
 m=$(zcat "$WORK/o/def.q1.gwas.tsv.gz" | awk -F'\t' '$1==2 && $2>=6000 && $2<=8000' | wc -l)
-t_true "the tabix index answers region queries ($n rows)" [ "$n" -gt 0 ] && [ "$n" -eq "$m" ]
+t_ok "the tabix index answers region queries ($n rows)" '[ "$n" -gt 0 ] && [ "$n" -eq "$m" ]'
 hdr=$(zcat "$WORK/o/def.q1.gwas.tsv.gz" | head -1)
 t_true "GWAS-SSF columns, then n n_cases n_controls test errcode" [ "$hdr" = "$(printf 'chromosome\tbase_pair_location\teffect_allele\tother_allele\tbeta\todds_ratio\tstandard_error\teffect_allele_frequency\tp_value\tneg_log_10_p_value\tci_upper\tci_lower\trsid\tvariant_id\tinfo\tn\tn_cases\tn_controls\ttest\terrcode')" ]
 t_true "the multi-allelic record gives one row per ALT" [ "$(zcat "$WORK/o/def.q1.gwas.tsv.gz" | awk -F'\t' '$2==2787' | cut -f3 | tr '\n' ,)" = "C,G," ]
@@ -151,14 +151,14 @@ mkdir -p "$WORK/two"
 (cd "$WORK/two" && "$DUET" gwas --vcf "$V" --pheno "$P" --covar "$C" -o - >"$WORK/out" 2>"$WORK/err")
 t_true "-o - with several traits exits 2" [ $? -eq 2 ]
 t_grep "-o - with several traits says why" "streams one trait" "$WORK/err"
-t_true "-o - with several traits writes nothing" [ ! -s "$WORK/out" ] && [ -z "$(ls "$WORK/two")" ]
+t_ok "-o - with several traits writes nothing" '[ ! -s "$WORK/out" ] && [ -z "$(ls "$WORK/two")" ]'
 
 # ---------------------------------------------------------------- filters and lists
 t_run "--maf 0.1" 0 "$DUET" gwas --vcf "$V" --pheno "$P" --pheno-name q1 --covar "$C" --maf 0.1 -o "$WORK/o/maf" --no-version
 t_true "--maf: every row has MAF >= 0.1" [ "$(zcat "$WORK/o/maf.q1.gwas.tsv.gz" | awk -F'\t' 'NR>1 { m = $8 < 0.5 ? $8 : 1 - $8; if (m < 0.1) print }' | wc -l)" -eq 0 ]
 t_grep "--maf: the log counts the variants left out" "below --maf" "$WORK/o/maf.log"
 kept=$(zcat "$WORK/o/maf.q1.gwas.tsv.gz" | tail -n +2 | wc -l)
-t_true "--maf keeps fewer rows ($kept)" [ "$kept" -gt 5 ] && [ "$kept" -lt 49 ]
+t_ok "--maf keeps fewer rows ($kept)" '[ "$kept" -gt 5 ] && [ "$kept" -lt 49 ]'
 t_run "--mac 8" 0 "$DUET" gwas --vcf "$V" --pheno "$P" --pheno-name q1 --covar "$C" --mac 8 -o "$WORK/o/mac" --no-version
 t_true "--mac: every row has a minor allele count >= 8" [ "$(zcat "$WORK/o/mac.q1.gwas.tsv.gz" | awk -F'\t' 'NR>1 { c = 2 * $16 * $8; if (c > $16) c = 2 * $16 - c; if (c < 7.5) print }' | wc -l)" -eq 0 ]
 printf 'rs1001\n2:%s:A:%s\n' "$(sed -n '/^2\t/{p;q}' "$D/small.vcf" | cut -f2)" "$(sed -n '/^2\t/{p;q}' "$D/small.vcf" | cut -f5)" >"$D/extract.txt"
@@ -171,7 +171,7 @@ awk '{ print "0\t" $1 }' "$D/keep.txt" | head -10 >"$D/remove.txt"
 t_run "--keep and --remove (FID IID lines)" 0 "$DUET" gwas --vcf "$V" --pheno "$P" --pheno-name q1 --covar "$C" --keep "$D/keep.txt" --remove "$D/remove.txt" -o "$WORK/o/kr" --no-version
 t_true "--keep 60 --remove 10: n = 50" [ "$(zcat "$WORK/o/kr.q1.gwas.tsv.gz" | awk -F'\t' 'NR==2 { print $16 }')" = 50 ]
 t_run "--region 2 (BCF)" 0 "$DUET" gwas --vcf "$V" --pheno "$P" --pheno-name q1 --covar "$C" --region 2 -o "$WORK/o/r2" --no-version
-t_true "--region 2: only chromosome 2, all of it" [ "$(zcat "$WORK/o/r2.q1.gwas.tsv.gz" | tail -n +2 | cut -f1 | sort -u)" = 2 ] && [ "$(zcat "$WORK/o/r2.q1.gwas.tsv.gz" | tail -n +2 | wc -l)" -eq 18 ]
+t_ok "--region 2: only chromosome 2, all of it" '[ "$(zcat "$WORK/o/r2.q1.gwas.tsv.gz" | tail -n +2 | cut -f1 | sort -u)" = 2 ] && [ "$(zcat "$WORK/o/r2.q1.gwas.tsv.gz" | tail -n +2 | wc -l)" -eq 18 ]'
 t_run "--region on a tabix-indexed VCF.gz" 0 "$DUET" gwas --vcf "$D/small.vcf.gz" --pheno "$P" --pheno-name q1 --covar "$C" --region 1:2000-3000 -o "$WORK/o/rv" --no-version
 t_true "--region 1:2000-3000 rows = the same rows of the whole run" [ "$(zcat "$WORK/o/rv.q1.gwas.tsv.gz" | tail -n +2)" = "$(awk -F'\t' '$1==1 && $2>=2000 && $2<=3000' "$WORK/q1.tsv")" ]
 

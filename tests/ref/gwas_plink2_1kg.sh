@@ -24,7 +24,7 @@ t_run "1KG: duet --logistic wald" 0 "$DUET" gwas --vcf kg.bcf --pheno "$K/1KG_ph
 t_run "1KG: duet --firth" 0 "$DUET" gwas --vcf kg.bcf --pheno "$K/1KG_phase3_subset_annot.tsv" --pheno-name status --covar covar.tsv --firth --threads 2 -o kf --quiet
 $PLINK --bcf kgsplit.bcf --pheno pheno.tsv --1 --covar covar.tsv --glm omit-ref hide-covar log10 cols=$COLS --out pw >/dev/null 2>&1
 $PLINK --bcf kgsplit.bcf --pheno pheno.tsv --1 --covar covar.tsv --pheno-name status --glm omit-ref hide-covar log10 firth cols=$COLS --out pf >/dev/null 2>&1
-t_true "1KG: plink2 ran" [ -s pw.outcome.glm.linear ] && [ -s pw.status.glm.logistic.hybrid ] && [ -s pf.status.glm.firth ]
+t_ok "1KG: plink2 ran" '[ -s pw.outcome.glm.linear ] && [ -s pw.status.glm.logistic.hybrid ] && [ -s pf.status.glm.firth ]'
 check "1KG linear (outcome ~ sex)" "$(python3 "$CMP" kw.outcome.gwas.tsv.gz pw.outcome.glm.linear)" 1e-4 1e-3 24000
 check "1KG logistic Wald (status ~ sex)" "$(python3 "$CMP" kw.status.gwas.tsv.gz pw.status.glm.logistic.hybrid --test wald --no-firth-rows)" 1e-4 1e-3 10000
 check "1KG Firth fallback rows of --logistic wald" "$(python3 "$CMP" kw.status.gwas.tsv.gz pw.status.glm.logistic.hybrid --test firth --firth-rows)" 5e-3 5e-3 10000
