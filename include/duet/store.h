@@ -140,14 +140,15 @@ duet_err_t duet_store_info(duet_store_t *store, duet_out_t *out,
                            int no_version) DUET_WUR;
 
 /*
- * The shape of a source code, as `duet store info` counts them (a rule on
- * the characters only; the vocabulary proper comes from the source concept
- * where the concept table has it).  Spaces around the code and dots are
- * ignored, letters in any case:
- *   ICD9CM     3-5 digits; V + 2-4 digits; E9 + 2-3 digits
- *   AMBIGUOUS  E8 + 2-3 digits (ICD-9-CM E800-E899 or ICD-10-CM E80-E89)
- *   ICD10CM    a letter, a digit, then 1-5 letters or digits
- *   OTHER      anything else (empty included)
+ * The shape of a source code, as `duet store info` counts them: the same
+ * rule the phecode mapping uses (duet_icd_compact() then duet_icd_shapes() in
+ * duet/phecode.h; blanks around the code and dots ignored, any case):
+ *   ICD9CM     fits ICD-9-CM only (digits; E9xx)
+ *   AMBIGUOUS  fits both (V or E0-E8 followed by digits only)
+ *   ICD10CM    fits ICD-10-CM only
+ *   OTHER      neither (empty included)
+ * The vocabulary proper comes from the source concept where the concept
+ * table has it, then from this shape and the date (duet-phecode(1)).
  */
 typedef enum {
     DUET_CODE_OTHER = 0,

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "duet/phecode.h"
 #include "store_internal.h"
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -225,34 +226,14 @@ int duet_store_table_from_path(const char *path, char *out, size_t size)
 
 duet_code_shape_t duet_store_code_shape(const char *code, size_t len)
 {
-    char c[16];
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        char ch = code[i];
-        if (ch == ' ' || ch == '.' || ch == '\t') {
-            /* Dots anywhere, spaces only around the code. */
-            if (ch != '.' && n && i + 1 < len && code[i + 1] != ' ' && code[i + 1] != '\t')
-                return DUET_CODE_OTHER;
-            continue;
-        }
-        if (n == sizeof c - 1) return DUET_CODE_OTHER;
-        c[n++] = (char)toupper((unsigned char)ch);
-    }
-    c[n] = 0;
-    if (n < 3) return DUET_CODE_OTHER;
-    size_t n_digits = 0;
-    for (size_t i = 1; i < n; i++) n_digits += is_digit(c[i]);
-    int rest_digits = n_digits == n - 1;
-    if (is_digit(c[0]) && rest_digits && n <= 5) return DUET_CODE_ICD9CM;
-    if (c[0] == 'V' && rest_digits && n >= 3 && n <= 5) return DUET_CODE_ICD9CM;
-    if (c[0] == 'E' && rest_digits && n >= 4 && n <= 5) {
-        if (c[1] == '9') return DUET_CODE_ICD9CM;
-        if (c[1] == '8') return DUET_CODE_AMBIGUOUS;
-    }
-    if (c[0] >= 'A' && c[0] <= 'Z' && is_digit(c[1]) && n <= 7) {
-        for (size_t i = 2; i < n; i++)
-            if (!is_digit(c[i]) && !(c[i] >= 'A' && c[i] <= 'Z')) return DUET_CODE_OTHER;
-        return DUET_CODE_ICD10CM;
+    /* One rule for the whole engine: the phenotype layer's compact form and
+     * shape test (duet_icd_compact, duet_icd_shapes in phecode.h). */
+    char compact[DUET_ICD_MAX];
+    if (duet_icd_compact(code, len, compact) <= 0) return DUET_CODE_OTHER;
+    switch (duet_icd_shapes(compact)) {
+    case DUET_SHAPE_ICD9: return DUET_CODE_ICD9CM;
+    case DUET_SHAPE_ICD10: return DUET_CODE_ICD10CM;
+    case DUET_SHAPE_ICD9 | DUET_SHAPE_ICD10: return DUET_CODE_AMBIGUOUS;
     }
     return DUET_CODE_OTHER;
 }
