@@ -97,6 +97,24 @@ typedef struct {
                         n_samples), for imputation without a rescan */
 } gt_acc_t;
 
+/* Record sample i of a per-sample loop: its dosage (or a missing call,
+ * imputed later) and the column's running counts. */
+static inline void finish_sample(gt_acc_t *acc, double *out, uint8_t *mask, int i,
+                                 int called, int dose, int bad)
+{
+    if (bad && acc->bad_sample < 0) acc->bad_sample = i;
+    if (called == 0) {
+        out[i] = 0;
+        acc->miss_idx[acc->missing++] = i;
+        if (mask) mask[i] = 1;
+    } else {
+        out[i] = dose;
+        acc->alt += dose;
+        acc->alleles += called;
+        if (mask) mask[i] = 0;
+    }
+}
+
 static void build_classes(uint8_t cls[256], int a, int n_allele)
 {
     for (int b = 0; b < 256; b++) {
@@ -131,17 +149,7 @@ static inline void sample_i8(const uint8_t *v, int ploidy, const uint8_t *cls,
         called++;
         dose += c & B_ALT;
     }
-    if (bad && acc->bad_sample < 0) acc->bad_sample = i;
-    if (called == 0) {
-        out[i] = 0;
-        acc->miss_idx[acc->missing++] = i;
-        if (mask) mask[i] = 1;
-    } else {
-        out[i] = dose;
-        acc->alt += dose;
-        acc->alleles += called;
-        if (mask) mask[i] = 0;
-    }
+    finish_sample(acc, out, mask, i, called, dose, bad);
 }
 
 /*
@@ -342,17 +350,7 @@ static void gt_wide(const uint8_t *p, int type, int ploidy, const int *cols, int
             called++;
             dose += idx == a;
         }
-        if (bad && acc->bad_sample < 0) acc->bad_sample = i;
-        if (called == 0) {
-            out[i] = 0;
-            acc->miss_idx[acc->missing++] = i;
-            if (mask) mask[i] = 1;
-        } else {
-            out[i] = dose;
-            acc->alt += dose;
-            acc->alleles += called;
-            if (mask) mask[i] = 0;
-        }
+        finish_sample(acc, out, mask, i, called, dose, bad);
     }
 }
 
