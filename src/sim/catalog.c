@@ -3,8 +3,9 @@
  * codes that record them and the phecode those codes map to; measurements
  * with their LOINC-coded OMOP concepts and units), their planted common
  * variants (genes and effect sizes imitating published associations), the
- * rare-variant gene burden, the omics features and the unrelated ICD codes
- * that fill the records.  Everything here is data; man/duet-simulate.1
+ * rare-variant gene burden, the omics features and the general-examination
+ * codes of visits (the background diagnoses come from the phecode map, see
+ * background.c).  Everything here is data; man/duet-simulate.1
  * documents it and tests/cli/simulate.sh checks the codes against the
  * phecode 1.2 tables and the concepts against the CDM.
  *
@@ -188,19 +189,7 @@ const sim_omic_t sim_omics[] = {
 };
 const int sim_n_omics = (int)(sizeof sim_omics / sizeof sim_omics[0]);
 
-/* Common primary-care diagnoses, none in the exclusion ranges of the planted
- * diseases' phecodes; Z00.00 and V70.0 (general examination) map to no
- * phecode in version 1.2, as in real records. */
-const char *const sim_noise_icd10[] = {
-    "J06.9", "M54.5", "K21.9", "F32.9", "N39.0", "E78.5", "R51", "L30.9",
-    "H52.4", "K59.00", "J30.9", "M25.561", "R10.9", "F41.9", "G47.00", "M17.9",
-    "H10.9", "K52.9", "B34.9", "Z00.00", "R53.83", "M79.1", "J02.9", "H61.23",
-    "E55.9", "E03.9",
-};
-const int sim_n_noise_icd10 = (int)(sizeof sim_noise_icd10 / sizeof sim_noise_icd10[0]);
-const char *const sim_noise_icd9[] = {
-    "465.9", "724.2", "530.81", "311", "599.0", "272.4", "692.9", "477.9",
-    "719.46", "789.00", "300.00", "780.52", "715.96", "372.30", "558.9", "079.99",
-    "V70.0", "780.79", "729.1", "462", "380.4", "268.9", "244.9", "535.50",
-};
-const int sim_n_noise_icd9 = (int)(sizeof sim_noise_icd9 / sizeof sim_noise_icd9[0]);
+/* General examination without complaint: maps to no phecode in version
+ * 1.2, as in real records, where many visits carry such codes. */
+const char *const sim_exam_icd10 = "Z00.00";
+const char *const sim_exam_icd9 = "V70.0";

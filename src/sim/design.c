@@ -40,6 +40,7 @@ void sim_sample_name(const sim_cohort_t *c, int i, char *buf, size_t size)
 
 void sim_cohort_free(sim_cohort_t *c)
 {
+    sim_background_free(&c->bg);
     free(c->var);
     free(c->block_start);
     free(c->eff);

@@ -8,8 +8,9 @@
  * for people with more diseases).  A case of a planted disease has its ICD
  * code on one visit at onset and, for most cases, on further visits after
  * it; ICD-9-CM is used before 2015-10-01 and ICD-10-CM from then on, as in
- * US records.  Some controls carry one rule-out code; every visit may carry
- * unrelated common codes.  A share of codes is written without the dot and
+ * US records.  Some controls carry one rule-out code.  Each person also
+ * carries the diagnoses of the background phenome (background.c) on one to
+ * four visits each, and some visits a general-examination code.  A share of codes is written without the dot and
  * right-padded to seven characters, as some exports (MIMIC-IV) do.
  * Measurements are the person's level plus visit-to-visit noise, rounded as
  * laboratories report them; a few rows are in another unit and a few are
@@ -89,6 +90,7 @@ typedef struct {
 typedef struct {
     visit_t *visit;
     int32_t *day, *idx;
+    int32_t *bg;       /* background phecodes of the person */
     cond_t *cond;
     int n_cond, m_cond;
     meas_t *meas;
@@ -268,15 +270,37 @@ static duet_err_t person_rows(sim_cohort_t *c, int i, buffers_t *b, int64_t *vis
             c->n_rule_out[t]++;
         }
     }
-    /* Unrelated codes */
-    for (int j = 0; j < n; j++) {
-        int m = (int)duet_rng_poisson(r, 0.4);
-        for (int k = 0; k < m; k++) {
-            const char *code = b->day[j] >= icd10_from
-                                   ? sim_noise_icd10[duet_rng_below(r, (uint64_t)sim_n_noise_icd10)]
-                                   : sim_noise_icd9[duet_rng_below(r, (uint64_t)sim_n_noise_icd9)];
-            if (add_cond(b, j, code, duet_rng_uniform(r) < SIM_UNDOTTED_FRACTION)) return DUET_ENOMEM;
+    /* The background phenome and general examinations, from a stream of
+     * their own: the planted diseases' records above do not depend on it. */
+    duet_rng_t rb;
+    duet_rng_init(&rb, c->opts->seed, sim_stream(SIM_NS_EHR, 1, (uint64_t)i));
+    int n_bg = sim_background_draw(&c->bg, c->male[i], &rb, b->bg);
+    for (int k = 0; k < n_bg; k++) {
+        sim_bg_phecode_t *x = &c->bg.phe[b->bg[k]];
+        int m = 1 + (int)duet_rng_below(&rb, SIM_BG_MAX_DATES);
+        if (m > n) m = n;
+        int32_t pick[SIM_BG_MAX_DATES];
+        for (int j = 0; j < m; j++) {
+            int vj, dup;
+            do { /* distinct visits; m <= n, so this ends */
+                vj = (int)duet_rng_below(&rb, (uint64_t)n);
+                dup = 0;
+                for (int l = 0; l < j; l++) dup |= pick[l] == vj;
+            } while (dup);
+            pick[j] = vj;
+            if (add_cond(b, vj, b->day[vj] >= icd10_from ? x->icd10 : x->icd9,
+                         duet_rng_uniform(&rb) < SIM_UNDOTTED_FRACTION))
+                return DUET_ENOMEM;
         }
+        x->n_persons++;
+        x->n_multi += m >= 2;
+        c->n_bg_conditions += m;
+    }
+    for (int j = 0; j < n; j++) {
+        if (!(duet_rng_uniform(&rb) < SIM_EXAM_RATE)) continue;
+        if (add_cond(b, j, b->day[j] >= icd10_from ? sim_exam_icd10 : sim_exam_icd9,
+                     duet_rng_uniform(&rb) < SIM_UNDOTTED_FRACTION))
+            return DUET_ENOMEM;
     }
     qsort(b->cond, (size_t)b->n_cond, sizeof *b->cond, cmp_cond);
 
@@ -372,7 +396,8 @@ duet_err_t sim_write_omop(sim_cohort_t *c, duet_outdir_t *dir)
     b.visit = duet_malloc(MAX_VISITS * sizeof *b.visit);
     b.day = duet_malloc(MAX_VISITS * sizeof *b.day);
     b.idx = duet_malloc(MAX_VISITS * sizeof *b.idx);
-    if (!b.visit || !b.day || !b.idx) { err = DUET_ENOMEM; goto cleanup; }
+    b.bg = duet_malloc(((size_t)c->bg.n + 1) * sizeof *b.bg);
+    if (!b.visit || !b.day || !b.idx || !b.bg) { err = DUET_ENOMEM; goto cleanup; }
     for (int f = 0; f < F_N; f++) {
         err = sim_open(dir, file_name[f], &out[f]);
         if (!err) err = duet_out_puts(out[f], file_header[f]);
@@ -398,6 +423,7 @@ cleanup:
     free(b.visit);
     free(b.day);
     free(b.idx);
+    free(b.bg);
     free(b.cond);
     free(b.meas);
     for (int f = 0; f < F_N; f++) free(b.ks[f].s);

@@ -6,7 +6,7 @@
  *
  *   gene table -> plan (people, variants, effects) -> genotypes.bcf (with the
  *   genetic values) -> burden inputs -> phenotypes -> pheno/covar, omics ->
- *   omop/ -> truth.tsv -> rename
+ *   background phenome -> omop/ -> background.tsv, truth.tsv -> rename
  */
 #include <errno.h>
 #include <stdio.h>
@@ -53,6 +53,7 @@ duet_err_t duet_sim_run(const duet_sim_opts_t *opts)
     }
 
     err = sim_design(&c);
+    if (!err) err = sim_background_plan(&c);
     if (err) goto cleanup;
     duet_log_info("%d samples x %d variants in %d LD blocks; seed %llu", c.n_samples, c.n_variants,
                   c.n_blocks, (unsigned long long)opts->seed);
@@ -63,6 +64,7 @@ duet_err_t duet_sim_run(const duet_sim_opts_t *opts)
     if (!err) err = sim_write_pheno_covar(&c, dir);
     if (!err) err = sim_write_omics(&c, dir);
     if (!err) err = sim_write_omop(&c, dir);
+    if (!err) err = sim_write_background(&c, dir);
     if (!err) err = sim_write_truth(&c, dir);
     if (!err) err = duet_outdir_commit(dir);
     if (err) goto cleanup;

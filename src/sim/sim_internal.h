@@ -11,6 +11,7 @@
 
 #include "duet/err.h"
 #include "duet/out.h"
+#include "duet/phecode.h"
 #include "duet/rng.h"
 #include "duet/sim.h"
 
@@ -24,7 +25,8 @@ enum {
     SIM_NS_PHENO = 4,  /* trait noise, per (trait, person) */
     SIM_NS_OMICS = 5,  /* omics features, per person */
     SIM_NS_EHR = 6,    /* visits, codes, measurements, per person */
-    SIM_NS_COVAR = 7   /* principal-component-like covariates, per person */
+    SIM_NS_COVAR = 7,  /* principal-component-like covariates, per person */
+    SIM_NS_BACKGROUND = 8 /* background phecode prevalences (one stream) */
 };
 
 static inline uint64_t sim_stream(int ns, int sub, uint64_t index)
@@ -124,11 +126,9 @@ typedef struct {
 extern const sim_omic_t sim_omics[];
 extern const int sim_n_omics;
 
-/* Unrelated ICD codes recorded at visits (noise), dotted. */
-extern const char *const sim_noise_icd10[];
-extern const int sim_n_noise_icd10;
-extern const char *const sim_noise_icd9[];
-extern const int sim_n_noise_icd9;
+/* The general-examination code some visits carry (no phecode), dotted. */
+extern const char *const sim_exam_icd10;
+extern const char *const sim_exam_icd9;
 
 /* Model constants, documented in man/duet-simulate.1. */
 #define SIM_N_POPS 3
@@ -147,6 +147,33 @@ extern const int sim_n_noise_icd9;
 #define SIM_RULE_OUT_RATE 0.005
 #define SIM_CASE_MULTI_DATE 0.85
 #define SIM_OMICS_NA 0.02
+#define SIM_EXAM_RATE 0.10      /* visits with a general-examination code */
+#define SIM_BG_PREV_LO 0.0002   /* background phecode prevalences: */
+#define SIM_BG_PREV_HI 0.03     /*   log-uniform on [LO, HI] */
+#define SIM_BG_MAX_DATES 4      /* an affected person: 1..4 dates */
+
+/* ------------------------------------------------------------------ */
+/* The background phenome (background.c): phecodes without genetic
+ * effects, one ICD-10-CM and one ICD-9-CM code each. */
+
+typedef struct {
+    const char *phecode, *description; /* borrowed from the phecode table */
+    const char *icd10, *icd9;          /* dotted, borrowed from the table */
+    char sex;                          /* 'B', 'M' or 'F' */
+    double prevalence;                 /* among persons of that sex */
+    long n_persons, n_multi;           /* realised: coded, on 2+ dates */
+} sim_bg_phecode_t;
+
+typedef struct {
+    duet_phecode_table_t *table;       /* phecode 1.2 (owns the strings) */
+    sim_bg_phecode_t *phe;             /* in phecode order */
+    int n;
+    int n_blocked, n_no_code;          /* phecodes left out, and why */
+    int32_t *order;                    /* phe indices, prevalence-descending */
+    int n_bins;
+    int32_t *bin_start;                /* n_bins + 1, into order */
+    double *bin_p;                     /* largest prevalence of each bin */
+} sim_background_t;
 
 /* ------------------------------------------------------------------ */
 /* The cohort */
@@ -220,6 +247,8 @@ typedef struct {
     int n_measured[16];
     long n_meas_rows[16], n_alt_unit[16], n_impossible[16];
     long n_visits, n_conditions, n_measurements;
+    long n_bg_conditions;        /* condition rows of background codes */
+    sim_background_t bg;
 } sim_cohort_t;
 
 /* design.c */
@@ -238,6 +267,16 @@ duet_err_t sim_phenotypes(sim_cohort_t *c) DUET_WUR;
 
 /* ehr.c: omop/ */
 duet_err_t sim_write_omop(sim_cohort_t *c, duet_outdir_t *dir) DUET_WUR;
+
+/* background.c: choose the background phecodes, their codes and
+ * prevalences (before the EHR is written); draw the background phecodes of
+ * one person into `out` (bg->n slots) from `r`, returning their number, in
+ * a fixed order; write background.tsv (after the EHR, with the realised
+ * counts); free. */
+duet_err_t sim_background_plan(sim_cohort_t *c) DUET_WUR;
+int sim_background_draw(const sim_background_t *bg, int male, duet_rng_t *r, int32_t *out);
+duet_err_t sim_write_background(sim_cohort_t *c, duet_outdir_t *dir) DUET_WUR;
+void sim_background_free(sim_background_t *bg);
 
 /* tables.c */
 duet_err_t sim_write_burden_inputs(sim_cohort_t *c, duet_outdir_t *dir) DUET_WUR;

@@ -356,6 +356,10 @@ duet_err_t sim_write_truth(sim_cohort_t *c, duet_outdir_t *dir)
     ROW(.trait = "cohort", .kind = "cohort", .source = "count", .target = "visits", .n = c->n_visits);
     ROW(.trait = "cohort", .kind = "cohort", .source = "count", .target = "condition_rows", .n = c->n_conditions);
     ROW(.trait = "cohort", .kind = "cohort", .source = "count", .target = "measurement_rows", .n = c->n_measurements);
+    ROW(.trait = "cohort", .kind = "cohort", .source = "count", .target = "background_phecodes", .n = c->bg.n,
+        .note = "phecode 1.2 diagnoses without genetic effect; see background.tsv");
+    ROW(.trait = "cohort", .kind = "cohort", .source = "count", .target = "background_condition_rows",
+        .n = c->n_bg_conditions);
 
     for (int t = 0; t < sim_n_traits; t++) {
         const sim_trait_t *tr = &sim_traits[t];

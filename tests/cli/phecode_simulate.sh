@@ -4,7 +4,8 @@
 # with exactly the cases that have codes on two or more dates, NA for cases
 # with one date and for controls with one rule-out code, no false case; and
 # its quantitative traits with exactly the planted alternative-unit and
-# impossible rows removed, their medians tracking the simulated levels.
+# impossible rows removed, their medians tracking the simulated levels; and
+# the background phenome, person by person, against a recomputation.
 . "$TOP/tests/lib.sh"
 
 cohort=$WORK/cohort
@@ -72,3 +73,53 @@ for trait in bmi ldl sbp hba1c; do
     t_true "$trait: the median of the measurements tracks the simulated level (r = $r)" \
         awk -v r="$r" 'BEGIN { exit !(r > 0.9) }'
 done
+
+# The whole phenome, person by person: duet phecode's person x phecode
+# counts of distinct dates equal an independent recomputation from the
+# export with the raw phecode 1.2 sources (map and rollup, vocabulary by
+# date), and each background phecode reached by its own code only has the
+# persons background.tsv says.
+sqlite3 -separator $'\t' "$db" \
+    "SELECT person_id, phecode, n_dates FROM duet_person_phecode WHERE version = '1.2'" >"$WORK/pp.tsv"
+cat >"$WORK/phenome.py" <<'EOF'
+import csv, sys
+from collections import defaultdict
+d, phe, pp = sys.argv[1], sys.argv[2], sys.argv[3]
+def ok(cond, msg): print(("ok" if cond else "not ok") + " - " + msg)
+m = {}
+for r in csv.DictReader(open(phe + "/PheWAS_pkg_phecode_map.csv")):
+    m.setdefault((r["vocabulary_id"], r["code"].upper()), set()).add(r["phecode"])
+up = defaultdict(set)
+for r in csv.DictReader(open(phe + "/PheWAS_pkg_phecode_rollup_map.csv")):
+    up[r["code"]].add(r["phecode_unrolled"])  # phecode -> what it rolls up into
+dates = defaultdict(set)
+sources = defaultdict(set)  # phecode -> codes counting toward it
+for r in csv.DictReader(open(d + "/omop/condition_occurrence.csv")):
+    c = r["condition_source_value"].strip()
+    if "." not in c and len(c) > 3: c = c[:3] + "." + c[3:]
+    day = r["condition_start_date"]
+    voc = "ICD10CM" if day >= "2015-10-01" else "ICD9CM"
+    for p in m.get((voc, c), ()):
+        for q in up.get(p, {p}):
+            dates[(r["person_id"], q)].add(day)
+            sources[q].add(c)
+want = {k: len(v) for k, v in dates.items()}
+got = {}
+for line in open(pp):
+    pid, p, n = line.rstrip("\n").split("\t")
+    got[(pid, p)] = int(n)
+diff = [k for k in set(want) | set(got) if want.get(k) != got.get(k)]
+ok(not diff, "%d person x phecode counts equal the recomputation (%d differ, e.g. %s)" % (len(got), len(diff), diff[:3]))
+n_phe = len({p for (_, p), n in got.items() if n >= 2})
+ok(n_phe >= 1000, "%d phecodes with a case (2+ dates) among 2000 people" % n_phe)
+bg = list(csv.DictReader((l for l in open(d + "/background.tsv") if not l.startswith("#")), delimiter="\t"))
+alone = [r for r in bg if sources[r["phecode"]] <= {r["icd10"], r["icd9"]}]
+per = defaultdict(lambda: [0, 0])
+for (pid, p), n in got.items():
+    per[p][0] += 1; per[p][1] += n >= 2
+wrong = [r["phecode"] for r in alone if per[r["phecode"]] != [int(r["persons"]), int(r["persons_2plus_dates"])]]
+ok(len(alone) > 1000 and not wrong,
+   "%d background phecodes reached by their own codes only: persons and 2+ dates as background.tsv says %s"
+   % (len(alone), wrong[:5]))
+EOF
+python3 "$WORK/phenome.py" "$cohort" "$DATA/phecode-sources/v1.2" "$WORK/pp.tsv"

@@ -20,7 +20,7 @@ for f in annotations.tsv setlist.tsv masks.txt pheno.tsv covar.tsv omics.tsv tru
     t_expect "expected $f" "$EXP/$f" "$A/$f"
 done
 # The larger tables and the genotypes: checksums of their content.
-( cd "$A" && md5sum omop/visit_occurrence.csv omop/condition_occurrence.csv omop/measurement.csv
+( cd "$A" && md5sum background.tsv omop/visit_occurrence.csv omop/condition_occurrence.csv omop/measurement.csv
   printf '%s  bcftools view -H genotypes.bcf\n' "$(bcftools view -H genotypes.bcf | md5sum | cut -d' ' -f1)"
   printf '%s  bcftools view -h genotypes.bcf (without bcftools lines)\n' \
       "$(bcftools view -h genotypes.bcf | grep -v '^##bcftools' | md5sum | cut -d' ' -f1)"
@@ -28,7 +28,7 @@ done
 t_expect "expected checksums (large OMOP tables, BCF records and header)" "$EXP/checksums.md5" "$WORK/checksums.md5"
 t_no_partial "no temporaries left in the output" "$A"
 n=$(find "$A" -type f | wc -l)
-t_true "fourteen files: 7 tables, the BCF and its index, 5 OMOP tables ($n)" [ "$n" -eq 14 ]
+t_true "fifteen files: 8 tables, the BCF and its index, 5 OMOP tables ($n)" [ "$n" -eq 15 ]
 
 # ---------------------------------------------------------------- determinism
 t_run "same cohort on 2 threads" 0 $SIM --samples 200 --variants 500 --seed 11 --threads 2 -o "$WORK/b"
@@ -99,7 +99,7 @@ for r in csv.DictReader(open(phe + "/PheWAS_pkg_phecode_map.csv")):
     m.setdefault((r["vocabulary_id"], r["code"]), set()).add(r["phecode"])
 up = {}
 for r in csv.DictReader(open(phe + "/PheWAS_pkg_phecode_rollup_map.csv")):
-    up.setdefault(r["phecode_unrolled"], set()).add(r["code"])
+    up.setdefault(r["code"], set()).add(r["phecode_unrolled"])  # phecode -> what it rolls up into
 defs = {r["phecode"]: r for r in csv.DictReader(open(phe + "/phecode_definitions1.2.csv"))}
 rows = [r for r in csv.DictReader((l for l in open(truth) if not l.startswith("#")), delimiter="\t")]
 n = 0
@@ -214,32 +214,106 @@ ok(0 < n_bad < 0.01 * n, "a few impossible values (%d of %d)" % (n_bad, n))
 EOF
 python3 "$WORK/ehr.py" "$K" "$PHECODES"
 
-# Noise codes are unrelated: none maps into a planted disease's exclusion range.
-cat >"$WORK/noise.py" <<'EOF'
-import csv, sys
+# The background phenome (independent Python, raw phecode 1.2 sources):
+# background.tsv's codes map to their phecodes and never into a planted
+# disease; every condition code is planted, background or a general
+# examination; persons, dates, sexes and prevalences as documented.
+cat >"$WORK/background.py" <<'EOF'
+import csv, math, sys
+from collections import defaultdict
 d, phe = sys.argv[1], sys.argv[2]
-m = {}
+def ok(cond, msg): print(("ok" if cond else "not ok") + " - " + msg)
+m = {}  # (vocabulary, code) -> phecodes; the map writes placeholders as x
 for r in csv.DictReader(open(phe + "/PheWAS_pkg_phecode_map.csv")):
-    m.setdefault(r["code"], set()).add(r["phecode"])
+    m.setdefault((r["vocabulary_id"], r["code"].upper()), set()).add(r["phecode"])
+up = {}
+for r in csv.DictReader(open(phe + "/PheWAS_pkg_phecode_rollup_map.csv")):
+    up.setdefault(r["code"], set()).add(r["phecode_unrolled"])  # phecode -> what it rolls up into
+def rolled(voc, code):
+    got = m.get((voc, code), set())
+    return set().union(*[up.get(p, {p}) for p in got]) if got else set()
 defs = {r["phecode"]: r for r in csv.DictReader(open(phe + "/phecode_definitions1.2.csv"))}
 truth = [r for r in csv.DictReader((l for l in open(d + "/truth.tsv") if not l.startswith("#")), delimiter="\t")]
-planted, ranges = set(), []
+planted_codes, planted_phe, ranges = set(), set(), []
 for r in truth:
     if r["kind"] == "binary" and r["source"] == "definition":
-        planted |= set(r["icd10"].split(",")) | set(r["icd9"].split(","))
+        planted_codes |= set(r["icd10"].split(",")) | set(r["icd9"].split(","))
+        planted_phe.add(r["phecode"])
         for rg in defs[r["phecode"]]["phecode_exclude_range"].split(","):
             a, b = rg.strip().split("-"); ranges.append((float(a), float(b)))
-codes = set()
+def planted_hit(ps): return sorted(p for p in ps if p in planted_phe or any(a <= float(p) <= b for a, b in ranges))
+bg = list(csv.DictReader((l for l in open(d + "/background.tsv") if not l.startswith("#")), delimiter="\t"))
+ok(1500 <= len(bg) <= 1866, "%d background phecodes" % len(bg))
+ok(len({r["phecode"] for r in bg}) == len(bg) and len({r["icd10"] for r in bg}) == len(bg)
+   and len({r["icd9"] for r in bg}) == len(bg), "one phecode per row, each code used once")
+bad_map, bad_sex, hits, bad_prev = [], [], [], []
+for r in bg:
+    p = r["phecode"]
+    sex = defs.get(p, {}).get("sex") or "Both"
+    if p not in defs or r["sex"] != sex: bad_sex.append(p)
+    if not 0.0002 <= float(r["prevalence"]) <= 0.03: bad_prev.append(p)
+    for voc, col in (("ICD10CM", "icd10"), ("ICD9CM", "icd9")):
+        ps = rolled(voc, r[col])
+        if p not in ps or any(q != p and q.startswith(p) for q in ps): bad_map.append((p, r[col]))
+        hits += planted_hit(ps)
+ok(not bad_map, "each ICD-10-CM and ICD-9-CM code maps to its phecode and to none more specific %s" % bad_map[:5])
+ok(not bad_sex, "phecodes and sex restrictions as in phecode_definitions1.2.csv %s" % bad_sex[:5])
+ok(not hits, "no background code counts toward a planted phecode or its exclusion ranges %s" % hits[:5])
+ok(not bad_prev, "prevalences within [0.0002, 0.03] %s" % bad_prev[:5])
+ml = sum(math.log(float(r["prevalence"])) for r in bg) / len(bg)
+mid = (math.log(0.0002) + math.log(0.03)) / 2
+ok(abs(ml - mid) < 0.2, "log-uniform prevalences: mean log %.3f near %.3f" % (ml, mid))
+# the records
+code_bg = {}
+for r in bg:
+    code_bg[r["icd10"]] = code_bg[r["icd9"]] = r["phecode"]
+person = {r["person_id"]: r for r in csv.DictReader(open(d + "/omop/person.csv"))}
+dates = defaultdict(set)
+other = set()
+n_rows = 0
 for r in csv.DictReader(open(d + "/omop/condition_occurrence.csv")):
     c = r["condition_source_value"].strip()
     if "." not in c and len(c) > 3: c = c[:3] + "." + c[3:]
-    codes.add(c)
-noise = codes - planted
-bad = [c for c in noise for p in m.get(c, ()) if any(a <= float(p) <= b for a, b in ranges)]
-print(("ok" if len(noise) >= 20 and not bad else "not ok") + " - %d unrelated codes, none in a planted exclusion range %s" % (len(noise), bad))
-print(("ok" if sum(1 for c in noise if c in m) >= len(noise) - 2 else "not ok") + " - unrelated codes are real ICD codes of the map")
+    if c in code_bg:
+        dates[(r["person_id"], code_bg[c])].add(r["condition_start_date"]); n_rows += 1
+    elif c not in planted_codes and c not in ("Z00.00", "V70.0"):
+        other.add(c)
+ok(not other, "every condition code is planted, background or a general examination %s" % sorted(other)[:5])
+rows = {(r["trait"], r["target"]): int(r["n"]) for r in truth if r["source"] == "count"}
+ok(n_rows == rows[("cohort", "background_condition_rows")] and len(bg) == rows[("cohort", "background_phecodes")],
+   "%d background condition rows and %d phecodes as truth.tsv says" % (n_rows, len(bg)))
+per = defaultdict(lambda: [0, 0])
+bad_dates = bad_sex = 0
+for (pid, p), ds in dates.items():
+    per[p][0] += 1; per[p][1] += len(ds) >= 2
+    bad_dates += not 1 <= len(ds) <= 4
+    s = defs[p]["sex"]
+    g = person[pid]["gender_concept_id"]
+    bad_sex += (s == "Female" and g != "8532") or (s == "Male" and g != "8507")
+ok(bad_dates == 0, "an affected person has the code on 1 to 4 dates (%d not)" % bad_dates)
+ok(bad_sex == 0, "sex-specific phecodes only in persons of that sex (%d not)" % bad_sex)
+wrong = [r["phecode"] for r in bg if per[r["phecode"]] != [int(r["persons"]), int(r["persons_2plus_dates"])]]
+ok(not wrong, "persons and persons with 2+ dates per phecode as background.tsv says %s" % wrong[:5])
+n_male = sum(p["gender_concept_id"] == "8507" for p in person.values())
+ok(all(int(r["eligible"]) == {"Male": n_male, "Female": len(person) - n_male}.get(r["sex"], len(person)) for r in bg),
+   "eligible: persons of the phecode's sex")
+# realised against planned prevalence: Pearson's statistic over phecodes,
+# E = sum(1 - p), Var ~ sum(2 + 1/e) for binomial counts; and the total
+X = E = V = obs = expect = var = 0.0
+for r in bg:
+    n, p, o = int(r["eligible"]), float(r["prevalence"]), int(r["persons"])
+    e = n * p
+    X += (o - e) ** 2 / e; E += 1 - p; V += 2 + 1 / e
+    obs += o; expect += e; var += e * (1 - p)
+z1, z2 = (X - E) / math.sqrt(V), (obs - expect) / math.sqrt(var)
+ok(abs(z1) < 5 and abs(z2) < 5, "persons per phecode follow the prevalences (Pearson z %.2f; total %d vs %.0f, z %.2f)"
+   % (z1, obs, expect, z2))
+mean = obs / len(person)
+ok(5 <= mean <= 15, "%.1f background diagnoses per person (5-15)" % mean)
+multi = sum(v[1] for v in per.values()) / obs
+ok(0.65 < multi < 0.8, "%.3f of affected persons have 2+ dates (3/4 drawn, fewer with few visits)" % multi)
 EOF
-python3 "$WORK/noise.py" "$K" "$PHECODES"
+python3 "$WORK/background.py" "$K" "$PHECODES"
 
 # Planted effects, recovered with R: the APOE variant on LDL, the LDLR burden
 # on LDL, TCF7L2 on type 2 diabetes (sign), ancestry in the covariates.
