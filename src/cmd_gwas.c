@@ -245,10 +245,13 @@ static double format_row(kstring_t *ks, const duet_variant_t *v, const duet_scan
     kputc('\t', ks);
     kputw(a->n, ks);
     kputc('\t', ks);
-    if (binary && r->n_cases >= min_cell) kputw(r->n_cases, ks);
+    /* a count below --min-cell is withheld, and so is the other one:
+     * n - n_controls would give it away */
+    int show = binary && r->n_cases >= min_cell && r->n_controls >= min_cell;
+    if (show) kputw(r->n_cases, ks);
     else kputs(NA, ks);
     kputc('\t', ks);
-    if (binary && r->n_controls >= min_cell) kputw(r->n_controls, ks);
+    if (show) kputw(r->n_controls, ks);
     else kputs(NA, ks);
     kputc('\t', ks);
     kputs(a->test ? duet_test_str(a->test) : NA, ks);
@@ -369,10 +372,10 @@ static duet_err_t write_yaml(const gwas_opts_t *o, const duet_scan_t *scan, trai
     kputs("trait_description:\n  - ", &ks); yaml_str(&ks, tr->name); kputc('\n', &ks);
     ksprintf(&ks, "sample_size: %d\n", tr->n);
     if (tr->binary) {
-        if (tr->n_cases >= o->min_cell) ksprintf(&ks, "case_count: %d\n", tr->n_cases);
-        else kputs("case_count: \"" NA "\"\n", &ks);
-        if (tr->n_controls >= o->min_cell) ksprintf(&ks, "control_count: %d\n", tr->n_controls);
-        else kputs("control_count: \"" NA "\"\n", &ks);
+        if (tr->n_cases >= o->min_cell && tr->n_controls >= o->min_cell)
+            ksprintf(&ks, "case_count: %d\ncontrol_count: %d\n", tr->n_cases, tr->n_controls);
+        else
+            kputs("case_count: \"" NA "\"\ncontrol_count: \"" NA "\"\n", &ks);
     }
     if (!o->c.no_version) {
         kputs("analysis_software: ", &ks); yaml_str(&ks, duet_version_string()); kputc('\n', &ks);
@@ -872,10 +875,9 @@ duet_err_t main_gwas(int argc, char **argv)
         trait_out_t *to = &outs[u];
         const duet_scan_trait_t *tr = duet_scan_trait(scan, to->index);
         ksprintf(&summary, "%s\t%s\t%d\t", tr->name, model_name(&o, tr->binary), tr->n);
-        if (tr->binary && tr->n_cases >= o.min_cell) ksprintf(&summary, "%d\t", tr->n_cases);
-        else kputs(NA "\t", &summary);
-        if (tr->binary && tr->n_controls >= o.min_cell) ksprintf(&summary, "%d\t", tr->n_controls);
-        else kputs(NA "\t", &summary);
+        int show = tr->binary && tr->n_cases >= o.min_cell && tr->n_controls >= o.min_cell;
+        if (show) ksprintf(&summary, "%d\t%d\t", tr->n_cases, tr->n_controls);
+        else kputs(NA "\t" NA "\t", &summary);
         ksprintf(&summary, "%d\t%llu\t%llu\t%llu\t%llu\t%llu\t", tr->n_covars_used,
                  (unsigned long long)to->rows, (unsigned long long)to->na_rows,
                  (unsigned long long)to->by_test[DUET_TEST_SCORE],
