@@ -100,41 +100,6 @@ static void usage(FILE *fp)
 /* ------------------------------------------------------------------ */
 /* Small helpers */
 
-/* Split a comma-separated list into a NULL-terminated array of copies. */
-static char **split_list(const char *s, int *n_out)
-{
-    int n = 1;
-    for (const char *p = s; *p; p++) n += *p == ',';
-    char **v = duet_calloc((size_t)n + 1, sizeof *v);
-    if (!v) return NULL;
-    int k = 0;
-    const char *p = s;
-    for (;;) {
-        size_t len = strcspn(p, ",");
-        if (len > 0) {
-            v[k] = strndup(p, len);
-            if (!v[k]) {
-                for (int i = 0; i < k; i++) free(v[i]);
-                free(v);
-                return NULL;
-            }
-            k++;
-        }
-        if (!p[len]) break;
-        p += len + 1;
-    }
-    *n_out = k;
-    return v;
-}
-
-static void free_list(char **v, int n)
-{
-    if (!v) return;
-    for (int i = 0; i < n; i++) free(v[i]);
-    free(v);
-}
-
-/* A file-name-safe version of a trait name. */
 static char *safe_name(const char *s)
 {
     char *c = strdup(s);
@@ -674,8 +639,8 @@ duet_err_t main_gwas(int argc, char **argv)
     kstring_t summary = { 0, 0, NULL };
 
     /* inputs */
-    if (o.pheno_name && !(pheno_names = split_list(o.pheno_name, &n_pheno_names))) { err = DUET_ENOMEM; goto cleanup; }
-    if (o.covar_name && !(covar_names = split_list(o.covar_name, &n_covar_names))) { err = DUET_ENOMEM; goto cleanup; }
+    if (o.pheno_name && !(pheno_names = duet_list_split(o.pheno_name, &n_pheno_names))) { err = DUET_ENOMEM; goto cleanup; }
+    if (o.covar_name && !(covar_names = duet_list_split(o.covar_name, &n_covar_names))) { err = DUET_ENOMEM; goto cleanup; }
     if (o.extract && (err = duet_idlist_read(o.extract, 1, &extract))) goto cleanup;
     if (o.exclude && (err = duet_idlist_read(o.exclude, 1, &exclude))) goto cleanup;
 
@@ -1007,8 +972,8 @@ cleanup:
     free(vcf_what);
     duet_idlist_destroy(extract);
     duet_idlist_destroy(exclude);
-    free_list(pheno_names, n_pheno_names);
-    free_list(covar_names, n_covar_names);
+    duet_list_free(pheno_names, n_pheno_names);
+    duet_list_free(covar_names, n_covar_names);
     free(summary.s);
     if (err == DUET_ENOMEM) (void)duet_log_oom(0);
     return err;

@@ -275,7 +275,12 @@ duet_err_t duet_logreg_null_create(const double *x, int ldx, int n, int k,
     memset(&s, 0, sizeof s);
     duet_qr_t *qr = NULL;
     double *xw = NULL;
+    static uint64_t next_serial;
     duet_logreg_null_t *m = duet_calloc(1, sizeof *m);
+    if (m) {
+#pragma omp atomic capture
+        m->serial = ++next_serial;
+    }
     if (!m) return DUET_ENOMEM;
     m->n_samples = n;
     m->n_covars = k;
@@ -467,7 +472,8 @@ int duet_logreg_separated(const double *g, const double *y, const uint8_t *keep,
 /* Per-variant fits */
 
 struct duet_logreg_fit_t {
-    const duet_logreg_null_t *bound; /* whose X is in d */
+    uint64_t bound;  /* serial of the null model whose X is in d (0: none);
+                        not its address, which a later model may reuse */
     int max_n, max_k;
     double *d;       /* N x (k + 1): [X | g - mean] */
     double *beta;    /* k + 1 */
@@ -525,9 +531,9 @@ duet_fit_status_t duet_logreg_fit_variant_from(duet_logreg_fit_t *f,
     int n = m->n_samples, k = m->n_covars, p = k + 1;
     size_t nr = (size_t)n;
     duet_test_t test = firth ? DUET_TEST_FIRTH : DUET_TEST_WALD;
-    if (f->bound != m) {
+    if (f->bound != m->serial) {
         memcpy(f->d, m->x, nr * k * sizeof *f->d);
-        f->bound = m;
+        f->bound = m->serial;
     }
     double sum = 0;
     int used = 0;
