@@ -607,6 +607,13 @@ static duet_err_t write_log(const phewas_opts_t *o, writer_t *w, const duet_trai
              count[DUET_PHEWAS_TESTED], count[DUET_PHEWAS_FEW_CASES], o->model.min_cases,
              count[DUET_PHEWAS_FEW_CONTROLS], o->model.min_controls,
              count[DUET_PHEWAS_FEW_SAMPLES], count[DUET_PHEWAS_NULL_FAILED]);
+    if (count[DUET_PHEWAS_TESTED] < ts->n_traits) {
+        kputs("not tested:", &ks);
+        for (int t = 0; t < ts->n_traits; t++)
+            if (w->traits[t].skip != DUET_PHEWAS_TESTED)
+                ksprintf(&ks, " %s (%s)", ts->names[t], duet_phewas_skip_str(w->traits[t].skip));
+        kputc('\n', &ks);
+    }
     ksprintf(&ks, "rows: %lld; tests: %lld wald, %lld firth, %lld linear; %lld below the "
              "Bonferroni threshold (alpha %g)\n", w->n_rows, w->by_test[DUET_TEST_WALD],
              w->by_test[DUET_TEST_FIRTH], w->by_test[DUET_TEST_LINEAR], w->n_bonferroni,
