@@ -329,23 +329,29 @@ static duet_err_t flush_batch(writer_t *w, batch_t *b, int threads)
     return DUET_OK;
 }
 
-/* Read the variants asked for into batches. */
-static duet_err_t scan_variants(const phewas_opts_t *o, const duet_traitset_t *ts, want_t *want,
-                                writer_t *w, batch_t *b, long long *n_read)
+/* Read the variants of `region` (NULL: the whole file) that are asked for
+ * (all of them without a want list) into batches. */
+static duet_err_t scan_variants(const phewas_opts_t *o, const duet_traitset_t *ts,
+                                const char *region, want_t *want, writer_t *w, batch_t *b,
+                                long long *n_read)
 {
     duet_geno_opts_t g;
     duet_geno_opts_init(&g, o->vcf);
     g.samples = (const char *const *)ts->ids;
     g.n_samples = ts->n_samples;
-    g.region = o->region;
+    g.region = region;
     g.field = o->dosage ? DUET_GENO_DS : DUET_GENO_GT;
     duet_geno_t *geno = NULL;
     duet_geno_block_t *blk = NULL;
     kstring_t key = { 0, 0, NULL };
     duet_err_t err = duet_geno_open(&g, &geno);
     if (err) return err;
-    if ((err = duet_geno_block_create(geno, 256, &blk))) goto cleanup;
     size_t N = (size_t)ts->n_samples;
+    /* about 8 MB of dosages per block */
+    int max_variants = (int)((1u << 20) / (N ? N : 1));
+    if (max_variants < 1) max_variants = 1;
+    if (max_variants > 256) max_variants = 256;
+    if ((err = duet_geno_block_create(geno, max_variants, &blk))) goto cleanup;
     for (;;) {
         if ((err = duet_geno_read_block(geno, blk))) goto cleanup;
         if (blk->n_variants == 0) break;
@@ -358,11 +364,54 @@ static duet_err_t scan_variants(const phewas_opts_t *o, const duet_traitset_t *t
             if (++b->n == BATCH && (err = flush_batch(w, b, o->c.threads))) goto cleanup;
         }
     }
-    err = flush_batch(w, b, o->c.threads);
 cleanup:
     free(key.s);
     duet_geno_block_destroy(blk);
     duet_geno_close(geno);
+    return err;
+}
+
+/* 1 if every ID asked for reads as chrom:pos:ref:alt, with its position
+ * in *pos (one per ID, in hash order); then each can be read through the
+ * index instead of scanning the file. */
+static int want_positions(const want_t *want, kstring_t *regions, int *n)
+{
+    *n = 0;
+    regions->l = 0;
+    for (khint_t k = kh_begin(want->h); k != kh_end(want->h); k++) {
+        if (!kh_exist(want->h, k)) continue;
+        const char *id = kh_key(want->h, k), *c1 = strchr(id, ':');
+        if (!c1 || c1 == id) return 0;
+        char *end;
+        long long pos = strtoll(c1 + 1, &end, 10);
+        if (end == c1 + 1 || *end != ':' || pos < 1 || !strchr(end + 1, ':')) return 0;
+        ksprintf(regions, "%.*s:%lld-%lld", (int)(c1 - id), id, pos, pos);
+        kputc('\0', regions);
+        (*n)++;
+    }
+    return *n > 0;
+}
+
+/* The exposures: every variant of --region; the variants asked for, each
+ * through the index when all are named chrom:pos:ref:alt and the file is
+ * indexed (a few reads instead of a pass over the file), else in one pass;
+ * then the last batch. */
+static duet_err_t read_exposures(const phewas_opts_t *o, const duet_traitset_t *ts, want_t *want,
+                                 writer_t *w, batch_t *b, long long *n_read)
+{
+    duet_err_t err = DUET_OK;
+    kstring_t regions = { 0, 0, NULL };
+    int n_regions = 0;
+    if (want->h && want_positions(want, &regions, &n_regions) && n_regions <= 1000 &&
+        duet_geno_indexed(o->vcf)) {
+        const char *r = regions.s;
+        for (int i = 0; i < n_regions && !err; i++, r += strlen(r) + 1)
+            err = scan_variants(o, ts, r, want, w, b, n_read);
+    } else {
+        err = scan_variants(o, ts, o->region, want, w, b, n_read);
+    }
+    free(regions.s);
+    if (!err) err = flush_batch(w, b, o->c.threads);
     return err;
 }
 
@@ -748,7 +797,7 @@ duet_err_t main_phewas(int argc, char **argv)
     } else {
         duet_geno_close(probe);
         probe = NULL;
-        if ((err = scan_variants(&o, ts, &want, &w, &batch, &n_read))) goto cleanup;
+        if ((err = read_exposures(&o, ts, &want, &w, &batch, &n_read))) goto cleanup;
         if (want.h && (err = check_found(&o, &want))) goto cleanup;
         n_expo = w.n_expo_total;
         if (n_expo == 0) {
