@@ -27,6 +27,7 @@
 #include "duet/phenofile.h"
 #include "duet/progress.h"
 #include "duet/scan.h"
+#include "duet/traitset.h"
 #include "duet/version.h"
 
 #define NA "#NA"
@@ -99,41 +100,6 @@ static void usage(FILE *fp)
 /* ------------------------------------------------------------------ */
 /* Small helpers */
 
-/* Split a comma-separated list into a NULL-terminated array of copies. */
-static char **split_list(const char *s, int *n_out)
-{
-    int n = 1;
-    for (const char *p = s; *p; p++) n += *p == ',';
-    char **v = duet_calloc((size_t)n + 1, sizeof *v);
-    if (!v) return NULL;
-    int k = 0;
-    const char *p = s;
-    for (;;) {
-        size_t len = strcspn(p, ",");
-        if (len > 0) {
-            v[k] = strndup(p, len);
-            if (!v[k]) {
-                for (int i = 0; i < k; i++) free(v[i]);
-                free(v);
-                return NULL;
-            }
-            k++;
-        }
-        if (!p[len]) break;
-        p += len + 1;
-    }
-    *n_out = k;
-    return v;
-}
-
-static void free_list(char **v, int n)
-{
-    if (!v) return;
-    for (int i = 0; i < n; i++) free(v[i]);
-    free(v);
-}
-
-/* A file-name-safe version of a trait name. */
 static char *safe_name(const char *s)
 {
     char *c = strdup(s);
@@ -244,10 +210,13 @@ static double format_row(kstring_t *ks, const duet_variant_t *v, const duet_scan
     kputc('\t', ks);
     kputw(a->n, ks);
     kputc('\t', ks);
-    if (binary && r->n_cases >= min_cell) kputw(r->n_cases, ks);
+    /* a count below --min-cell is withheld, and so is the other one:
+     * n - n_controls would give it away */
+    int show = binary && r->n_cases >= min_cell && r->n_controls >= min_cell;
+    if (show) kputw(r->n_cases, ks);
     else kputs(NA, ks);
     kputc('\t', ks);
-    if (binary && r->n_controls >= min_cell) kputw(r->n_controls, ks);
+    if (show) kputw(r->n_controls, ks);
     else kputs(NA, ks);
     kputc('\t', ks);
     kputs(a->test ? duet_test_str(a->test) : NA, ks);
@@ -368,10 +337,10 @@ static duet_err_t write_yaml(const gwas_opts_t *o, const duet_scan_t *scan, trai
     kputs("trait_description:\n  - ", &ks); yaml_str(&ks, tr->name); kputc('\n', &ks);
     ksprintf(&ks, "sample_size: %d\n", tr->n);
     if (tr->binary) {
-        if (tr->n_cases >= o->min_cell) ksprintf(&ks, "case_count: %d\n", tr->n_cases);
-        else kputs("case_count: \"" NA "\"\n", &ks);
-        if (tr->n_controls >= o->min_cell) ksprintf(&ks, "control_count: %d\n", tr->n_controls);
-        else kputs("control_count: \"" NA "\"\n", &ks);
+        if (tr->n_cases >= o->min_cell && tr->n_controls >= o->min_cell)
+            ksprintf(&ks, "case_count: %d\ncontrol_count: %d\n", tr->n_cases, tr->n_controls);
+        else
+            kputs("case_count: \"" NA "\"\ncontrol_count: \"" NA "\"\n", &ks);
     }
     if (!o->c.no_version) {
         kputs("analysis_software: ", &ks); yaml_str(&ks, duet_version_string()); kputc('\n', &ks);
@@ -654,13 +623,11 @@ duet_err_t main_gwas(int argc, char **argv)
     duet_err_t err = DUET_OK;
     char **pheno_names = NULL, **covar_names = NULL;
     int n_pheno_names = 0, n_covar_names = 0;
-    duet_phenofile_t *pheno = NULL, *covar = NULL;
-    duet_idlist_t *keep = NULL, *remove = NULL, *extract = NULL, *exclude = NULL;
+    duet_idlist_t *extract = NULL, *exclude = NULL;
     duet_geno_t *geno = NULL, *probe = NULL;
-    const char **used_ids = NULL;
-    int *pheno_row = NULL, *covar_row = NULL;
-    double *traits = NULL, *covars = NULL;
-    int *binary = NULL;
+    duet_traitset_t *ts = NULL;
+    const char **file_ids = NULL;
+    char *vcf_what = NULL;
     duet_scan_t *scan = NULL;
     trait_out_t *outs = NULL;
     int n_outs = 0;
@@ -672,140 +639,52 @@ duet_err_t main_gwas(int argc, char **argv)
     kstring_t summary = { 0, 0, NULL };
 
     /* inputs */
-    if (o.pheno_name && !(pheno_names = split_list(o.pheno_name, &n_pheno_names))) { err = DUET_ENOMEM; goto cleanup; }
-    if (o.covar_name && !(covar_names = split_list(o.covar_name, &n_covar_names))) { err = DUET_ENOMEM; goto cleanup; }
-    if (pheno_names && n_pheno_names == 0) {
-        duet_log_error("--pheno-name lists no trait");
-        err = DUET_EUSAGE;
-        goto cleanup;
-    }
-    err = duet_phenofile_read(o.pheno, "phenotype", (const char *const *)pheno_names, n_pheno_names, &pheno);
-    if (err) goto cleanup;
-    if (o.covar) {
-        err = duet_phenofile_read(o.covar, "covariate", (const char *const *)covar_names,
-                                  n_covar_names, &covar);
-        if (err) goto cleanup;
-    }
-    if (o.keep && (err = duet_idlist_read(o.keep, 0, &keep))) goto cleanup;
-    if (o.remove && (err = duet_idlist_read(o.remove, 0, &remove))) goto cleanup;
+    if (o.pheno_name && !(pheno_names = duet_list_split(o.pheno_name, &n_pheno_names))) { err = DUET_ENOMEM; goto cleanup; }
+    if (o.covar_name && !(covar_names = duet_list_split(o.covar_name, &n_covar_names))) { err = DUET_ENOMEM; goto cleanup; }
     if (o.extract && (err = duet_idlist_read(o.extract, 1, &extract))) goto cleanup;
     if (o.exclude && (err = duet_idlist_read(o.exclude, 1, &exclude))) goto cleanup;
 
-    /* samples: VCF order, in the phenotype file with a value, complete
-     * covariates, kept */
+    /* samples: VCF order, with a trait value, complete covariates, kept
+     * (traitset.h) */
     duet_geno_opts_t gopts;
     duet_geno_opts_init(&gopts, o.vcf);
-    err = duet_geno_open(&gopts, &geno);
+    err = duet_geno_open(&gopts, &probe);
     if (err) goto cleanup;
-    int n_file = duet_geno_n_file_samples(geno);
-    int n_shared = 0, n_no_covar = 0, n_kept_out = 0, n_no_value = 0;
-    used_ids = duet_malloc(((size_t)n_file + 1) * sizeof *used_ids);
-    pheno_row = duet_malloc(((size_t)n_file + 1) * sizeof *pheno_row);
-    covar_row = duet_malloc(((size_t)n_file + 1) * sizeof *covar_row);
-    if (!used_ids || !pheno_row || !covar_row) { err = DUET_ENOMEM; goto cleanup; }
-    int n_used = 0;
-    for (int j = 0; j < n_file; j++) {
-        const char *id = duet_geno_file_sample(geno, j);
-        int pr = duet_phenofile_row(pheno, id);
-        if (pr < 0) continue;
-        n_shared++;
-        if ((keep && !duet_idlist_has(keep, id)) || (remove && duet_idlist_has(remove, id))) {
-            n_kept_out++;
-            continue;
-        }
-        int cr = -1;
-        if (covar) {
-            cr = duet_phenofile_row(covar, id);
-            int complete = cr >= 0;
-            for (int c = 0; complete && c < covar->n_columns; c++)
-                if (isnan(covar->values[(size_t)cr * covar->n_columns + c])) complete = 0;
-            if (!complete) { n_no_covar++; continue; }
-        }
-        int any = 0;
-        for (int t = 0; t < pheno->n_columns && !any; t++)
-            any = !isnan(pheno->values[(size_t)pr * pheno->n_columns + t]);
-        if (!any) { n_no_value++; continue; }
-        used_ids[n_used] = id;
-        pheno_row[n_used] = pr;
-        covar_row[n_used] = cr;
-        n_used++;
-    }
-    if (n_shared == 0) {
-        kstring_t a = { 0, 0, NULL }, b = { 0, 0, NULL };
-        for (int j = 0; j < n_file && j < 3; j++)
-            ksprintf(&a, "%s'%s'", j ? ", " : "", duet_geno_file_sample(geno, j));
-        for (int j = 0; j < pheno->n_samples && j < 3; j++)
-            ksprintf(&b, "%s'%s'", j ? ", " : "", pheno->ids[j]);
-        duet_log_error("no sample is shared by the VCF '%s' (%d samples, e.g. %s) and the "
-                       "phenotype file '%s' (%d samples, e.g. %s)", o.vcf, n_file,
-                       a.s ? a.s : "none", o.pheno, pheno->n_samples, b.s ? b.s : "none");
-        free(a.s);
-        free(b.s);
-        err = DUET_EMISMATCH;
-        goto cleanup;
-    }
-    if (n_used == 0) {
-        duet_log_error("no samples left: %d shared by the VCF and the phenotype file, %d "
-                       "removed by --keep/--remove, %d without complete covariates, %d "
-                       "without any trait value", n_shared, n_kept_out, n_no_covar, n_no_value);
-        err = DUET_EDEGENERATE;
-        goto cleanup;
-    }
-    ksprintf(&summary, "samples: %d in the VCF, %d in the phenotype file, %d shared", n_file,
-             pheno->n_samples, n_shared);
-    if (keep || remove) ksprintf(&summary, ", %d removed by --keep/--remove", n_kept_out);
-    if (covar) ksprintf(&summary, ", %d without complete covariates", n_no_covar);
-    ksprintf(&summary, ", %d without any trait value; %d used\n", n_no_value, n_used);
-    /* `probe` owns the sample names in used_ids until the reader below is
-     * open */
-    probe = geno;
-    geno = NULL;
-
-    /* traits and covariates on the used samples */
-    int T = pheno->n_columns, C = covar ? covar->n_columns : 0;
-    size_t N = (size_t)n_used;
-    traits = duet_malloc(N * T * sizeof *traits);
-    covars = duet_malloc(N * (C ? C : 1) * sizeof *covars);
-    binary = duet_calloc((size_t)T, sizeof *binary);
-    if (!traits || !covars || !binary) { err = DUET_ENOMEM; goto cleanup; }
-    for (int t = 0; t < T; t++) {
-        int is01 = 1, is12 = 1, seen = 0;
-        for (size_t i = 0; i < N; i++) {
-            double v = pheno->values[(size_t)pheno_row[i] * T + t];
-            traits[N * t + i] = v;
-            if (isnan(v)) continue;
-            seen = 1;
-            if (v != 0 && v != 1) {
-                if (is01 && o.binary) {
-                    duet_log_error("%s:%d: trait '%s' has value %g for sample '%s'; --binary "
-                                   "traits are 1 (case), 0 (control) or NA", o.pheno,
-                                   pheno->lines[pheno_row[i]], pheno->names[t], v, used_ids[i]);
-                    err = DUET_EFORMAT;
-                    goto cleanup;
-                }
-                is01 = 0;
-            }
-            if (v != 1 && v != 2) is12 = 0;
-        }
-        binary[t] = seen && is01 && !o.quantitative;
-        if (seen && is12 && !is01 && !o.binary)
-            duet_log_warn("trait '%s' takes only the values 1 and 2 (plink's case/control "
-                          "coding?); analysed as quantitative; recode to 1 case / 0 control "
-                          "for a case/control analysis", pheno->names[t]);
-    }
-    for (int c = 0; c < C; c++)
-        for (size_t i = 0; i < N; i++)
-            covars[N * c + i] = covar->values[(size_t)covar_row[i] * C + c];
+    int n_file = duet_geno_n_file_samples(probe);
+    file_ids = duet_malloc(((size_t)n_file + 1) * sizeof *file_ids);
+    vcf_what = duet_malloc(strlen(o.vcf) + 16);
+    if (!file_ids || !vcf_what) { err = DUET_ENOMEM; goto cleanup; }
+    for (int j = 0; j < n_file; j++) file_ids[j] = duet_geno_file_sample(probe, j);
+    sprintf(vcf_what, "the VCF '%s'", o.vcf);
+    duet_traitset_opts_t tso;
+    duet_traitset_opts_init(&tso);
+    tso.candidates = file_ids;
+    tso.n_candidates = n_file;
+    tso.candidates_what = vcf_what;
+    tso.pheno = o.pheno;
+    tso.pheno_names = (const char *const *)pheno_names;
+    tso.n_pheno_names = n_pheno_names;
+    tso.binary = o.binary;
+    tso.quantitative = o.quantitative;
+    tso.covar = o.covar;
+    tso.covar_names = (const char *const *)covar_names;
+    tso.n_covar_names = n_covar_names;
+    tso.keep = o.keep;
+    tso.remove = o.remove;
+    err = duet_traitset_load(&tso, &ts);
+    if (err) goto cleanup;
+    ksprintf(&summary, "%s\n", ts->summary);
+    int n_used = ts->n_samples, T = ts->n_traits, C = ts->n_covars;
 
     duet_scan_input_t in = {
         .n_samples = n_used,
         .n_traits = T,
-        .trait_names = (const char *const *)pheno->names,
-        .traits = traits,
-        .binary = binary,
+        .trait_names = (const char *const *)ts->names,
+        .traits = ts->y,
+        .binary = ts->binary,
         .n_covars = C,
-        .covar_names = covar ? (const char *const *)covar->names : NULL,
-        .covars = covars,
+        .covar_names = (const char *const *)ts->covar_names,
+        .covars = ts->x,
     };
     err = duet_scan_create(&in, &o.scan, &scan);
     if (err) goto cleanup;
@@ -873,7 +752,7 @@ duet_err_t main_gwas(int argc, char **argv)
 
     /* the reader on the used samples */
     duet_geno_opts_init(&gopts, o.vcf);
-    gopts.samples = used_ids;
+    gopts.samples = (const char *const *)ts->ids;
     gopts.n_samples = n_used;
     gopts.region = o.region;
     gopts.chunk_k = o.chunk_k;
@@ -961,10 +840,9 @@ duet_err_t main_gwas(int argc, char **argv)
         trait_out_t *to = &outs[u];
         const duet_scan_trait_t *tr = duet_scan_trait(scan, to->index);
         ksprintf(&summary, "%s\t%s\t%d\t", tr->name, model_name(&o, tr->binary), tr->n);
-        if (tr->binary && tr->n_cases >= o.min_cell) ksprintf(&summary, "%d\t", tr->n_cases);
-        else kputs(NA "\t", &summary);
-        if (tr->binary && tr->n_controls >= o.min_cell) ksprintf(&summary, "%d\t", tr->n_controls);
-        else kputs(NA "\t", &summary);
+        int show = tr->binary && tr->n_cases >= o.min_cell && tr->n_controls >= o.min_cell;
+        if (show) ksprintf(&summary, "%d\t%d\t", tr->n_cases, tr->n_controls);
+        else kputs(NA "\t" NA "\t", &summary);
         ksprintf(&summary, "%d\t%llu\t%llu\t%llu\t%llu\t%llu\t", tr->n_covars_used,
                  (unsigned long long)to->rows, (unsigned long long)to->na_rows,
                  (unsigned long long)to->by_test[DUET_TEST_SCORE],
@@ -1089,20 +967,13 @@ cleanup:
     duet_geno_close(geno);
     duet_geno_close(probe);
     duet_scan_destroy(scan);
-    free(traits);
-    free(covars);
-    free(binary);
-    free(used_ids);
-    free(pheno_row);
-    free(covar_row);
-    duet_phenofile_destroy(pheno);
-    duet_phenofile_destroy(covar);
-    duet_idlist_destroy(keep);
-    duet_idlist_destroy(remove);
+    duet_traitset_destroy(ts);
+    free(file_ids);
+    free(vcf_what);
     duet_idlist_destroy(extract);
     duet_idlist_destroy(exclude);
-    free_list(pheno_names, n_pheno_names);
-    free_list(covar_names, n_covar_names);
+    duet_list_free(pheno_names, n_pheno_names);
+    duet_list_free(covar_names, n_covar_names);
     free(summary.s);
     if (err == DUET_ENOMEM) (void)duet_log_oom(0);
     return err;

@@ -21,6 +21,7 @@ typedef struct {
 duet_err_t main_freq(int argc, char **argv);
 duet_err_t main_gwas(int argc, char **argv);
 duet_err_t main_merge(int argc, char **argv);
+duet_err_t main_phewas(int argc, char **argv);
 duet_err_t main_pca(int argc, char **argv);
 duet_err_t main_phecode(int argc, char **argv);
 duet_err_t main_pheno(int argc, char **argv);
@@ -39,6 +40,7 @@ static const cmd_t cmds[] = {
     { NULL, NULL, "Association scans", NULL },
     { main_gwas, "gwas", "phenotype-first scan: linear / logistic / Firth, many traits", NULL },
     { main_merge, "merge", "gather the chunk outputs of one trait into one file", NULL },
+    { main_phewas, "phewas", "genotype-first scan: variants or a score x every phecode", NULL },
     { NULL, NULL, "Figures", NULL },
     { main_plot, "plot", "SVG figures: Manhattan, QQ and PheWAS plots", "manhattan qq phewas" },
     { NULL, NULL, "Simulation", NULL },

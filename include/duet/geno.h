@@ -167,6 +167,10 @@ duet_err_t duet_geno_decode(const duet_geno_t *geno,
 duet_err_t duet_geno_read_block(duet_geno_t *geno,
                                 duet_geno_block_t *block) DUET_WUR;
 
+/* 1 if `path` has a CSI or TBI index beside it (PATH.csi, PATH.tbi), so
+ * that a region can be read; 0 otherwise. */
+int duet_geno_indexed(const char *path);
+
 /* The path the reader was opened with. */
 const char *duet_geno_path(const duet_geno_t *geno);
 

@@ -48,6 +48,9 @@ typedef struct {
     double loglik;   /* null log-likelihood */
     int n_cases, n_controls;
     int iterations;
+    uint64_t serial; /* unique per model made in this process (a full fit's
+                        workspace keeps the design of the last model it
+                        served, recognised by this) */
     duet_fit_status_t status; /* OK, NO_CONVERGENCE or SEPARATION (the
                                  covariates separate the classes); the
                                  score test needs OK */

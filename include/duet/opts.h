@@ -103,4 +103,11 @@ duet_err_t duet_opts_bad(const char *command);
 void duet_opts_set_cmdline(int argc, char **argv);
 const char *duet_opts_cmdline(void);
 
+/* Split a comma-separated list ("a,b,,c") into a NULL-terminated array of
+ * copies of its non-empty items (*n of them; 0 for "" or ","), for the
+ * --pheno-name style options.  NULL on allocation failure.  Free with
+ * duet_list_free(). */
+char **duet_list_split(const char *s, int *n);
+void duet_list_free(char **list, int n);
+
 #endif

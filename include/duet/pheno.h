@@ -120,6 +120,7 @@ typedef struct {
     char *name;
     int binary;
     char *description;
+    char *category;            /* phecode category; NULL for quantitative */
     int8_t *code;              /* binary: 1, 0, -1 (NA), per sample */
     double *value;             /* quantitative: per sample, NaN = NA */
     int64_t n_cases, n_controls, n_missing;   /* binary, over samples */

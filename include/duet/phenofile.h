@@ -51,6 +51,13 @@ typedef struct {
 duet_err_t duet_phenofile_read(const char *path, const char *what,
                                const char *const *columns, int n_columns,
                                duet_phenofile_t **table) DUET_WUR;
+/* The same, except that a requested column absent from the header is
+ * reported as `absent_err` instead of DUET_EMISMATCH (a score file named
+ * FILE:COLUMN without that column is malformed: DUET_EFORMAT). */
+duet_err_t duet_phenofile_read_ex(const char *path, const char *what,
+                                  const char *const *columns, int n_columns,
+                                  duet_err_t absent_err,
+                                  duet_phenofile_t **table) DUET_WUR;
 void duet_phenofile_destroy(duet_phenofile_t *table);
 
 /* The row of sample `id`, or -1. */

@@ -194,3 +194,38 @@ void duet_opts_set_cmdline(int argc, char **argv)
 }
 
 const char *duet_opts_cmdline(void) { return opts_cmdline ? opts_cmdline : "duet"; }
+
+char **duet_list_split(const char *s, int *n_out)
+{
+    int n = 1;
+    for (const char *p = s; *p; p++) n += *p == ',';
+    char **v = duet_calloc((size_t)n + 1, sizeof *v);
+    if (!v) return NULL;
+    int k = 0;
+    const char *p = s;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        if (len > 0) {
+            v[k] = strndup(p, len);
+            if (!v[k]) {
+                for (int i = 0; i < k; i++) free(v[i]);
+                free(v);
+                return NULL;
+            }
+            k++;
+        }
+        if (!p[len]) break;
+        p += len + 1;
+    }
+    *n_out = k;
+    return v;
+}
+
+void duet_list_free(char **v, int n)
+{
+    if (!v) return;
+    for (int i = 0; i < n; i++) free(v[i]);
+    free(v);
+}
+
+/* A file-name-safe version of a trait name. */

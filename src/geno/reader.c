@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <htslib/bgzf.h>
 
@@ -465,6 +466,22 @@ const char *duet_geno_file_sample(const duet_geno_t *g, int j)
 uint64_t duet_geno_n_records_hint(const duet_geno_t *g) { return g->n_records_hint; }
 
 const char *duet_geno_path(const duet_geno_t *g) { return g->path; }
+
+int duet_geno_indexed(const char *path)
+{
+    static const char *const ext[] = { ".csi", ".tbi" };
+    size_t n = strlen(path);
+    char *f = malloc(n + 5);
+    if (!f) return 0;
+    int found = 0;
+    for (int k = 0; k < 2 && !found; k++) {
+        memcpy(f, path, n);
+        memcpy(f + n, ext[k], 5);
+        found = access(f, R_OK) == 0;
+    }
+    free(f);
+    return found;
+}
 
 /* Make room for `n` records and `max_variants` columns in a block. */
 static duet_err_t block_reserve(duet_geno_block_t *b, int max_variants)

@@ -32,6 +32,7 @@ typedef struct {
 typedef struct {
     char *phecode;
     char *description;
+    char *category;
     char sex;
     int32_t number;
     int first_range, n_ranges;
@@ -437,6 +438,7 @@ static void phecodes_free(phecodes_t *ph)
     for (int i = 0; i < ph->n; i++) {
         free(ph->phe[i].phecode);
         free(ph->phe[i].description);
+        free(ph->phe[i].category);
     }
     free(ph->phe);
     free(ph->range_lo);
@@ -509,7 +511,7 @@ static duet_err_t load_phecodes(sqlite3 *db, const char *version, phecodes_t *ph
     const char *what = "reading duet_phecode";
     int m = 0;
     if ((err = duet_sql_prepare(db,
-                                "SELECT phecode, description, sex FROM duet_phecode "
+                                "SELECT phecode, description, sex, category FROM duet_phecode "
                                 "WHERE version = ?1 ORDER BY ordinal",
                                 &st, what)))
         return err;
@@ -530,8 +532,9 @@ static duet_err_t load_phecodes(sqlite3 *db, const char *version, phecodes_t *ph
         memset(e, 0, sizeof *e);
         e->phecode = dupstr((const char *)sqlite3_column_text(st, 0));
         e->description = dupstr((const char *)sqlite3_column_text(st, 1));
+        e->category = dupstr((const char *)sqlite3_column_text(st, 3));
         ph->n++;
-        if (!e->phecode || !e->description) {
+        if (!e->phecode || !e->description || !e->category) {
             err = DUET_ENOMEM;
             goto cleanup;
         }
@@ -813,8 +816,9 @@ static duet_err_t phecode_traits(sqlite3 *db, const duet_pheno_opts_t *o, const 
         t->binary = 1;
         t->name = dupstr(e->phecode);
         t->description = dupstr(e->description);
+        t->category = dupstr(e->category);
         t->code = duet_malloc((size_t)n_samples + 1);
-        if (!t->name || !t->description || !t->code) {
+        if (!t->name || !t->description || !t->category || !t->code) {
             err = DUET_ENOMEM;
             goto cleanup;
         }
@@ -1131,6 +1135,7 @@ void duet_pheno_destroy(duet_pheno_t *x)
     for (int t = 0; t < x->n_traits; t++) {
         free(x->traits[t].name);
         free(x->traits[t].description);
+        free(x->traits[t].category);
         free(x->traits[t].code);
         free(x->traits[t].value);
     }

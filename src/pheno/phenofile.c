@@ -87,6 +87,13 @@ duet_err_t duet_phenofile_read(const char *path, const char *what,
                                const char *const *columns, int n_columns,
                                duet_phenofile_t **out)
 {
+    return duet_phenofile_read_ex(path, what, columns, n_columns, DUET_EMISMATCH, out);
+}
+
+duet_err_t duet_phenofile_read_ex(const char *path, const char *what,
+                                  const char *const *columns, int n_columns,
+                                  duet_err_t absent_err, duet_phenofile_t **out)
+{
     *out = NULL;
     duet_err_t err = DUET_ENOMEM;
     kstring_t line = { 0, 0, NULL };
@@ -179,7 +186,7 @@ duet_err_t duet_phenofile_read(const char *path, const char *what,
                 duet_log_error("%s file '%s' has no column '%s' (columns: %s)", what, path,
                                columns[c], avail.s ? avail.s : "");
                 free(avail.s);
-                err = DUET_EMISMATCH;
+                err = absent_err;
                 free(header);
                 goto close;
             }

@@ -40,8 +40,10 @@ typedef struct {
     double *mu, *w;  /* N */
     double *xw;      /* N x p: W^{1/2} D or W D, then the hat values' solve */
     double *l;       /* p x p Cholesky factor of D'WD (lower) */
+    double *u;       /* p: the score D'(y - mu), when has_u */
     double loglik;   /* log-likelihood, plus log|I|/2 for Firth */
     int ok;          /* information positive definite */
+    int has_u;       /* u computed with the evaluation (fused path) */
 } eval_t;
 
 typedef struct {
@@ -62,6 +64,7 @@ static void eval_free(eval_t *e)
     free(e->w);
     free(e->xw);
     free(e->l);
+    free(e->u);
 }
 
 static int eval_alloc(eval_t *e, int n, int p)
@@ -70,7 +73,8 @@ static int eval_alloc(eval_t *e, int n, int p)
     e->w = malloc((size_t)n * sizeof *e->w);
     e->xw = malloc((size_t)n * p * sizeof *e->xw);
     e->l = malloc((size_t)p * p * sizeof *e->l);
-    return e->mu && e->w && e->xw && e->l ? 0 : -1;
+    e->u = malloc((size_t)p * sizeof *e->u);
+    return e->mu && e->w && e->xw && e->l && e->u ? 0 : -1;
 }
 
 static void irls_free(irls_t *s)
@@ -104,9 +108,63 @@ static duet_err_t irls_alloc(irls_t *s, int n, int p)
     return DUET_OK;
 }
 
+/* Designs up to this width, fitted without Firth's penalty and without
+ * dropped samples, are evaluated in one pass over the samples
+ * (evaluate_fused); wider ones, Firth's and dropping fits through BLAS. */
+#define FUSED_MAX_P 5
+
+/* The fitted probabilities, weights, log-likelihood, information D'WD
+ * and score D'(y - mu) in one pass over the rows: the design is read once
+ * (p column streams), no N x p temporary is written.  Each row's terms are
+ * those of evaluate() below. */
+static void evaluate_fused(irls_t *s, const double *beta, eval_t *e)
+{
+    int n = s->n, p = s->p;
+    const double *d[FUSED_MAX_P];
+    for (int j = 0; j < p; j++) d[j] = s->d + (size_t)n * j;
+    double info[FUSED_MAX_P * FUSED_MAX_P] = { 0 }, u[FUSED_MAX_P] = { 0 };
+    double ll = 0, prod = 1;
+    int in_prod = 0;
+    for (int i = 0; i < n; i++) {
+        double row[FUSED_MAX_P], eta = 0;
+        for (int j = 0; j < p; j++) {
+            row[j] = d[j][i];
+            eta += row[j] * beta[j];
+        }
+        double t = exp(-fabs(eta));
+        double mu = eta >= 0 ? 1.0 / (1.0 + t) : t / (1.0 + t);
+        double w = mu * (1.0 - mu), r = s->y[i] - mu;
+        e->mu[i] = mu;
+        e->w[i] = w;
+        ll += s->y[i] * eta - (eta > 0 ? eta : 0);
+        prod *= 1.0 + t;
+        if (++in_prod == 16) {
+            ll -= log(prod);
+            prod = 1;
+            in_prod = 0;
+        }
+        for (int j = 0; j < p; j++) {
+            double wj = w * row[j];
+            u[j] += r * row[j];
+            for (int k = 0; k <= j; k++) info[p * k + j] += wj * row[k];
+        }
+    }
+    ll -= log(prod);
+    memcpy(e->l, info, (size_t)p * p * sizeof *e->l);
+    memcpy(e->u, u, (size_t)p * sizeof *e->u);
+    e->has_u = 1;
+    e->ok = duet_chol(e->l, p, 1e-13) == 0;
+    e->loglik = ll;
+}
+
 static void evaluate(irls_t *s, const double *beta, eval_t *e)
 {
     int n = s->n, p = s->p;
+    if (p <= FUSED_MAX_P && !s->firth && !s->drop) {
+        evaluate_fused(s, beta, e);
+        return;
+    }
+    e->has_u = 0;
     cblas_dgemv(CblasColMajor, CblasNoTrans, n, p, 1.0, s->d, n, beta, 1, 0.0,
                 s->eta, 1);
     double ll = 0, prod = 1;
@@ -203,12 +261,15 @@ static duet_fit_status_t irls_run(irls_t *s, double *beta, int max_iter,
                 double h = on_d ? e->w[i] * s->r[i] : s->r[i];
                 s->r[i] = s->y[i] - e->mu[i] + h * (0.5 - e->mu[i]);
             }
-        } else {
+        } else if (!e->has_u) {
             for (int i = 0; i < n; i++)
                 s->r[i] = s->drop && s->drop[i] ? 0 : s->y[i] - e->mu[i];
         }
-        cblas_dgemv(CblasColMajor, CblasTrans, n, p, 1.0, s->d, n, s->r, 1, 0.0,
-                    s->u, 1);
+        if (e->has_u)
+            memcpy(s->u, e->u, (size_t)p * sizeof *s->u);
+        else
+            cblas_dgemv(CblasColMajor, CblasTrans, n, p, 1.0, s->d, n, s->r, 1, 0.0,
+                        s->u, 1);
         memcpy(s->delta, s->u, (size_t)p * sizeof *s->delta);
         duet_chol_solve(e->l, p, s->delta);
         double mx = 0, dot = 0, n2 = 0, p2 = 0;
@@ -275,7 +336,12 @@ duet_err_t duet_logreg_null_create(const double *x, int ldx, int n, int k,
     memset(&s, 0, sizeof s);
     duet_qr_t *qr = NULL;
     double *xw = NULL;
+    static uint64_t next_serial;
     duet_logreg_null_t *m = duet_calloc(1, sizeof *m);
+    if (m) {
+#pragma omp atomic capture
+        m->serial = ++next_serial;
+    }
     if (!m) return DUET_ENOMEM;
     m->n_samples = n;
     m->n_covars = k;
@@ -467,7 +533,8 @@ int duet_logreg_separated(const double *g, const double *y, const uint8_t *keep,
 /* Per-variant fits */
 
 struct duet_logreg_fit_t {
-    const duet_logreg_null_t *bound; /* whose X is in d */
+    uint64_t bound;  /* serial of the null model whose X is in d (0: none);
+                        not its address, which a later model may reuse */
     int max_n, max_k;
     double *d;       /* N x (k + 1): [X | g - mean] */
     double *beta;    /* k + 1 */
@@ -525,9 +592,9 @@ duet_fit_status_t duet_logreg_fit_variant_from(duet_logreg_fit_t *f,
     int n = m->n_samples, k = m->n_covars, p = k + 1;
     size_t nr = (size_t)n;
     duet_test_t test = firth ? DUET_TEST_FIRTH : DUET_TEST_WALD;
-    if (f->bound != m) {
+    if (f->bound != m->serial) {
         memcpy(f->d, m->x, nr * k * sizeof *f->d);
-        f->bound = m;
+        f->bound = m->serial;
     }
     double sum = 0;
     int used = 0;

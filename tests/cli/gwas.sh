@@ -88,6 +88,9 @@ t_run "--min-cell 40" 0 "$DUET" gwas --vcf "$V" --pheno "$P" --pheno-name b1,b2 
 t_true "--min-cell 40: 30 cases of b2 suppressed, 37 controls too" [ "$(zcat "$WORK/o/mc.b2.gwas.tsv.gz" | awk -F'\t' 'NR==2 { print $17 "," $18 }')" = "#NA,#NA" ]
 t_true "--min-cell 40: 49 cases and 71 controls of b1 shown" [ "$(zcat "$WORK/o/mc.b1.gwas.tsv.gz" | awk -F'\t' 'NR==2 { print $17 "," $18 }')" = "49,71" ]
 t_grep "--min-cell 40: the sidecar suppresses them too" '^case_count: "#NA"$' "$WORK/o/mc.b2.gwas.yaml"
+t_run "--min-cell 35" 0 "$DUET" gwas --vcf "$V" --pheno "$P" --pheno-name b2 --covar "$C" --min-cell 35 -o "$WORK/o/mc35" --no-version
+t_true "--min-cell 35: 30 cases withheld, and the 37 controls with them (n - controls = cases)" [ "$(zcat "$WORK/o/mc35.b2.gwas.tsv.gz" | awk -F'\t' 'NR==2 { print $17 "," $18 }')" = "#NA,#NA" ]
+t_grep "--min-cell 35: the sidecar withholds both" '^control_count: "#NA"$' "$WORK/o/mc35.b2.gwas.yaml"
 
 # ---------------------------------------------------------------- R cross-checks
 if command -v Rscript >/dev/null 2>&1; then

@@ -1,0 +1,89 @@
+/*
+ * phewas.h -- the genotype-first scan: a few exposures (variants' dosages
+ * or a per-person score) against every trait of a duet_traitset_t (every
+ * phecode of the store, and quantitative traits), as the PheWAS R package
+ * does (Carroll, Bastarache and Denny 2014, Bioinformatics 30:2375) and as
+ * the eMERGE PheWAS and the genome-first studies run it.
+ *
+ * Work is organised per trait, which suits many traits and few exposures
+ * (the opposite of scan.h): for each trait, on its own samples (those with
+ * a value: a phecode's exclusions and sex restriction leave others out),
+ *   - the design is built once: intercept and covariates standardised over
+ *     the trait's samples; a covariate constant there (sex for a
+ *     sex-specific phecode) or a linear combination of the others is
+ *     dropped for that trait;
+ *   - a quantitative trait is fitted by least squares (stats.h, t test);
+ *   - a binary trait needs at least min_cases cases and min_controls
+ *     controls (else it is not tested); its null logistic model is fitted
+ *     once and every exposure is then fitted by maximum likelihood (IRLS,
+ *     Wald z test: R's glm), or by Firth's penalised likelihood (Firth
+ *     1993; R's brglm2 / logistf) when the trait has fewer than firth_cases
+ *     cases or controls, when firth is set, or when the maximum-likelihood
+ *     fit separates or does not converge (logreg.h).
+ * Traits run in parallel (OpenMP, one trait per task); each trait's
+ * numbers do not depend on the thread count.
+ */
+#ifndef DUET_PHEWAS_H
+#define DUET_PHEWAS_H
+
+#include "duet/err.h"
+#include "duet/stats.h"
+#include "duet/traitset.h"
+
+typedef struct {
+    int min_cases;     /* binary traits need this many cases [20] */
+    int min_controls;  /* and controls [20] */
+    int firth;         /* 1: Firth for every binary test [0] */
+    int firth_cases;   /* Firth when cases or controls are fewer [200] */
+} duet_phewas_opts_t;
+
+void duet_phewas_opts_init(duet_phewas_opts_t *opts);
+
+/* Why a trait was not tested. */
+typedef enum {
+    DUET_PHEWAS_TESTED = 0,
+    DUET_PHEWAS_FEW_CASES,    /* fewer than min_cases cases */
+    DUET_PHEWAS_FEW_CONTROLS, /* fewer than min_controls controls */
+    DUET_PHEWAS_FEW_SAMPLES,  /* no more samples than parameters */
+    DUET_PHEWAS_NULL_FAILED   /* the null logistic model does not converge
+                                 or the covariates separate the classes */
+} duet_phewas_skip_t;
+
+/* "", "too_few_cases", "too_few_controls", "too_few_samples",
+ * "null_model_failed". */
+const char *duet_phewas_skip_str(duet_phewas_skip_t skip);
+
+/* What the scan did with one trait. */
+typedef struct {
+    duet_phewas_skip_t skip;
+    int n;               /* samples with a value */
+    int n_cases, n_controls; /* binary traits */
+    int n_covars_used;   /* design columns besides the intercept */
+} duet_phewas_trait_t;
+
+/*
+ * Test n_expo exposures g (ts->n_samples rows, column-major, leading
+ * dimension ldg >= ts->n_samples; finite values: missing genotypes imputed
+ * by the caller) against every trait of ts, on `threads` OpenMP threads.
+ * traits: ts->n_traits records; results: ts->n_traits x n_expo,
+ * results[t * n_expo + e], filled for tested traits (status and test say
+ * what each holds: MONOMORPHIC when the exposure does not vary among the
+ * trait's samples, COLLINEAR when it lies in the covariates' span).
+ * Returns DUET_OK, DUET_ENOMEM or DUET_EINTERNAL (a LAPACK failure,
+ * reported).
+ */
+duet_err_t duet_phewas_run(const duet_traitset_t *ts, const double *g, int ldg,
+                           int n_expo, const duet_phewas_opts_t *opts,
+                           int threads, duet_phewas_trait_t *traits,
+                           duet_assoc_t *results) DUET_WUR;
+
+/*
+ * Benjamini-Hochberg q-values on the log scale: log_q[i] for the n log
+ * p-values log_p[i] (NaN entries are skipped and get NaN; m = the number
+ * of non-NaN ones): q_(i) = min over j >= i of m p_(j) / j, capped at 1
+ * (R's p.adjust(method = "BH")), computed on logs so that q keeps its
+ * exponent below 1e-308.  Returns DUET_OK or DUET_ENOMEM.
+ */
+duet_err_t duet_bh_logq(const double *log_p, int n, double *log_q) DUET_WUR;
+
+#endif
