@@ -126,6 +126,12 @@ cat(sprintf("traits %d samples %d loop %.2f all %.2f\n", length(traits), length(
             t_all[["elapsed"]]))
 EOF
 run R Rscript "$W/peer.R" "$W/peer.pheno.tsv" "$W/peer.covar.tsv" "$W/g.tsv" "$W/r.tsv"
+# duet again with R's covariate numbers (covar.tsv rounds ages to 0.01 years),
+# for the agreement check only
+if [ "$dry" != 1 ]; then
+    run phewas_same "$DUET" phewas --vcf "$BCF" --variant "$variant" --db "$db" --threads "$THREADS" \
+        --store-covars '' --covar "$W/peer.covar.tsv" --covar-name sex,age --quiet -o "$W/same"
+fi
 read -r _ r_traits _ r_samples _ r_loop _ r_all <"$W/R.out"
 
 # ---------------------------------------------------------------- agreement
@@ -150,8 +156,9 @@ def num(x):
 wald = [p for p, r in duet.items() if r["test"] == "wald" and r["errcode"] == "NA" and p in peer
         and num(r["beta"]) == num(r["beta"]) and num(peer[p]["beta"]) == num(peer[p]["beta"])]
 db = max((abs(num(duet[p]["beta"]) - num(peer[p]["beta"])) for p in wald), default=float("nan"))
-dp = max((abs(num(duet[p]["p_value"]) - num(peer[p]["p"])) / num(peer[p]["p"]) for p in wald
-          if num(peer[p]["p"]) > 1e-300), default=float("nan"))
+dp, at = max(((abs(num(duet[p]["p_value"]) - num(peer[p]["p"])) / num(peer[p]["p"]), p) for p in wald
+              if num(peer[p]["p"]) > 1e-300), default=(float("nan"), "NA"))
+at = "%s(p=%s)" % (at, duet[at]["p_value"]) if at in duet else at
 only_duet = sorted(set(duet) - set(peer))
 only_peer = sorted(set(peer) - set(duet))
 def count(x):
@@ -161,12 +168,15 @@ bad_n = [p for p in duet if p in peer and None not in (count(duet[p]["n_cases"])
 tests = {}
 for r in duet.values():
     tests[r["test"]] = tests.get(r["test"], 0) + 1
-print("%d %d %d %.3g %.3g %d %d %d %s" % (len(duet), len(peer), len(wald), db, dp, len(only_duet), len(only_peer),
+print("%d %d %d %.3g %.3g %s %s %d %s" % (len(duet), len(peer), len(wald), db, dp, at,
+                                      ",".join(only_duet) or "none", ",".join(only_peer) or "none",
                                       len(bad_n), ",".join("%s:%d" % kv for kv in sorted(tests.items()))))
 EOF
-    read -r n_duet n_peer n_wald max_db max_dp only_duet only_peer bad_n tests \
-        <<<"$(python3 "$W/agree.py" "$W/duet.phewas.tsv.gz" "$W/r.tsv")"
-    agree="over the $n_wald phecodes where duet's test is wald: max |beta difference| $max_db, max relative p difference $max_dp"
+    read -r n_duet n_peer n_wald max_db max_dp max_dp_at only_duet only_peer bad_n tests \
+        <<<"$(python3 "$W/agree.py" "$W/same.phewas.tsv.gz" "$W/r.tsv")"
+    agree="over the $n_wald phecodes where duet's test is wald: max |beta difference| $max_db, max relative p difference $max_dp (at $max_dp_at)"
+    read -r _ _ n_wald2 max_db2 max_dp2 max_dp_at2 _ <<<"$(python3 "$W/agree.py" "$W/duet.phewas.tsv.gz" "$W/r.tsv")"
+    agree2="the timed run (sex, age from the store, ages unrounded) against R: max |beta difference| $max_db2, max relative p difference $max_dp2 (at $max_dp_at2)"
 fi
 
 # ---------------------------------------------------------------- the report
@@ -179,6 +189,7 @@ echo "| setup: import the OMOP export ($rows condition rows) | duet store import
 echo "| setup: phecodes 1.2 | duet phecode | | ${WALL[phecode]} | ${MEM[phecode]} |"
 if [ "$dry" != 1 ]; then
     echo "| **PheWAS: 1 variant x every phecode, --threads $THREADS** | **duet phewas** | $n_duet | **${WALL[phewas]}** | ${MEM[phewas]} |"
+    echo "| (agreement run: covariates from covar.tsv) | duet phewas | $n_duet | ${WALL[phewas_same]} | ${MEM[phewas_same]} |"
 fi
 echo "| peer input: person x phecode table + sex, age | duet pheno | | ${WALL[pheno]} | ${MEM[pheno]} |"
 echo "| peer input: the variant's genotypes | bcftools query | | ${WALL[query]} | ${MEM[query]} |"
@@ -191,7 +202,9 @@ if [ "$dry" != 1 ]; then
     echo "  R glm loop / duet phewas: $(ratio "$r_loop" "${WALL[phewas]}")   [>= 50]"
     echo "  R pipeline (duet pheno + bcftools + whole R script) / duet phewas: $(ratio "$peer_total" "${WALL[phewas]}")"
     echo "agreement: $agree"
-    echo "  duet tests: $tests; phecodes tested by duet only: $only_duet, by R only: $only_peer;"
+    echo "  duet tests: $tests; phecodes tested by duet only: $only_duet; by R only: $only_peer"
+    echo "  (duet run with --covar on duet pheno's covar.tsv, the numbers R fits)"
+    echo "  $agree2"
     echo "  phecodes whose case/control counts differ (where duet writes them): $bad_n"
 else
     echo "dry run (PHEWAS_BENCH_DRY=1): duet phewas not run; R: $r_traits phecodes, $r_samples samples"

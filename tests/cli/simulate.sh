@@ -311,6 +311,22 @@ ok(abs(z1) < 5 and abs(z2) < 5, "persons per phecode follow the prevalences (Pea
 mean = obs / len(person)
 ok(5 <= mean <= 15, "%.1f background diagnoses per person (5-15)" % mean)
 multi = sum(v[1] for v in per.values()) / obs
+# independence: diagnoses per person have the Poisson-binomial mean and
+# variance of each sex (plus the spread between the sexes' means)
+count = defaultdict(int)
+for (pid, p) in dates: count[pid] += 1
+mu, va = {}, {}
+for sex in ("8507", "8532"):
+    ps = [float(r["prevalence"]) for r in bg if r["sex"] != ("Female" if sex == "8507" else "Male")]
+    mu[sex], va[sex] = sum(ps), sum(q * (1 - q) for q in ps)
+k = [count[pid] for pid in person]
+sx = [person[pid]["gender_concept_id"] for pid in person]
+m_exp = sum(mu[x] for x in sx) / len(k)
+v_exp = sum(va[x] + (mu[x] - m_exp) ** 2 for x in sx) / len(k)
+m_obs = sum(k) / len(k)
+v_obs = sum((x - m_obs) ** 2 for x in k) / (len(k) - 1)
+ok(abs(v_obs / v_exp - 1) < 0.15, "diagnoses per person: variance %.2f, expected %.2f under independence (mean %.2f, %.2f)"
+   % (v_obs, v_exp, m_obs, m_exp))
 ok(0.65 < multi < 0.8, "%.3f of affected persons have 2+ dates (3/4 drawn, fewer with few visits)" % multi)
 EOF
 python3 "$WORK/background.py" "$K" "$PHECODES"
