@@ -168,7 +168,7 @@ bad_n = [p for p in duet if p in peer and None not in (count(duet[p]["n_cases"])
 tests = {}
 for r in duet.values():
     tests[r["test"]] = tests.get(r["test"], 0) + 1
-print("%d %d %d %.3g %.3g %s %s %d %s" % (len(duet), len(peer), len(wald), db, dp, at,
+print("%d %d %d %.3g %.3g %s %s %s %d %s" % (len(duet), len(peer), len(wald), db, dp, at,
                                       ",".join(only_duet) or "none", ",".join(only_peer) or "none",
                                       len(bad_n), ",".join("%s:%d" % kv for kv in sorted(tests.items()))))
 EOF
