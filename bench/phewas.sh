@@ -118,7 +118,8 @@ t_all <- system.time({
         f <- glm(y ~ g + sex + age, family = binomial, data = d)
         s <- summary(f)$coefficients
         data.frame(phecode = t, n_cases = sum(d$y == 1, na.rm = TRUE), n_controls = sum(d$y == 0, na.rm = TRUE),
-                   beta = s["g", 1], se = s["g", 2], p = s["g", 4], converged = f$converged)
+                   beta = s["g", 1], se = s["g", 2], p = s["g", 4], converged = f$converged,
+                   separated = any(f$fitted.values < 1e-10 | f$fitted.values > 1 - 1e-10))
     })))
     write.table(res, args[4], sep = "\t", quote = FALSE, row.names = FALSE)
 })
@@ -151,9 +152,14 @@ def num(x):
         return float(x)
     except ValueError:
         return float("nan")
-# wald rows with an estimate on both sides; p compared where R's p is a
-# normal double (R's glm underflows to 0 below ~1e-308, duet does not)
+# wald rows with an estimate on both sides, where glm converged without
+# separation (fitted probabilities 0 or 1, as for a phecode whose cases are
+# all of one sex: no maximum-likelihood estimate exists and two programs
+# stop at different points); p compared where R's p is a normal double
+# (R's glm underflows to 0 below ~1e-308, duet does not)
+separated = sorted(p for p, r in peer.items() if r["separated"] == "TRUE" or r["converged"] != "TRUE")
 wald = [p for p, r in duet.items() if r["test"] == "wald" and r["errcode"] == "NA" and p in peer
+        and p not in separated
         and num(r["beta"]) == num(r["beta"]) and num(peer[p]["beta"]) == num(peer[p]["beta"])]
 db = max((abs(num(duet[p]["beta"]) - num(peer[p]["beta"])) for p in wald), default=float("nan"))
 dp, at = max(((abs(num(duet[p]["p_value"]) - num(peer[p]["p"])) / num(peer[p]["p"]), p) for p in wald
@@ -168,11 +174,12 @@ bad_n = [p for p in duet if p in peer and None not in (count(duet[p]["n_cases"])
 tests = {}
 for r in duet.values():
     tests[r["test"]] = tests.get(r["test"], 0) + 1
-print("%d %d %d %.3g %.3g %s %s %s %d %s" % (len(duet), len(peer), len(wald), db, dp, at,
+print("%d %d %d %.3g %.3g %s %s %s %d %s %s" % (len(duet), len(peer), len(wald), db, dp, at,
                                       ",".join(only_duet) or "none", ",".join(only_peer) or "none",
-                                      len(bad_n), ",".join("%s:%d" % kv for kv in sorted(tests.items()))))
+                                      len(bad_n), ",".join("%s:%d" % kv for kv in sorted(tests.items())),
+                                      ",".join(separated) or "none"))
 EOF
-    read -r n_duet n_peer n_wald max_db max_dp max_dp_at only_duet only_peer bad_n tests \
+    read -r n_duet n_peer n_wald max_db max_dp max_dp_at only_duet only_peer bad_n tests separated \
         <<<"$(python3 "$W/agree.py" "$W/same.phewas.tsv.gz" "$W/r.tsv")"
     agree="over the $n_wald phecodes where duet's test is wald: max |beta difference| $max_db, max relative p difference $max_dp (at $max_dp_at)"
     read -r _ _ n_wald2 max_db2 max_dp2 max_dp_at2 _ <<<"$(python3 "$W/agree.py" "$W/duet.phewas.tsv.gz" "$W/r.tsv")"
@@ -203,7 +210,8 @@ if [ "$dry" != 1 ]; then
     echo "  R pipeline (duet pheno + bcftools + whole R script) / duet phewas: $(ratio "$peer_total" "${WALL[phewas]}")"
     echo "agreement: $agree"
     echo "  duet tests: $tests; phecodes tested by duet only: $only_duet; by R only: $only_peer"
-    echo "  (duet run with --covar on duet pheno's covar.tsv, the numbers R fits)"
+    echo "  (duet run with --covar on duet pheno's covar.tsv, the numbers R fits; left out, R's fit separated"
+    echo "  or not converged: $separated)"
     echo "  $agree2"
     echo "  phecodes whose case/control counts differ (where duet writes them): $bad_n"
 else
