@@ -20,6 +20,12 @@
 # t2d variant with the largest effect in truth.tsv (TCF7L2-like).  Missing
 # genotypes are mean-imputed on both sides.  Timings are reported, never
 # asserted.  PHEWAS_BENCH_DRY=1 skips `duet phewas` (for a build without it).
+#
+# The R loop is what a user writes: glm's default convergence (epsilon
+# 1e-8) stops one IRLS step early on some rare phecodes, leaving R's SE (and
+# p) up to ~1e-4 (~1e-3) relative from the converged fit; with epsilon =
+# 1e-12 R matches duet to print precision (as tests/ref/phewas_glm.sh
+# checks).  The largest relative p difference printed is that effect.
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 DUET=${DUET:-$TOP/build/duet}
