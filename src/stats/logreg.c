@@ -108,28 +108,31 @@ static duet_err_t irls_alloc(irls_t *s, int n, int p)
     return DUET_OK;
 }
 
-/* Designs up to this width, fitted without Firth's penalty and without
- * dropped samples, are evaluated in one pass over the samples
- * (evaluate_fused); wider ones, Firth's and dropping fits through BLAS. */
+/* Designs up to this width, fitted without dropped samples, are evaluated
+ * in one pass over the samples (evaluate_fused, and firth_score for Firth's
+ * score); wider ones and dropping fits through BLAS. */
 #define FUSED_MAX_P 5
 
 /* The fitted probabilities, weights, log-likelihood, information D'WD
  * and score D'(y - mu) in one pass over the rows: the design is read once
  * (p column streams), no N x p temporary is written.  Each row's terms are
  * those of evaluate() below. */
-static void evaluate_fused(irls_t *s, const double *beta, eval_t *e)
+static inline __attribute__((always_inline)) void
+evaluate_fused_p(irls_t *s, const double *beta, eval_t *e, const int p)
 {
-    int n = s->n, p = s->p;
+    int n = s->n;
     const double *d[FUSED_MAX_P];
     for (int j = 0; j < p; j++) d[j] = s->d + (size_t)n * j;
     double info[FUSED_MAX_P * FUSED_MAX_P] = { 0 }, u[FUSED_MAX_P] = { 0 };
+    double b[FUSED_MAX_P];
+    for (int j = 0; j < p; j++) b[j] = beta[j];
     double ll = 0, prod = 1;
     int in_prod = 0;
     for (int i = 0; i < n; i++) {
         double row[FUSED_MAX_P], eta = 0;
         for (int j = 0; j < p; j++) {
             row[j] = d[j][i];
-            eta += row[j] * beta[j];
+            eta += row[j] * b[j];
         }
         double t = exp(-fabs(eta));
         double mu = eta >= 0 ? 1.0 / (1.0 + t) : t / (1.0 + t);
@@ -152,15 +155,55 @@ static void evaluate_fused(irls_t *s, const double *beta, eval_t *e)
     ll -= log(prod);
     memcpy(e->l, info, (size_t)p * p * sizeof *e->l);
     memcpy(e->u, u, (size_t)p * sizeof *e->u);
-    e->has_u = 1;
+    e->has_u = !s->firth; /* Firth's score needs the hat values (firth_score) */
     e->ok = duet_chol(e->l, p, 1e-13) == 0;
+    if (e->ok && s->firth)
+        for (int j = 0; j < p; j++) ll += log(e->l[(size_t)p * j + j]);
     e->loglik = ll;
+}
+
+/* One instance per width, so that the accumulators stay in registers. */
+static void evaluate_fused(irls_t *s, const double *beta, eval_t *e)
+{
+    switch (s->p) {
+    case 1: evaluate_fused_p(s, beta, e, 1); break;
+    case 2: evaluate_fused_p(s, beta, e, 2); break;
+    case 3: evaluate_fused_p(s, beta, e, 3); break;
+    case 4: evaluate_fused_p(s, beta, e, 4); break;
+    default: evaluate_fused_p(s, beta, e, 5); break;
+    }
+}
+
+/* Firth's modified score U* = D'(y - mu + h (1/2 - mu)) at an evaluation
+ * of the fused path, in one pass: h_i = w_i |L^{-1} d_i|^2 (the diagonal of
+ * the weighted hat matrix) by a forward solve per row. */
+static void firth_score(const irls_t *s, const eval_t *e, double *u_out)
+{
+    int n = s->n, p = s->p;
+    const double *d[FUSED_MAX_P];
+    for (int j = 0; j < p; j++) d[j] = s->d + (size_t)n * j;
+    double u[FUSED_MAX_P] = { 0 }, inv_diag[FUSED_MAX_P];
+    for (int j = 0; j < p; j++) inv_diag[j] = 1.0 / e->l[(size_t)p * j + j];
+    for (int i = 0; i < n; i++) {
+        double row[FUSED_MAX_P], z[FUSED_MAX_P], q = 0;
+        for (int j = 0; j < p; j++) {
+            row[j] = d[j][i];
+            double v = row[j];
+            for (int k = 0; k < j; k++) v -= e->l[(size_t)p * k + j] * z[k];
+            z[j] = v * inv_diag[j];
+            q += z[j] * z[j];
+        }
+        double mu = e->mu[i];
+        double r = s->y[i] - mu + e->w[i] * q * (0.5 - mu);
+        for (int j = 0; j < p; j++) u[j] += r * row[j];
+    }
+    memcpy(u_out, u, (size_t)p * sizeof *u_out);
 }
 
 static void evaluate(irls_t *s, const double *beta, eval_t *e)
 {
     int n = s->n, p = s->p;
-    if (p <= FUSED_MAX_P && !s->firth && !s->drop) {
+    if (p <= FUSED_MAX_P && !s->drop) {
         evaluate_fused(s, beta, e);
         return;
     }
@@ -242,7 +285,11 @@ static duet_fit_status_t irls_run(irls_t *s, double *beta, int max_iter,
         eval_t *e = &s->ev[cur];
         *iter = it;
         /* working residuals, Firth-adjusted */
-        if (s->firth) {
+        int fused = p <= FUSED_MAX_P && !s->drop;
+        if (s->firth && fused) {
+            firth_score(s, e, e->u);
+            e->has_u = 1;
+        } else if (s->firth) {
             /* h = the diagonal of the weighted hat matrix
              * W^{1/2} D I^{-1} D' W^{1/2}: h_i = |row i of W^{1/2} D L^{-T}|^2,
              * by a solve on W^{1/2} D (which evaluate() left in xw) or on a
