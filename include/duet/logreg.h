@@ -145,4 +145,19 @@ duet_fit_status_t duet_logreg_fit_variant_from(duet_logreg_fit_t *fit,
                                                int firth, double beta_start,
                                                duet_assoc_t *out);
 
+/*
+ * Fit y ~ X + g directly, without a null model: X (n x k, leading dimension
+ * ldx, first column constant: the intercept) and y (0/1) are the caller's
+ * and are read during the call only.  Starts from the intercept-only
+ * solution and beta = 0 elsewhere, as R's glm() does.  Otherwise as
+ * duet_logreg_fit_variant() with no dropped samples: SEPARATION if g alone
+ * separates the classes (maximum likelihood only), NO_CONVERGENCE if the
+ * iterations run out (also when the covariates separate the classes;
+ * Firth's fit then still converges).  n and k within the workspace's size.
+ */
+duet_fit_status_t duet_logreg_fit_direct(duet_logreg_fit_t *fit, const double *x,
+                                         int ldx, int n_samples, int n_covars,
+                                         const double *y, const double *g, int firth,
+                                         duet_assoc_t *out);
+
 #endif

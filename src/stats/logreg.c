@@ -585,6 +585,7 @@ struct duet_logreg_fit_t {
     int max_n, max_k;
     double *d;       /* N x (k + 1): [X | g - mean] */
     double *beta;    /* k + 1 */
+    double *start;   /* k + 1: a direct fit's starting coefficients */
     uint8_t *keep;   /* N, for the separation check */
     irls_t s;
 };
@@ -601,8 +602,9 @@ duet_err_t duet_logreg_fit_create(int max_samples, int max_covars,
     f->max_k = max_covars;
     f->d = duet_malloc(nr * p * sizeof *f->d);
     f->beta = duet_malloc((size_t)p * sizeof *f->beta);
+    f->start = duet_malloc((size_t)p * sizeof *f->start);
     f->keep = duet_malloc(nr ? nr : 1);
-    if (!f->d || !f->beta || !f->keep || irls_alloc(&f->s, max_samples, p)) {
+    if (!f->d || !f->beta || !f->start || !f->keep || irls_alloc(&f->s, max_samples, p)) {
         duet_logreg_fit_destroy(f);
         return DUET_ENOMEM;
     }
@@ -616,6 +618,7 @@ void duet_logreg_fit_destroy(duet_logreg_fit_t *f)
     irls_free(&f->s);
     free(f->d);
     free(f->beta);
+    free(f->start);
     free(f->keep);
     free(f);
 }
@@ -629,20 +632,19 @@ duet_fit_status_t duet_logreg_fit_variant(duet_logreg_fit_t *f,
     return duet_logreg_fit_variant_from(f, m, g, drop_mask, firth, 0.0, out);
 }
 
-duet_fit_status_t duet_logreg_fit_variant_from(duet_logreg_fit_t *f,
-                                               const duet_logreg_null_t *m,
-                                               const double *g,
-                                               const uint8_t *drop_mask,
-                                               int firth, double beta_start,
-                                               duet_assoc_t *out)
+/*
+ * Fit y ~ D + g where the first k columns of f->d hold the design, from
+ * the covariate coefficients start (k values) and beta_g = beta_start:
+ * the shared part of the two entry points below.
+ */
+static duet_fit_status_t fit_bound(duet_logreg_fit_t *f, int n, int k, const double *y,
+                                   const double *start, const double *g,
+                                   const uint8_t *drop_mask, int firth, double beta_start,
+                                   duet_assoc_t *out)
 {
-    int n = m->n_samples, k = m->n_covars, p = k + 1;
+    int p = k + 1;
     size_t nr = (size_t)n;
     duet_test_t test = firth ? DUET_TEST_FIRTH : DUET_TEST_WALD;
-    if (f->bound != m->serial) {
-        memcpy(f->d, m->x, nr * k * sizeof *f->d);
-        f->bound = m->serial;
-    }
     double sum = 0;
     int used = 0;
     for (int i = 0; i < n; i++) {
@@ -664,17 +666,17 @@ duet_fit_status_t duet_logreg_fit_variant_from(duet_logreg_fit_t *f,
         duet_assoc_na(out, DUET_FIT_MONOMORPHIC, test, used);
         return out->status;
     }
-    if (!firth && duet_logreg_separated(g, m->y, f->keep, n)) {
+    if (!firth && duet_logreg_separated(g, y, f->keep, n)) {
         duet_assoc_na(out, DUET_FIT_SEPARATION, test, used);
         return out->status;
     }
-    memcpy(f->beta, m->beta, (size_t)k * sizeof *f->beta);
+    memcpy(f->beta, start, (size_t)k * sizeof *f->beta);
     f->beta[k] = isfinite(beta_start) ? beta_start : 0;
     /* the engine works on the first n rows of its buffers */
     f->s.n = n;
     f->s.p = p;
     f->s.d = f->d;
-    f->s.y = m->y;
+    f->s.y = y;
     f->s.drop = drop_mask;
     f->s.firth = firth;
     int iter = 0, cur = 0;
@@ -698,4 +700,34 @@ duet_fit_status_t duet_logreg_fit_variant_from(duet_logreg_fit_t *f,
     out->status = DUET_FIT_OK;
     out->test = test;
     return DUET_FIT_OK;
+}
+
+duet_fit_status_t duet_logreg_fit_variant_from(duet_logreg_fit_t *f,
+                                               const duet_logreg_null_t *m,
+                                               const double *g,
+                                               const uint8_t *drop_mask,
+                                               int firth, double beta_start,
+                                               duet_assoc_t *out)
+{
+    int n = m->n_samples, k = m->n_covars;
+    if (f->bound != m->serial) {
+        memcpy(f->d, m->x, (size_t)n * k * sizeof *f->d);
+        f->bound = m->serial;
+    }
+    return fit_bound(f, n, k, m->y, m->beta, g, drop_mask, firth, beta_start, out);
+}
+
+duet_fit_status_t duet_logreg_fit_direct(duet_logreg_fit_t *f, const double *x, int ldx,
+                                         int n, int k, const double *y, const double *g,
+                                         int firth, duet_assoc_t *out)
+{
+    size_t nr = (size_t)n;
+    for (int j = 0; j < k; j++) memcpy(f->d + nr * j, x + (size_t)ldx * j, nr * sizeof *f->d);
+    f->bound = 0;
+    double cases = 0;
+    for (int i = 0; i < n; i++) cases += y[i];
+    double *start = f->start;
+    for (int j = 0; j < k; j++) start[j] = 0;
+    if (cases > 0 && cases < n) start[0] = log(cases / (n - cases)) / x[0];
+    return fit_bound(f, n, k, y, start, g, NULL, firth, 0, out);
 }
