@@ -18,6 +18,7 @@
  * inverse information at the estimate; for the last coefficient that is
  * 1 / L_pp^2.
  */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -687,6 +688,17 @@ static duet_fit_status_t fit_bound(duet_logreg_fit_t *f, int n, int k, const dou
         duet_assoc_na(out, st, test, used);
         out->iterations = iter;
         return st;
+    }
+    if (!firth) {
+        /* fitted probabilities numerically 0 or 1 (R's glm warns of them):
+         * the design separates the classes and the estimate is not finite */
+        const double *mu = f->s.ev[cur].mu, eps = 10 * DBL_EPSILON;
+        for (int i = 0; i < n; i++)
+            if (f->keep[i] && (mu[i] < eps || mu[i] > 1 - eps)) {
+                duet_assoc_na(out, DUET_FIT_SEPARATION, test, used);
+                out->iterations = iter;
+                return out->status;
+            }
     }
     const double *l = f->s.ev[cur].l;
     double se = 1.0 / l[(size_t)p * k + k];
