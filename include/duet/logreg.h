@@ -33,6 +33,10 @@
 #define DUET_LOGREG_MAX_ITER 50     /* IRLS (null and Wald fits) */
 #define DUET_FIRTH_MAX_ITER 200     /* Firth */
 #define DUET_LOGREG_TOL 1e-8
+/* Firth's iteration (Fisher scoring on the modified score) converges
+ * linearly, not quadratically: its steps are stopped later, so that the
+ * estimate is as accurate as a maximum-likelihood one. */
+#define DUET_FIRTH_TOL 1e-10
 #define DUET_FIRTH_MAX_STEP 5.0     /* logistf's maxstep */
 #define DUET_LOGREG_MAX_HALVING 30
 

@@ -29,12 +29,17 @@
 #include "duet/dist.h"
 #include "duet/log.h"
 #include "duet/logreg.h"
+#include "logreg_internal.h"
 
 /* Designs with at least this many columns form the information with dsyrk
  * on W^{1/2} D (one square root per sample), narrower ones with dgemm on D
  * and W D (no square roots); measured on 1000 Genomes (3 columns) and a
  * 20,000-sample cohort (12 columns). */
 #define SYRK_MIN_P 6
+
+/* Newton steps below this (largest coefficient change) are taken without
+ * the likelihood-increase test. */
+#define SMALL_STEP 1e-4
 
 /* Evaluation of a fit at one coefficient vector. */
 typedef struct {
@@ -112,7 +117,7 @@ static duet_err_t irls_alloc(irls_t *s, int n, int p)
 /* Designs up to this width, fitted without dropped samples, are evaluated
  * in one pass over the samples (evaluate_fused, and firth_score for Firth's
  * score); wider ones and dropping fits through BLAS. */
-#define FUSED_MAX_P 5
+#define FUSED_MAX_P LOGREG_FUSED_MAX_P
 
 /* The fitted probabilities, weights, log-likelihood, information D'WD
  * and score D'(y - mu) in one pass over the rows: the design is read once
@@ -128,8 +133,12 @@ evaluate_fused_p(irls_t *s, const double *beta, eval_t *e, const int p)
     double b[FUSED_MAX_P];
     for (int j = 0; j < p; j++) b[j] = beta[j];
     double ll = 0, prod = 1;
-    int in_prod = 0;
-    for (int i = 0; i < n; i++) {
+    int in_prod = 0, i0 = 0;
+    if (logreg_simd_available()) {
+        logreg_pass_t ps = { n, p, s->d, s->y, e->mu, e->w };
+        i0 = logreg_eval_avx2(&ps, beta, info, u, &ll);
+    }
+    for (int i = i0; i < n; i++) {
         double row[FUSED_MAX_P], eta = 0;
         for (int j = 0; j < p; j++) {
             row[j] = d[j][i];
@@ -185,7 +194,12 @@ static void firth_score(const irls_t *s, const eval_t *e, double *u_out)
     for (int j = 0; j < p; j++) d[j] = s->d + (size_t)n * j;
     double u[FUSED_MAX_P] = { 0 }, inv_diag[FUSED_MAX_P];
     for (int j = 0; j < p; j++) inv_diag[j] = 1.0 / e->l[(size_t)p * j + j];
-    for (int i = 0; i < n; i++) {
+    int i0 = 0;
+    if (logreg_simd_available()) {
+        logreg_pass_t ps = { n, p, s->d, s->y, e->mu, e->w };
+        i0 = logreg_firth_avx2(&ps, e->l, u);
+    }
+    for (int i = i0; i < n; i++) {
         double row[FUSED_MAX_P], z[FUSED_MAX_P], q = 0;
         for (int j = 0; j < p; j++) {
             row[j] = d[j][i];
@@ -277,6 +291,7 @@ static duet_fit_status_t irls_run(irls_t *s, double *beta, int max_iter,
                                   int *iter, int *cur_out)
 {
     int n = s->n, p = s->p, cur = 0;
+    double tol = s->firth ? DUET_FIRTH_TOL : DUET_LOGREG_TOL;
     evaluate(s, beta, &s->ev[cur]);
     *iter = 0;
     *cur_out = cur;
@@ -346,13 +361,18 @@ static duet_fit_status_t irls_run(irls_t *s, double *beta, int max_iter,
         for (int h = 0; h <= DUET_LOGREG_MAX_HALVING; h++) {
             for (int j = 0; j < p; j++) s->beta_try[j] = beta[j] + s->delta[j];
             evaluate(s, s->beta_try, &s->ev[next]);
-            if (s->ev[next].ok && s->ev[next].loglik > e->loglik) {
+            /* near the optimum the likelihood changes by O(step^2), below
+             * its rounding noise, and cannot judge a step: small steps are
+             * taken as they come (glm.fit halves only on divergence), large
+             * ones must increase it */
+            if (s->ev[next].ok &&
+                (mx < SMALL_STEP || s->ev[next].loglik > e->loglik)) {
                 accepted = 1;
                 break;
             }
             /* no increase: a step this small is rounding noise around the
              * optimum, so the current point is the estimate */
-            if (mx < DUET_LOGREG_TOL) {
+            if (mx < tol) {
                 *cur_out = cur;
                 return DUET_FIT_OK;
             }
@@ -363,7 +383,7 @@ static duet_fit_status_t irls_run(irls_t *s, double *beta, int max_iter,
         memcpy(beta, s->beta_try, (size_t)p * sizeof *beta);
         memcpy(s->prev, s->delta, (size_t)p * sizeof *s->prev);
         cur = next;
-        if (mx < DUET_LOGREG_TOL) {
+        if (mx < tol) {
             *cur_out = cur;
             return DUET_FIT_OK;
         }
