@@ -269,7 +269,7 @@ typedef struct {
                                    while its gene was open (ignored) */
     int64_t late;               /* found after its gene was tested (the VCF
                                    is not in the set list's order) */
-    int genes_done;             /* genes handed over (incl. none found) */
+    int genes_done;             /* genes handed over (some variant found) */
     int genes_empty;            /* genes with no variant found */
 } duet_burden_stream_stats_t;
 

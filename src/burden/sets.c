@@ -199,7 +199,9 @@ static duet_err_t reader_open(reader_t *r, const char *path, const char *what)
 {
     memset(r, 0, sizeof *r);
     r->path = path;
-    r->fp = hts_open(path, "r");
+    FILE *probe = fopen(path, "r"); /* a clear message before htslib's */
+    if (probe) fclose(probe);
+    r->fp = probe ? hts_open(path, "r") : NULL;
     if (!r->fp) {
         duet_log_error("cannot open the %s '%s': %s", what, path, strerror(errno));
         return DUET_EREAD;
