@@ -23,7 +23,7 @@ LDLIBS   += -lhts -lzstd $(BLAS_LIBS) -lsqlite3 -lRmath -lmvec -lm -lpthread
 
 LIB_SRC  := $(sort $(wildcard src/core/*.c src/geno/*.c src/store/*.c \
               src/pheno/*.c src/stats/*.c src/sim/*.c src/prs/*.c src/plot/*.c \
-              src/embed/*.c src/fuse/*.c))
+              src/embed/*.c src/fuse/*.c src/burden/*.c))
 PHECODE_TSV := $(sort $(wildcard phecodes/*/*.tsv))
 GEN_OBJ  := $(BUILD)/gen/phecode_tables.o
 CMD_SRC  := $(sort $(wildcard src/cmd_*.c))
