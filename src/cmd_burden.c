@@ -27,6 +27,7 @@
 #include "duet/out.h"
 #include "duet/pheno.h"
 #include "duet/progress.h"
+#include "duet/pheno_cli.h"
 #include "duet/traitset.h"
 #include "duet/version.h"
 
@@ -38,7 +39,7 @@ enum {
     OPT_ANNO, OPT_SET_LIST, OPT_MASK_DEF, OPT_CSQ, OPT_AAF_BINS, OPT_MAF_BINS, OPT_SINGLETONS,
     OPT_BUILD_MASK, OPT_TESTS, OPT_WEIGHTS_BETA, OPT_ACATV_MAC, OPT_FIRTH,
     OPT_PHENO, OPT_PHENO_NAME, OPT_COVAR, OPT_COVAR_NAME, OPT_BINARY, OPT_QUANTITATIVE,
-    OPT_KEEP, OPT_REMOVE, OPT_DB, OPT_VERSION, OPT_PHECODES, OPT_MIN_CASES, OPT_MIN_CODE_COUNT,
+    OPT_KEEP, OPT_REMOVE, OPT_DB, OPT_MIN_CASES,
     OPT_STORE_COVARS, OPT_DOSAGE, OPT_DROP_COLLINEAR, OPT_MIN_CELL
 };
 
@@ -92,96 +93,22 @@ static void usage(FILE *fp)
 "\n"
 "Traits from the store (every phecode, as duet pheno):\n"
 "        --db FILE              the EHR store (after duet phecode)\n"
-"        --version 1.2|X        phecode version [1.2 if the store has a 1.2 run]\n"
-"        --phecodes LIST        comma-separated phecodes, or @FILE (one per line)\n"
-"                               [every phecode with --min-cases cases]\n"
-"        --min-cases INT        least cases a phecode needs [20]\n"
-"        --min-code-count INT   distinct dates that make a case [2]\n"
 "        --store-covars LIST    covariates from the store among " DUET_STORE_COVARS "\n"
 "                               [sex,age]\n"
 "\n");
+    duet_pheno_cli_usage(fp, "        --min-cases INT        least cases a phecode needs [20]\n");
     duet_opts_usage_common(fp, DUET_USE_OUT | DUET_USE_THREADS | DUET_USE_QUIET |
                                DUET_USE_NO_VERSION | DUET_USE_FORCE, "PREFIX");
     fprintf(fp, "\n");
-}
-
-/* Split a comma-separated list into an array of copies. */
-static char **split_list(const char *s, int *n_out)
-{
-    int n = 1;
-    for (const char *p = s; *p; p++) n += *p == ',' || *p == '\n';
-    char **v = duet_calloc((size_t)n + 1, sizeof *v);
-    if (!v) return NULL;
-    int k = 0;
-    for (const char *p = s;;) {
-        size_t len = strcspn(p, ",\n");
-        size_t b = 0, e = len;
-        while (b < e && (p[b] == ' ' || p[b] == '\t' || p[b] == '\r')) b++;
-        while (e > b && (p[e - 1] == ' ' || p[e - 1] == '\t' || p[e - 1] == '\r')) e--;
-        if (e > b) {
-            v[k] = strndup(p + b, e - b);
-            if (!v[k]) {
-                for (int i = 0; i < k; i++) free(v[i]);
-                free(v);
-                return NULL;
-            }
-            k++;
-        }
-        if (!p[len]) break;
-        p += len + 1;
-    }
-    *n_out = k;
-    return v;
-}
-
-static void free_list(char **v, int n)
-{
-    if (!v) return;
-    for (int i = 0; i < n; i++) free(v[i]);
-    free(v);
-}
-
-/* --phecodes: a list, or @FILE with one per line. */
-static duet_err_t read_phecodes(const char *arg, char ***list, int *n)
-{
-    if (arg[0] != '@') {
-        *list = split_list(arg, n);
-        if (!*list) return DUET_ENOMEM;
-    } else {
-        FILE *fp = fopen(arg + 1, "rb");
-        if (!fp) {
-            duet_log_error("--phecodes: cannot open '%s'", arg + 1);
-            return DUET_EREAD;
-        }
-        kstring_t ks = { 0, 0, NULL };
-        char buf[4096];
-        size_t got;
-        while ((got = fread(buf, 1, sizeof buf, fp)) > 0) kputsn(buf, got, &ks);
-        int bad = ferror(fp);
-        fclose(fp);
-        if (bad) {
-            free(ks.s);
-            duet_log_error("--phecodes: cannot read '%s'", arg + 1);
-            return DUET_EREAD;
-        }
-        *list = split_list(ks.s ? ks.s : "", n);
-        free(ks.s);
-        if (!*list) return DUET_ENOMEM;
-    }
-    if (!*n) {
-        duet_log_error("--phecodes: no phecode given");
-        return DUET_EUSAGE;
-    }
-    return DUET_OK;
 }
 
 typedef struct {
     duet_common_t c;
     const char *vcf, *anno, *set_list, *mask_def, *aaf_bins, *maf_bins, *tests;
     const char *pheno, *pheno_name, *covar, *covar_name, *keep, *remove;
-    const char *db, *version, *phecodes, *store_covars;
+    const char *db, *store_covars;
     int csq, singletons, binary, quantitative, dosage;
-    long min_cases, min_code_count, min_cell;
+    long min_cell;
     duet_burden_opts_t b;
 } burden_opts_t;
 
@@ -385,7 +312,7 @@ static duet_err_t parse_tests(const char *arg, unsigned *tests)
     return DUET_OK;
 }
 
-duet_err_t main_burden(int argc, char **argv)
+static duet_err_t parse_args(int argc, char **argv, burden_opts_t *op, duet_pheno_cli_t *cli)
 {
     static const struct option longopts[] = {
         {"vcf", required_argument, NULL, OPT_VCF},
@@ -410,10 +337,8 @@ duet_err_t main_burden(int argc, char **argv)
         {"keep", required_argument, NULL, OPT_KEEP},
         {"remove", required_argument, NULL, OPT_REMOVE},
         {"db", required_argument, NULL, OPT_DB},
-        {"version", required_argument, NULL, OPT_VERSION},
-        {"phecodes", required_argument, NULL, OPT_PHECODES},
         {"min-cases", required_argument, NULL, OPT_MIN_CASES},
-        {"min-code-count", required_argument, NULL, OPT_MIN_CODE_COUNT},
+        DUET_PHENO_LONGOPTS,
         {"store-covars", required_argument, NULL, OPT_STORE_COVARS},
         {"dosage", no_argument, NULL, OPT_DOSAGE},
         {"drop-collinear", no_argument, NULL, OPT_DROP_COLLINEAR},
@@ -421,17 +346,16 @@ duet_err_t main_burden(int argc, char **argv)
         DUET_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0}
     };
-    burden_opts_t o;
-    memset(&o, 0, sizeof o);
-    duet_opts_init(&o.c);
-    duet_burden_opts_init(&o.b);
-    o.min_cases = 20;
-    o.min_code_count = 2;
-    o.min_cell = 20;
+    burden_opts_t o = *op;
     int opt;
+    duet_err_t perr;
     optind = 1;
     while ((opt = getopt_long(argc, argv, DUET_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
         long v;
+        if (duet_pheno_cli_parse(cli, opt, optarg, &perr)) {
+            if (perr) return perr;
+            continue;
+        }
         switch (opt) {
         case OPT_VCF: o.vcf = optarg; break;
         case OPT_ANNO: o.anno = optarg; break;
@@ -479,20 +403,9 @@ duet_err_t main_burden(int argc, char **argv)
         case OPT_KEEP: o.keep = optarg; break;
         case OPT_REMOVE: o.remove = optarg; break;
         case OPT_DB: o.db = optarg; break;
-        case OPT_VERSION:
-            if (strcmp(optarg, "1.2") && strcmp(optarg, "X")) {
-                duet_log_error("--version must be 1.2 or X, got '%s'", optarg);
-                return DUET_EUSAGE;
-            }
-            o.version = optarg;
-            break;
-        case OPT_PHECODES: o.phecodes = optarg; break;
         case OPT_MIN_CASES:
-            if (duet_opts_parse_long("--min-cases", optarg, 0, 1L << 30, &o.min_cases)) return DUET_EUSAGE;
-            break;
-        case OPT_MIN_CODE_COUNT:
-            if (duet_opts_parse_long("--min-code-count", optarg, 1, 1L << 30, &o.min_code_count))
-                return DUET_EUSAGE;
+            if (duet_opts_parse_long("--min-cases", optarg, 0, 1L << 30, &v)) return DUET_EUSAGE;
+            cli->opts.min_cases = (int)v;
             break;
         case OPT_STORE_COVARS: o.store_covars = optarg; break;
         case OPT_DOSAGE: o.dosage = 1; break;
@@ -509,10 +422,8 @@ duet_err_t main_burden(int argc, char **argv)
         }
         }
     }
-    if (o.c.help) {
-        usage(stdout);
-        return DUET_OK;
-    }
+    *op = o;
+    if (o.c.help) return DUET_OK;
     if (optind < argc) {
         duet_log_error("unexpected argument '%s'", argv[optind]);
         return duet_opts_bad("burden");
@@ -533,12 +444,13 @@ duet_err_t main_burden(int argc, char **argv)
         duet_log_error("give the traits by exactly one of --pheno and --db");
         return DUET_EUSAGE;
     }
-    if (o.db && (o.pheno_name || o.covar_name || o.binary || o.quantitative)) {
-        duet_log_error("--pheno-name, --covar-name, --binary and --quantitative go with --pheno");
+    if (o.db && (o.pheno_name || o.binary || o.quantitative)) {
+        duet_log_error("--pheno-name, --binary and --quantitative go with --pheno");
         return DUET_EUSAGE;
     }
-    if (!o.db && (o.version || o.phecodes || o.store_covars)) {
-        duet_log_error("--version, --phecodes and --store-covars go with --db");
+    if (!o.db && (cli->any || o.store_covars)) {
+        duet_log_error("the phecode, --quant and --store-covars options derive traits from the "
+                       "store: they go with --db");
         return DUET_EUSAGE;
     }
     if (o.covar_name && !o.covar) {
@@ -561,19 +473,35 @@ duet_err_t main_burden(int argc, char **argv)
         duet_log_error("--tests names no test");
         return DUET_EUSAGE;
     }
+    return duet_pheno_cli_finish(cli);
+}
+
+duet_err_t main_burden(int argc, char **argv)
+{
+    burden_opts_t o;
+    memset(&o, 0, sizeof o);
+    duet_opts_init(&o.c);
+    duet_burden_opts_init(&o.b);
+    o.min_cell = 20;
+    duet_pheno_cli_t cli;
+    duet_err_t err = duet_pheno_cli_init(&cli, argc);
+    if (!err) err = parse_args(argc, argv, &o, &cli);
+    if (err || o.c.help) {
+        if (!err) usage(stdout);
+        duet_pheno_cli_free(&cli);
+        return err;
+    }
     duet_opts_apply(&o.c);
 
-    duet_err_t err = DUET_OK;
     duet_burden_sets_t *sets = NULL;
     duet_burden_bin_t *bins = NULL;
     int n_bins = 0;
-    char **pheno_names = NULL, **covar_names = NULL, **phecodes = NULL;
-    int n_pheno_names = 0, n_covar_names = 0, n_phecodes = 0;
-    duet_geno_t *geno = NULL, *probe = NULL;
+    char **pheno_names = NULL, **covar_names = NULL;
+    int n_pheno_names = 0, n_covar_names = 0;
+    duet_geno_t *geno = NULL;
     duet_geno_block_t *blk = NULL;
     duet_traitset_t *ts = NULL;
-    const char **file_ids = NULL;
-    char *vcf_what = NULL, *out_path = NULL, *log_path = NULL;
+    char *out_path = NULL, *log_path = NULL;
     duet_burden_model_t *model = NULL;
     duet_burden_stream_t *st = NULL;
     duet_out_t *out = NULL, *logf = NULL;
@@ -617,44 +545,24 @@ duet_err_t main_burden(int argc, char **argv)
     if (err) goto cleanup;
 
     /* traits on the VCF's samples */
-    if (o.pheno_name && !(pheno_names = split_list(o.pheno_name, &n_pheno_names))) { err = DUET_ENOMEM; goto cleanup; }
-    if (o.covar_name && !(covar_names = split_list(o.covar_name, &n_covar_names))) { err = DUET_ENOMEM; goto cleanup; }
-    if (o.phecodes && (err = read_phecodes(o.phecodes, &phecodes, &n_phecodes))) goto cleanup;
-    duet_geno_opts_t gopts;
-    duet_geno_opts_init(&gopts, o.vcf);
-    if ((err = duet_geno_open(&gopts, &probe))) goto cleanup;
-    int n_file = duet_geno_n_file_samples(probe);
-    file_ids = duet_malloc(((size_t)n_file + 1) * sizeof *file_ids);
-    vcf_what = duet_malloc(strlen(o.vcf) + 16);
-    if (!file_ids || !vcf_what) { err = DUET_ENOMEM; goto cleanup; }
-    for (int j = 0; j < n_file; j++) file_ids[j] = duet_geno_file_sample(probe, j);
-    sprintf(vcf_what, "the VCF '%s'", o.vcf);
-    duet_pheno_opts_t popts;
-    duet_pheno_opts_init(&popts);
-    popts.version = o.version;
-    popts.min_cases = (int)o.min_cases;
-    popts.min_code_count = (int)o.min_code_count;
-    popts.phecodes = phecodes;
-    popts.n_phecodes = n_phecodes;
+    if (o.pheno_name && !(pheno_names = duet_list_split(o.pheno_name, &n_pheno_names))) { err = DUET_ENOMEM; goto cleanup; }
+    if (o.covar_name && !(covar_names = duet_list_split(o.covar_name, &n_covar_names))) { err = DUET_ENOMEM; goto cleanup; }
     duet_traitset_opts_t tso;
     duet_traitset_opts_init(&tso);
-    tso.candidates = file_ids;
-    tso.n_candidates = n_file;
-    tso.candidates_what = vcf_what;
     tso.pheno = o.pheno;
     tso.pheno_names = (const char *const *)pheno_names;
     tso.n_pheno_names = n_pheno_names;
     tso.binary = o.binary;
     tso.quantitative = o.quantitative;
     tso.db = o.db;
-    tso.db_opts = o.db ? &popts : NULL;
+    tso.db_opts = o.db ? &cli.opts : NULL;
     tso.db_covars = o.store_covars;
     tso.covar = o.covar;
     tso.covar_names = (const char *const *)covar_names;
     tso.n_covar_names = n_covar_names;
     tso.keep = o.keep;
     tso.remove = o.remove;
-    if ((err = duet_traitset_load(&tso, &ts))) goto cleanup;
+    if ((err = duet_traitset_load_vcf(o.vcf, &tso, &ts))) goto cleanup;
     ksprintf(&summary, "%s\n", ts->summary);
     int N = ts->n_samples, T = ts->n_traits;
 
@@ -684,14 +592,13 @@ duet_err_t main_burden(int argc, char **argv)
     if ((err = duet_out_puts(out, header_line))) goto cleanup;
 
     /* the pass over the VCF */
+    duet_geno_opts_t gopts;
     duet_geno_opts_init(&gopts, o.vcf);
     gopts.samples = (const char *const *)ts->ids;
     gopts.n_samples = N;
     gopts.field = o.dosage ? DUET_GENO_DS : DUET_GENO_GT;
     gopts.want_missing_mask = 1;
     if ((err = duet_geno_open(&gopts, &geno))) goto cleanup;
-    duet_geno_close(probe);
-    probe = NULL;
     int B = (int)((1L << 20) / (N > 0 ? N : 1));
     if (B < 8) B = 8;
     if (B > 512) B = 512;
@@ -854,14 +761,11 @@ cleanup:
     duet_burden_stream_destroy(st);
     duet_geno_block_destroy(blk);
     duet_geno_close(geno);
-    duet_geno_close(probe);
     duet_burden_model_destroy(model);
     duet_traitset_destroy(ts);
-    free(file_ids);
-    free(vcf_what);
-    free_list(pheno_names, n_pheno_names);
-    free_list(covar_names, n_covar_names);
-    free_list(phecodes, n_phecodes);
+    duet_list_free(pheno_names, n_pheno_names);
+    duet_list_free(covar_names, n_covar_names);
+    duet_pheno_cli_free(&cli);
     free(bins);
     duet_burden_sets_destroy(sets);
     free(summary.s);
