@@ -123,6 +123,35 @@ static duet_err_t irls_alloc(irls_t *s, int n, int p)
  * and score D'(y - mu) in one pass over the rows: the design is read once
  * (p column streams), no N x p temporary is written.  Each row's terms are
  * those of evaluate() below. */
+/* The log-likelihood, summed row by row: y log mu + (1 - y) log(1 - mu)
+ *   = y eta - max(eta, 0) - log(1 + t),  t = e^-|eta| in (0, 1]:
+ * one exp per sample, stable for any eta; the log(1 + t) terms are summed
+ * as the log of products of 16 factors in (1, 2] (one log per 16 samples,
+ * no overflow, rounding far below the tolerance). */
+typedef struct {
+    double ll, prod;
+    int in_prod;
+} llsum_t;
+
+static inline void llsum_add(llsum_t *a, double y, double eta, double t)
+{
+    a->ll += y * eta - (eta > 0 ? eta : 0);
+    a->prod *= 1.0 + t;
+    if (++a->in_prod == 16) {
+        a->ll -= log(a->prod);
+        a->prod = 1;
+        a->in_prod = 0;
+    }
+}
+
+static inline double llsum_total(const llsum_t *a) { return a->ll - log(a->prod); }
+
+/* mu = 1 / (1 + e^-eta) from t = e^-|eta| */
+static inline double expit_from(double eta, double t)
+{
+    return eta >= 0 ? 1.0 / (1.0 + t) : t / (1.0 + t);
+}
+
 static inline __attribute__((always_inline)) void
 evaluate_fused_p(irls_t *s, const double *beta, eval_t *e, const int p)
 {
@@ -132,11 +161,11 @@ evaluate_fused_p(irls_t *s, const double *beta, eval_t *e, const int p)
     double info[FUSED_MAX_P * FUSED_MAX_P] = { 0 }, u[FUSED_MAX_P] = { 0 };
     double b[FUSED_MAX_P];
     for (int j = 0; j < p; j++) b[j] = beta[j];
-    double ll = 0, prod = 1;
-    int in_prod = 0, i0 = 0;
+    llsum_t acc = { 0, 1, 0 };
+    int i0 = 0;
     if (logreg_simd_available()) {
         logreg_pass_t ps = { n, p, s->d, s->y, e->mu, e->w };
-        i0 = logreg_eval_avx2(&ps, beta, info, u, &ll);
+        i0 = logreg_eval_avx2(&ps, beta, info, u, &acc.ll);
     }
     for (int i = i0; i < n; i++) {
         double row[FUSED_MAX_P], eta = 0;
@@ -145,24 +174,18 @@ evaluate_fused_p(irls_t *s, const double *beta, eval_t *e, const int p)
             eta += row[j] * b[j];
         }
         double t = exp(-fabs(eta));
-        double mu = eta >= 0 ? 1.0 / (1.0 + t) : t / (1.0 + t);
+        double mu = expit_from(eta, t);
         double w = mu * (1.0 - mu), r = s->y[i] - mu;
         e->mu[i] = mu;
         e->w[i] = w;
-        ll += s->y[i] * eta - (eta > 0 ? eta : 0);
-        prod *= 1.0 + t;
-        if (++in_prod == 16) {
-            ll -= log(prod);
-            prod = 1;
-            in_prod = 0;
-        }
+        llsum_add(&acc, s->y[i], eta, t);
         for (int j = 0; j < p; j++) {
             double wj = w * row[j];
             u[j] += r * row[j];
             for (int k = 0; k <= j; k++) info[p * k + j] += wj * row[k];
         }
     }
-    ll -= log(prod);
+    double ll = llsum_total(&acc);
     memcpy(e->l, info, (size_t)p * p * sizeof *e->l);
     memcpy(e->u, u, (size_t)p * sizeof *e->u);
     e->has_u = !s->firth; /* Firth's score needs the hat values (firth_score) */
@@ -225,9 +248,8 @@ static void evaluate(irls_t *s, const double *beta, eval_t *e)
     e->has_u = 0;
     cblas_dgemv(CblasColMajor, CblasNoTrans, n, p, 1.0, s->d, n, beta, 1, 0.0,
                 s->eta, 1);
-    double ll = 0, prod = 1;
+    llsum_t acc = { 0, 1, 0 };
     double *sw = s->r; /* sqrt(w), until the residuals are formed */
-    int in_prod = 0;
     for (int i = 0; i < n; i++) {
         if (s->drop && s->drop[i]) {
             e->mu[i] = 0;
@@ -235,27 +257,16 @@ static void evaluate(irls_t *s, const double *beta, eval_t *e)
             sw[i] = 0;
             continue;
         }
-        /* y log mu + (1 - y) log(1 - mu) = y eta - log(1 + e^eta)
-         *   = y eta - max(eta, 0) - log(1 + t),  t = e^-|eta| in (0, 1]:
-         * one exp per sample, stable for any eta; the log(1 + t) terms are
-         * summed as the log of products of 16 factors in (1, 2] (one log
-         * per 16 samples, no overflow, rounding far below the tolerance). */
         double eta = s->eta[i];
         double t = exp(-fabs(eta));
-        double mu = eta >= 0 ? 1.0 / (1.0 + t) : t / (1.0 + t);
+        double mu = expit_from(eta, t);
         double w = mu * (1.0 - mu);
         e->mu[i] = mu;
         e->w[i] = w;
         if (p >= SYRK_MIN_P) sw[i] = sqrt(w);
-        ll += s->y[i] * eta - (eta > 0 ? eta : 0);
-        prod *= 1.0 + t;
-        if (++in_prod == 16) {
-            ll -= log(prod);
-            prod = 1;
-            in_prod = 0;
-        }
+        llsum_add(&acc, s->y[i], eta, t);
     }
-    ll -= log(prod);
+    double ll = llsum_total(&acc);
     if (p >= SYRK_MIN_P) {
         /* I = (W^{1/2} D)'(W^{1/2} D), lower triangle: half the flops of
          * a general product, worth the square roots for wider designs */
