@@ -19,11 +19,11 @@ BLAS_LIBS   := $(shell pkg-config --libs openblas 2>/dev/null || echo -lopenblas
 CPPFLAGS += -Iinclude $(BLAS_CFLAGS) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 CFLAGS   += -std=c11 $(OPT) -g -Wall -Wextra -Werror -fopenmp $(SANFLAGS)
 LDFLAGS  += -fopenmp $(SANFLAGS)
-LDLIBS   += -lhts -lzstd $(BLAS_LIBS) -lsqlite3 -lRmath -lm -lpthread
+LDLIBS   += -lhts -lzstd $(BLAS_LIBS) -lsqlite3 -lRmath -lmvec -lm -lpthread
 
 LIB_SRC  := $(sort $(wildcard src/core/*.c src/geno/*.c src/store/*.c \
               src/pheno/*.c src/stats/*.c src/sim/*.c src/prs/*.c src/plot/*.c \
-              src/embed/*.c src/fuse/*.c))
+              src/embed/*.c src/fuse/*.c src/burden/*.c))
 PHECODE_TSV := $(sort $(wildcard phecodes/*/*.tsv))
 GEN_OBJ  := $(BUILD)/gen/phecode_tables.o
 CMD_SRC  := $(sort $(wildcard src/cmd_*.c))

@@ -624,10 +624,8 @@ duet_err_t main_gwas(int argc, char **argv)
     char **pheno_names = NULL, **covar_names = NULL;
     int n_pheno_names = 0, n_covar_names = 0;
     duet_idlist_t *extract = NULL, *exclude = NULL;
-    duet_geno_t *geno = NULL, *probe = NULL;
+    duet_geno_t *geno = NULL;
     duet_traitset_t *ts = NULL;
-    const char **file_ids = NULL;
-    char *vcf_what = NULL;
     duet_scan_t *scan = NULL;
     trait_out_t *outs = NULL;
     int n_outs = 0;
@@ -646,21 +644,8 @@ duet_err_t main_gwas(int argc, char **argv)
 
     /* samples: VCF order, with a trait value, complete covariates, kept
      * (traitset.h) */
-    duet_geno_opts_t gopts;
-    duet_geno_opts_init(&gopts, o.vcf);
-    err = duet_geno_open(&gopts, &probe);
-    if (err) goto cleanup;
-    int n_file = duet_geno_n_file_samples(probe);
-    file_ids = duet_malloc(((size_t)n_file + 1) * sizeof *file_ids);
-    vcf_what = duet_malloc(strlen(o.vcf) + 16);
-    if (!file_ids || !vcf_what) { err = DUET_ENOMEM; goto cleanup; }
-    for (int j = 0; j < n_file; j++) file_ids[j] = duet_geno_file_sample(probe, j);
-    sprintf(vcf_what, "the VCF '%s'", o.vcf);
     duet_traitset_opts_t tso;
     duet_traitset_opts_init(&tso);
-    tso.candidates = file_ids;
-    tso.n_candidates = n_file;
-    tso.candidates_what = vcf_what;
     tso.pheno = o.pheno;
     tso.pheno_names = (const char *const *)pheno_names;
     tso.n_pheno_names = n_pheno_names;
@@ -671,7 +656,7 @@ duet_err_t main_gwas(int argc, char **argv)
     tso.n_covar_names = n_covar_names;
     tso.keep = o.keep;
     tso.remove = o.remove;
-    err = duet_traitset_load(&tso, &ts);
+    err = duet_traitset_load_vcf(o.vcf, &tso, &ts);
     if (err) goto cleanup;
     ksprintf(&summary, "%s\n", ts->summary);
     int n_used = ts->n_samples, T = ts->n_traits, C = ts->n_covars;
@@ -751,6 +736,7 @@ duet_err_t main_gwas(int argc, char **argv)
     }
 
     /* the reader on the used samples */
+    duet_geno_opts_t gopts;
     duet_geno_opts_init(&gopts, o.vcf);
     gopts.samples = (const char *const *)ts->ids;
     gopts.n_samples = n_used;
@@ -765,8 +751,6 @@ duet_err_t main_gwas(int argc, char **argv)
     gopts.want_missing_mask = 1;
     err = duet_geno_open(&gopts, &geno);
     if (err) goto cleanup;
-    duet_geno_close(probe);
-    probe = NULL;
 
     /* block size: about 8 MB of dosages per block, whatever the thread
      * count (so that outputs do not depend on it) */
@@ -965,11 +949,8 @@ cleanup:
         for (int w = 0; w < n_threads; w++) free(run.keys[w].s);
     free(run.keys);
     duet_geno_close(geno);
-    duet_geno_close(probe);
     duet_scan_destroy(scan);
     duet_traitset_destroy(ts);
-    free(file_ids);
-    free(vcf_what);
     duet_idlist_destroy(extract);
     duet_idlist_destroy(exclude);
     duet_list_free(pheno_names, n_pheno_names);

@@ -57,7 +57,7 @@ enum {
     OPT_ALPHA
 };
 
-/* Exposures tested together (one null model per trait serves them). */
+/* Exposures tested together (one design per trait serves them). */
 #define BATCH 64
 #define TOP_HITS 5
 
@@ -651,11 +651,10 @@ static duet_err_t write_log(const phewas_opts_t *o, writer_t *w, const duet_trai
     if (o->score) ksprintf(&ks, "exposures: the score %s\n", expo_what);
     else ksprintf(&ks, "exposures: %d variants tested of %lld read\n", n_expo, n_read);
     ksprintf(&ks, "traits: %d (%d case/control, %d quantitative); %d tested, %d with fewer than "
-             "%d cases, %d with fewer than %d controls, %d with too few samples, %d whose null "
-             "model failed\n", ts->n_traits, n_bin, ts->n_traits - n_bin,
+             "%d cases, %d with fewer than %d controls, %d with too few samples\n", ts->n_traits, n_bin, ts->n_traits - n_bin,
              count[DUET_PHEWAS_TESTED], count[DUET_PHEWAS_FEW_CASES], o->model.min_cases,
              count[DUET_PHEWAS_FEW_CONTROLS], o->model.min_controls,
-             count[DUET_PHEWAS_FEW_SAMPLES], count[DUET_PHEWAS_NULL_FAILED]);
+             count[DUET_PHEWAS_FEW_SAMPLES]);
     if (count[DUET_PHEWAS_TESTED] < ts->n_traits) {
         kputs("not tested:", &ks);
         for (int t = 0; t < ts->n_traits; t++)

@@ -18,6 +18,7 @@ typedef struct {
     const char *subs; /* subcommands, space-separated, or NULL */
 } cmd_t;
 
+duet_err_t main_burden(int argc, char **argv);
 duet_err_t main_freq(int argc, char **argv);
 duet_err_t main_gwas(int argc, char **argv);
 duet_err_t main_merge(int argc, char **argv);
@@ -39,6 +40,7 @@ static const cmd_t cmds[] = {
     { main_pca, "pca", "genotype principal components (randomized SVD)", NULL },
     { NULL, NULL, "Association scans", NULL },
     { main_gwas, "gwas", "phenotype-first scan: linear / logistic / Firth, many traits", NULL },
+    { main_burden, "burden", "rare-variant gene tests: burden, SKAT, SKAT-O, ACAT (regenie masks)", NULL },
     { main_merge, "merge", "gather the chunk outputs of one trait into one file", NULL },
     { main_phewas, "phewas", "genotype-first scan: variants or a score x every phecode", NULL },
     { NULL, NULL, "Figures", NULL },

@@ -61,7 +61,23 @@ run plot manhattan "$out/gwas.LDL.gwas.tsv.gz" -o "$out/LDL.manhattan.svg"
 run plot qq "$out/gwas.LDL.gwas.tsv.gz" -o "$out/LDL.qq.svg"
 
 
-step "8. what the figures and tables hold"
+step "8. genotype-first: PheWAS of the planted TCF7L2-like variant across every phecode"
+t2d=$(awk -F'\t' '$1 == "t2d" && $3 == "variant" { print $6 "\t" $4 }' "$out/cohort/truth.tsv" |
+    sort -gr | head -1 | cut -f2)
+run phewas --vcf "$out/cohort/genotypes.bcf" --variant "$t2d" --db "$out/ehr.db" \
+    --covar "$out/pca.eigenvec" --threads "$threads" -o "$out/phewas"
+zcat "$out/phewas.phewas.tsv.gz" | sort -t$'\t' -k14,14gr | cut -f2,3,5,6,10,13 | head -4 || true
+run plot phewas "$out/phewas.phewas.tsv.gz" -o "$out/phewas.svg"
+
+step "9. gene burden: regenie-style masks, burden / SKAT / SKAT-O / ACAT for LDL"
+run burden --vcf "$out/cohort/genotypes.bcf" --anno "$out/cohort/annotations.tsv" \
+    --set-list "$out/cohort/setlist.tsv" --mask-def "$out/cohort/masks.txt" \
+    --pheno "$out/ehr.pheno.tsv" --pheno-name LDL --covar "$out/covar.tsv" \
+    --tests burden,skat,acatv,acato --threads "$threads" -o "$out/burden"
+zcat "$out/burden.burden.tsv.gz" | awk -F'\t' '$7 == "acato"' | sort -t$'\t' -k11,11gr |
+    cut -f1-7,10 | head -4 || true
+
+step "10. what the figures and tables hold"
 ls -l "$out" | sed -n '1,40p'
 
 echo

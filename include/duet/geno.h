@@ -207,18 +207,12 @@ duet_err_t duet_geno_scan(duet_geno_t *geno,
 duet_err_t duet_geno_chunk_parse(const char *arg, int *k, int *n) DUET_WUR;
 
 /*
- * Read a sample list (a --samples FILE).  Format, whitespace-separated:
- *   - a header line "#IID ..." or "IID ...": IDs from the first column;
- *   - a header line "#FID IID ..." or "FID IID ...": IDs from the second
- *     column (plink2 .psam and regenie tables);
- *   - no header: a first line of one field means one ID per line; of two
- *     or more fields, FID IID (the second column: .fam files and plink
- *     keep files), as plink2 reads them;
- *   - other lines starting with '#' and blank lines are skipped.
- * The header, if any, is the first non-blank line.
- * On success *names (n entries, each malloc'd) belongs to the caller, to be
- * freed with duet_geno_samples_free().  Errors: DUET_EREAD (cannot open or
- * read), DUET_EFORMAT (a line without the ID column, naming the line),
+ * Read a sample list (a --samples FILE) as idlist.h reads sample files
+ * (column 0: a #FID IID / #IID header, .fam / keep files, one ID per line;
+ * an ID listed twice kept once).  On success *names (n entries, each
+ * malloc'd) belongs to the caller, to be freed with
+ * duet_geno_samples_free().  Errors: DUET_EREAD (cannot open or read),
+ * DUET_EFORMAT (a line without the ID column, naming the line),
  * DUET_EDEGENERATE (no IDs), DUET_ENOMEM.
  */
 duet_err_t duet_geno_samples_read(const char *path, char ***names,

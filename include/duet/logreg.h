@@ -33,6 +33,10 @@
 #define DUET_LOGREG_MAX_ITER 50     /* IRLS (null and Wald fits) */
 #define DUET_FIRTH_MAX_ITER 200     /* Firth */
 #define DUET_LOGREG_TOL 1e-8
+/* Firth's iteration (Fisher scoring on the modified score) converges
+ * linearly, not quadratically: its steps are stopped later, so that the
+ * estimate is as accurate as a maximum-likelihood one. */
+#define DUET_FIRTH_TOL 1e-10
 #define DUET_FIRTH_MAX_STEP 5.0     /* logistf's maxstep */
 #define DUET_LOGREG_MAX_HALVING 30
 
@@ -114,8 +118,11 @@ void duet_logreg_fit_destroy(duet_logreg_fit_t *fit);
  * from the null coefficients and beta_g = 0.  g has null->n_samples rows.
  *   firth == 0: maximum likelihood by IRLS; Wald z = beta / se with se from
  *               the inverse Fisher information.  SEPARATION if g alone
- *               separates the classes (no fit is tried), NO_CONVERGENCE if
- *               the iterations run out or the likelihood cannot increase.
+ *               separates the classes (no fit is tried) or the fit ends with
+ *               fitted probabilities within 10 DBL_EPSILON of 0 or 1 (the
+ *               design separates them: R's glm warns "fitted probabilities
+ *               numerically 0 or 1"), NO_CONVERGENCE if the iterations run
+ *               out or the likelihood cannot increase.
  *   firth != 0: Firth's penalised likelihood l(b) + log|I(b)| / 2,
  *               modified score U*_j = sum x_ij (y_i - mu_i + h_i (1/2 -
  *               mu_i)) with h the diagonal of the weighted hat matrix,
@@ -144,5 +151,20 @@ duet_fit_status_t duet_logreg_fit_variant_from(duet_logreg_fit_t *fit,
                                                const uint8_t *drop_mask,
                                                int firth, double beta_start,
                                                duet_assoc_t *out);
+
+/*
+ * Fit y ~ X + g directly, without a null model: X (n x k, leading dimension
+ * ldx, first column constant: the intercept) and y (0/1) are the caller's
+ * and are read during the call only.  Starts from the intercept-only
+ * solution and beta = 0 elsewhere, as R's glm() does.  Otherwise as
+ * duet_logreg_fit_variant() with no dropped samples: SEPARATION if g alone
+ * separates the classes (maximum likelihood only), NO_CONVERGENCE if the
+ * iterations run out, SEPARATION also when the covariates separate the
+ * classes (Firth's fit then still converges).  n and k within the workspace's size.
+ */
+duet_fit_status_t duet_logreg_fit_direct(duet_logreg_fit_t *fit, const double *x,
+                                         int ldx, int n_samples, int n_covars,
+                                         const double *y, const double *g, int firth,
+                                         duet_assoc_t *out);
 
 #endif

@@ -17,6 +17,7 @@
 #define DUET_PHENOFILE_H
 
 #include "duet/err.h"
+#include "duet/idlist.h" /* the ID lists (--keep, --extract) */
 
 typedef struct {
     char *path;
@@ -69,28 +70,5 @@ int duet_phenofile_column(const duet_phenofile_t *table, const char *name);
 /* 1 if every non-missing value of column c is 0 or 1 (a case/control
  * trait: 1 case, 0 control), 0 otherwise (also when all are missing). */
 int duet_phenofile_is_binary(const duet_phenofile_t *table, int c);
-
-/*
- * A list of IDs (samples for --keep/--remove, variants for
- * --extract/--exclude): one ID per line, or whitespace-separated columns of
- * which `column` (1-based) is taken; when the file's lines have two or more
- * fields and column is 0, the second field is taken (plink's "FID IID"
- * sample files), otherwise the first.  Lines starting with '#' and empty
- * lines are skipped.  Duplicates are allowed (kept once).
- * Errors: DUET_EREAD, DUET_EFORMAT (a line with fewer fields than the
- * chosen column), DUET_ENOMEM.
- */
-typedef struct {
-    char *path;
-    int n;          /* distinct IDs */
-    char **ids;     /* in first-seen order */
-    void *hash;
-} duet_idlist_t;
-
-duet_err_t duet_idlist_read(const char *path, int column,
-                            duet_idlist_t **list) DUET_WUR;
-void duet_idlist_destroy(duet_idlist_t *list);
-/* 1 if `id` is in the list. */
-int duet_idlist_has(const duet_idlist_t *list, const char *id);
 
 #endif

@@ -14,12 +14,13 @@
  *     dropped for that trait;
  *   - a quantitative trait is fitted by least squares (stats.h, t test);
  *   - a binary trait needs at least min_cases cases and min_controls
- *     controls (else it is not tested); its null logistic model is fitted
- *     once and every exposure is then fitted by maximum likelihood (IRLS,
- *     Wald z test: R's glm), or by Firth's penalised likelihood (Firth
+ *     controls (else it is not tested); every exposure is fitted by
+ *     maximum likelihood from the intercept-only start (IRLS, Wald z test:
+ *     R's glm), or by Firth's penalised likelihood (Firth
  *     1993; R's brglm2 / logistf) when the trait has fewer than firth_cases
  *     cases or controls, when firth is set, or when the maximum-likelihood
- *     fit separates or does not converge (logreg.h).
+ *     fit separates or does not converge (logreg.h; also where the
+ *     covariates alone separate the classes).
  * Traits run in parallel (OpenMP, one trait per task); each trait's
  * numbers do not depend on the thread count.
  */
@@ -44,13 +45,10 @@ typedef enum {
     DUET_PHEWAS_TESTED = 0,
     DUET_PHEWAS_FEW_CASES,    /* fewer than min_cases cases */
     DUET_PHEWAS_FEW_CONTROLS, /* fewer than min_controls controls */
-    DUET_PHEWAS_FEW_SAMPLES,  /* no more samples than parameters */
-    DUET_PHEWAS_NULL_FAILED   /* the null logistic model does not converge
-                                 or the covariates separate the classes */
+    DUET_PHEWAS_FEW_SAMPLES   /* no more samples than parameters */
 } duet_phewas_skip_t;
 
-/* "", "too_few_cases", "too_few_controls", "too_few_samples",
- * "null_model_failed". */
+/* "", "too_few_cases", "too_few_controls", "too_few_samples". */
 const char *duet_phewas_skip_str(duet_phewas_skip_t skip);
 
 /* What the scan did with one trait. */

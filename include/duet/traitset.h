@@ -96,6 +96,12 @@ duet_err_t duet_traitset_load(const duet_traitset_opts_t *opts,
                               duet_traitset_t **out) DUET_WUR;
 void duet_traitset_destroy(duet_traitset_t *ts);
 
+/* The same with the samples of the VCF `vcf`, in file order, as the
+ * candidates (opts->candidates and candidates_what are set here): opens
+ * the file for its header (errors of duet_geno_open()), loads, closes. */
+duet_err_t duet_traitset_load_vcf(const char *vcf, duet_traitset_opts_t *opts,
+                                  duet_traitset_t **out) DUET_WUR;
+
 /* Cases and controls of binary trait t over the used samples. */
 void duet_traitset_count(const duet_traitset_t *ts, int t, int *n_cases,
                          int *n_controls);

@@ -12,6 +12,7 @@
 #include <htslib/kstring.h>
 
 #include "duet/core.h"
+#include "duet/geno.h"
 #include "duet/log.h"
 #include "duet/phenofile.h"
 #include "duet/store.h"
@@ -410,6 +411,37 @@ void duet_traitset_destroy(duet_traitset_t *ts)
     free(ts->x);
     free(ts->summary);
     free(ts);
+}
+
+duet_err_t duet_traitset_load_vcf(const char *vcf, duet_traitset_opts_t *o,
+                                  duet_traitset_t **out)
+{
+    *out = NULL;
+    duet_geno_opts_t g;
+    duet_geno_opts_init(&g, vcf);
+    duet_geno_t *probe = NULL;
+    duet_err_t err = duet_geno_open(&g, &probe);
+    if (err) return err;
+    int n = duet_geno_n_file_samples(probe);
+    const char **ids = duet_malloc(((size_t)n + 1) * sizeof *ids);
+    kstring_t what = { 0, 0, NULL };
+    ksprintf(&what, "the VCF '%s'", vcf);
+    if (!ids || !what.s) {
+        err = duet_log_oom(0);
+    } else {
+        for (int j = 0; j < n; j++) ids[j] = duet_geno_file_sample(probe, j);
+        o->candidates = ids;
+        o->n_candidates = n;
+        o->candidates_what = what.s;
+        err = duet_traitset_load(o, out);
+        o->candidates = NULL;
+        o->n_candidates = 0;
+        o->candidates_what = NULL;
+    }
+    free(ids);
+    free(what.s);
+    duet_geno_close(probe);
+    return err;
 }
 
 void duet_traitset_count(const duet_traitset_t *ts, int t, int *n_cases, int *n_controls)

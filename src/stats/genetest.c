@@ -342,6 +342,9 @@ static duet_err_t kernel_lambda(duet_genetest_work_t *w, double *a, int d, doubl
  * 0; the integral is split where the active rho changes (the integrand's
  * kinks), and scaled by p_min so that tiny p-values do not underflow.
  */
+/* Chebyshev nodes of the interpolated ln S_kappa (see skato_survival). */
+#define SKATO_CHEB_N 24
+
 typedef struct {
     const double *lambda; /* kappa's weights, decreasing */
     int r;
@@ -351,25 +354,84 @@ typedef struct {
     double acc;
     int lim;
     double log_scale;     /* ln p_min: the integrand is divided by p_min */
+    /* ln S_kappa(v^2) on [v_lo, v_hi] as a Chebyshev series, when cheb_ok */
+    int cheb_ok;
+    double v_lo, v_hi;
+    double cheb[SKATO_CHEB_N];
 } skato_integrand_t;
 
-static double skato_integrand(double t, void *vctx)
+/* kappa's rescaled argument at x: the lower envelope of the rho lines */
+static double skato_argument(const skato_integrand_t *c, double x)
 {
-    const skato_integrand_t *c = vctx;
-    double x = t * t;
     double mval = INFINITY;
     for (int i = 0; i < DUET_SKATO_N_RHO; i++) {
         double v = (c->q[i] - c->tau[i] * x) / c->one_minus[i];
         if (v < mval) mval = v;
     }
-    double mst = (mval - c->mu_q) * c->sd_ratio + c->mu_q;
-    double log_s = 0.0;
-    if (mst > 0.0) {
-        duet_qf_pvalue_t pv;
-        duet_genetest_qf_pvalue(mst, c->lambda, c->r, c->acc, c->lim, &pv);
-        log_s = pv.log_p;
-        if (log_s > 0.0) log_s = 0.0;
+    return (mval - c->mu_q) * c->sd_ratio + c->mu_q;
+}
+
+static double survival_direct(const skato_integrand_t *c, double m)
+{
+    duet_qf_pvalue_t pv;
+    duet_genetest_qf_pvalue(m, c->lambda, c->r, c->acc, c->lim, &pv);
+    return pv.log_p > 0.0 ? 0.0 : pv.log_p;
+}
+
+/*
+ * The integrand needs ln S_kappa at hundreds of arguments, all within
+ * [0, m0] (m0 its argument at x = 0), and each is a Davies inversion (two
+ * for small tails): the cost of SKAT-O.  ln S_kappa(v^2) is smooth in v
+ * (the substitution v = sqrt(m) removes the c^(r/2) behaviour of the CDF
+ * at 0), so SKATO_CHEB_N inversions at Chebyshev nodes of [0, sqrt(m0)]
+ * and the series through them (Clenshaw) give it to far below the
+ * integration's tolerance, at a fixed cost per gene.  Sets cheb_ok = 0 if
+ * a node has no value (the integrand then inverts directly).
+ */
+static void skato_survival_fit(skato_integrand_t *c)
+{
+    double m0 = skato_argument(c, 0.0);
+    c->cheb_ok = 0;
+    if (!(m0 > 0.0) || !isfinite(m0)) return;
+    int n = SKATO_CHEB_N;
+    double f[SKATO_CHEB_N];
+    c->v_lo = 0.0;
+    c->v_hi = sqrt(m0);
+    for (int k = 0; k < n; k++) {
+        double z = cos(M_PI * (k + 0.5) / n);
+        double v = 0.5 * (c->v_hi + c->v_lo) + 0.5 * (c->v_hi - c->v_lo) * z;
+        f[k] = v > 0.0 ? survival_direct(c, v * v) : 0.0;
+        if (!isfinite(f[k])) return;
     }
+    for (int j = 0; j < n; j++) {
+        double sum = 0.0;
+        for (int k = 0; k < n; k++) sum += f[k] * cos(M_PI * j * (k + 0.5) / n);
+        c->cheb[j] = 2.0 * sum / n;
+    }
+    c->cheb_ok = 1;
+}
+
+static double skato_survival(const skato_integrand_t *c, double m)
+{
+    if (!(m > 0.0)) return 0.0;
+    double v = sqrt(m);
+    if (!c->cheb_ok || v > c->v_hi) return survival_direct(c, m);
+    double z = (2.0 * v - c->v_lo - c->v_hi) / (c->v_hi - c->v_lo);
+    double b1 = 0.0, b2 = 0.0;
+    for (int j = SKATO_CHEB_N - 1; j >= 1; j--) {
+        double b0 = 2.0 * z * b1 - b2 + c->cheb[j];
+        b2 = b1;
+        b1 = b0;
+    }
+    double ls = z * b1 - b2 + 0.5 * c->cheb[0];
+    return ls > 0.0 ? 0.0 : ls;
+}
+
+static double skato_integrand(double t, void *vctx)
+{
+    const skato_integrand_t *c = vctx;
+    double x = t * t;
+    double log_s = skato_survival(c, skato_argument(c, x));
     /* chi2_1 density of x times dx/dt = sqrt(2/pi) exp(-t^2/2) */
     return exp(log_s + 0.5 * log(2.0 / M_PI) - 0.5 * x - c->log_scale);
 }
@@ -429,6 +491,7 @@ static double skato_integrate(skato_integrand_t *c, double log_pmin, int *ok)
         }
     }
     cut[ncut++] = sqrt(x0);
+    skato_survival_fit(c);
     double total = 0.0;
     for (int i = 0; i + 1 < ncut; i++) {
         if (!(cut[i + 1] > cut[i])) continue;

@@ -18,6 +18,7 @@
  * inverse information at the estimate; for the last coefficient that is
  * 1 / L_pp^2.
  */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,12 +29,17 @@
 #include "duet/dist.h"
 #include "duet/log.h"
 #include "duet/logreg.h"
+#include "logreg_internal.h"
 
 /* Designs with at least this many columns form the information with dsyrk
  * on W^{1/2} D (one square root per sample), narrower ones with dgemm on D
  * and W D (no square roots); measured on 1000 Genomes (3 columns) and a
  * 20,000-sample cohort (12 columns). */
 #define SYRK_MIN_P 6
+
+/* Newton steps below this (largest coefficient change) are taken without
+ * the likelihood-increase test. */
+#define SMALL_STEP 1e-4
 
 /* Evaluation of a fit at one coefficient vector. */
 typedef struct {
@@ -108,68 +114,142 @@ static duet_err_t irls_alloc(irls_t *s, int n, int p)
     return DUET_OK;
 }
 
-/* Designs up to this width, fitted without Firth's penalty and without
- * dropped samples, are evaluated in one pass over the samples
- * (evaluate_fused); wider ones, Firth's and dropping fits through BLAS. */
-#define FUSED_MAX_P 5
+/* Designs up to this width, fitted without dropped samples, are evaluated
+ * in one pass over the samples (evaluate_fused, and firth_score for Firth's
+ * score); wider ones and dropping fits through BLAS. */
+#define FUSED_MAX_P LOGREG_FUSED_MAX_P
 
 /* The fitted probabilities, weights, log-likelihood, information D'WD
  * and score D'(y - mu) in one pass over the rows: the design is read once
  * (p column streams), no N x p temporary is written.  Each row's terms are
  * those of evaluate() below. */
-static void evaluate_fused(irls_t *s, const double *beta, eval_t *e)
+/* The log-likelihood, summed row by row: y log mu + (1 - y) log(1 - mu)
+ *   = y eta - max(eta, 0) - log(1 + t),  t = e^-|eta| in (0, 1]:
+ * one exp per sample, stable for any eta; the log(1 + t) terms are summed
+ * as the log of products of 16 factors in (1, 2] (one log per 16 samples,
+ * no overflow, rounding far below the tolerance). */
+typedef struct {
+    double ll, prod;
+    int in_prod;
+} llsum_t;
+
+static inline void llsum_add(llsum_t *a, double y, double eta, double t)
 {
-    int n = s->n, p = s->p;
+    a->ll += y * eta - (eta > 0 ? eta : 0);
+    a->prod *= 1.0 + t;
+    if (++a->in_prod == 16) {
+        a->ll -= log(a->prod);
+        a->prod = 1;
+        a->in_prod = 0;
+    }
+}
+
+static inline double llsum_total(const llsum_t *a) { return a->ll - log(a->prod); }
+
+/* mu = 1 / (1 + e^-eta) from t = e^-|eta| */
+static inline double expit_from(double eta, double t)
+{
+    return eta >= 0 ? 1.0 / (1.0 + t) : t / (1.0 + t);
+}
+
+static inline __attribute__((always_inline)) void
+evaluate_fused_p(irls_t *s, const double *beta, eval_t *e, const int p)
+{
+    int n = s->n;
     const double *d[FUSED_MAX_P];
     for (int j = 0; j < p; j++) d[j] = s->d + (size_t)n * j;
     double info[FUSED_MAX_P * FUSED_MAX_P] = { 0 }, u[FUSED_MAX_P] = { 0 };
-    double ll = 0, prod = 1;
-    int in_prod = 0;
-    for (int i = 0; i < n; i++) {
+    double b[FUSED_MAX_P];
+    for (int j = 0; j < p; j++) b[j] = beta[j];
+    llsum_t acc = { 0, 1, 0 };
+    int i0 = 0;
+    if (logreg_simd_available()) {
+        logreg_pass_t ps = { n, p, s->d, s->y, e->mu, e->w };
+        i0 = logreg_eval_avx2(&ps, beta, info, u, &acc.ll);
+    }
+    for (int i = i0; i < n; i++) {
         double row[FUSED_MAX_P], eta = 0;
         for (int j = 0; j < p; j++) {
             row[j] = d[j][i];
-            eta += row[j] * beta[j];
+            eta += row[j] * b[j];
         }
         double t = exp(-fabs(eta));
-        double mu = eta >= 0 ? 1.0 / (1.0 + t) : t / (1.0 + t);
+        double mu = expit_from(eta, t);
         double w = mu * (1.0 - mu), r = s->y[i] - mu;
         e->mu[i] = mu;
         e->w[i] = w;
-        ll += s->y[i] * eta - (eta > 0 ? eta : 0);
-        prod *= 1.0 + t;
-        if (++in_prod == 16) {
-            ll -= log(prod);
-            prod = 1;
-            in_prod = 0;
-        }
+        llsum_add(&acc, s->y[i], eta, t);
         for (int j = 0; j < p; j++) {
             double wj = w * row[j];
             u[j] += r * row[j];
             for (int k = 0; k <= j; k++) info[p * k + j] += wj * row[k];
         }
     }
-    ll -= log(prod);
+    double ll = llsum_total(&acc);
     memcpy(e->l, info, (size_t)p * p * sizeof *e->l);
     memcpy(e->u, u, (size_t)p * sizeof *e->u);
-    e->has_u = 1;
+    e->has_u = !s->firth; /* Firth's score needs the hat values (firth_score) */
     e->ok = duet_chol(e->l, p, 1e-13) == 0;
+    if (e->ok && s->firth)
+        for (int j = 0; j < p; j++) ll += log(e->l[(size_t)p * j + j]);
     e->loglik = ll;
+}
+
+/* One instance per width, so that the accumulators stay in registers. */
+static void evaluate_fused(irls_t *s, const double *beta, eval_t *e)
+{
+    switch (s->p) {
+    case 1: evaluate_fused_p(s, beta, e, 1); break;
+    case 2: evaluate_fused_p(s, beta, e, 2); break;
+    case 3: evaluate_fused_p(s, beta, e, 3); break;
+    case 4: evaluate_fused_p(s, beta, e, 4); break;
+    default: evaluate_fused_p(s, beta, e, 5); break;
+    }
+}
+
+/* Firth's modified score U* = D'(y - mu + h (1/2 - mu)) at an evaluation
+ * of the fused path, in one pass: h_i = w_i |L^{-1} d_i|^2 (the diagonal of
+ * the weighted hat matrix) by a forward solve per row. */
+static void firth_score(const irls_t *s, const eval_t *e, double *u_out)
+{
+    int n = s->n, p = s->p;
+    const double *d[FUSED_MAX_P];
+    for (int j = 0; j < p; j++) d[j] = s->d + (size_t)n * j;
+    double u[FUSED_MAX_P] = { 0 }, inv_diag[FUSED_MAX_P];
+    for (int j = 0; j < p; j++) inv_diag[j] = 1.0 / e->l[(size_t)p * j + j];
+    int i0 = 0;
+    if (logreg_simd_available()) {
+        logreg_pass_t ps = { n, p, s->d, s->y, e->mu, e->w };
+        i0 = logreg_firth_avx2(&ps, e->l, u);
+    }
+    for (int i = i0; i < n; i++) {
+        double row[FUSED_MAX_P], z[FUSED_MAX_P], q = 0;
+        for (int j = 0; j < p; j++) {
+            row[j] = d[j][i];
+            double v = row[j];
+            for (int k = 0; k < j; k++) v -= e->l[(size_t)p * k + j] * z[k];
+            z[j] = v * inv_diag[j];
+            q += z[j] * z[j];
+        }
+        double mu = e->mu[i];
+        double r = s->y[i] - mu + e->w[i] * q * (0.5 - mu);
+        for (int j = 0; j < p; j++) u[j] += r * row[j];
+    }
+    memcpy(u_out, u, (size_t)p * sizeof *u_out);
 }
 
 static void evaluate(irls_t *s, const double *beta, eval_t *e)
 {
     int n = s->n, p = s->p;
-    if (p <= FUSED_MAX_P && !s->firth && !s->drop) {
+    if (p <= FUSED_MAX_P && !s->drop) {
         evaluate_fused(s, beta, e);
         return;
     }
     e->has_u = 0;
     cblas_dgemv(CblasColMajor, CblasNoTrans, n, p, 1.0, s->d, n, beta, 1, 0.0,
                 s->eta, 1);
-    double ll = 0, prod = 1;
+    llsum_t acc = { 0, 1, 0 };
     double *sw = s->r; /* sqrt(w), until the residuals are formed */
-    int in_prod = 0;
     for (int i = 0; i < n; i++) {
         if (s->drop && s->drop[i]) {
             e->mu[i] = 0;
@@ -177,27 +257,16 @@ static void evaluate(irls_t *s, const double *beta, eval_t *e)
             sw[i] = 0;
             continue;
         }
-        /* y log mu + (1 - y) log(1 - mu) = y eta - log(1 + e^eta)
-         *   = y eta - max(eta, 0) - log(1 + t),  t = e^-|eta| in (0, 1]:
-         * one exp per sample, stable for any eta; the log(1 + t) terms are
-         * summed as the log of products of 16 factors in (1, 2] (one log
-         * per 16 samples, no overflow, rounding far below the tolerance). */
         double eta = s->eta[i];
         double t = exp(-fabs(eta));
-        double mu = eta >= 0 ? 1.0 / (1.0 + t) : t / (1.0 + t);
+        double mu = expit_from(eta, t);
         double w = mu * (1.0 - mu);
         e->mu[i] = mu;
         e->w[i] = w;
         if (p >= SYRK_MIN_P) sw[i] = sqrt(w);
-        ll += s->y[i] * eta - (eta > 0 ? eta : 0);
-        prod *= 1.0 + t;
-        if (++in_prod == 16) {
-            ll -= log(prod);
-            prod = 1;
-            in_prod = 0;
-        }
+        llsum_add(&acc, s->y[i], eta, t);
     }
-    ll -= log(prod);
+    double ll = llsum_total(&acc);
     if (p >= SYRK_MIN_P) {
         /* I = (W^{1/2} D)'(W^{1/2} D), lower triangle: half the flops of
          * a general product, worth the square roots for wider designs */
@@ -233,6 +302,7 @@ static duet_fit_status_t irls_run(irls_t *s, double *beta, int max_iter,
                                   int *iter, int *cur_out)
 {
     int n = s->n, p = s->p, cur = 0;
+    double tol = s->firth ? DUET_FIRTH_TOL : DUET_LOGREG_TOL;
     evaluate(s, beta, &s->ev[cur]);
     *iter = 0;
     *cur_out = cur;
@@ -242,7 +312,11 @@ static duet_fit_status_t irls_run(irls_t *s, double *beta, int max_iter,
         eval_t *e = &s->ev[cur];
         *iter = it;
         /* working residuals, Firth-adjusted */
-        if (s->firth) {
+        int fused = p <= FUSED_MAX_P && !s->drop;
+        if (s->firth && fused) {
+            firth_score(s, e, e->u);
+            e->has_u = 1;
+        } else if (s->firth) {
             /* h = the diagonal of the weighted hat matrix
              * W^{1/2} D I^{-1} D' W^{1/2}: h_i = |row i of W^{1/2} D L^{-T}|^2,
              * by a solve on W^{1/2} D (which evaluate() left in xw) or on a
@@ -298,13 +372,18 @@ static duet_fit_status_t irls_run(irls_t *s, double *beta, int max_iter,
         for (int h = 0; h <= DUET_LOGREG_MAX_HALVING; h++) {
             for (int j = 0; j < p; j++) s->beta_try[j] = beta[j] + s->delta[j];
             evaluate(s, s->beta_try, &s->ev[next]);
-            if (s->ev[next].ok && s->ev[next].loglik > e->loglik) {
+            /* near the optimum the likelihood changes by O(step^2), below
+             * its rounding noise, and cannot judge a step: small steps are
+             * taken as they come (glm.fit halves only on divergence), large
+             * ones must increase it */
+            if (s->ev[next].ok &&
+                (mx < SMALL_STEP || s->ev[next].loglik > e->loglik)) {
                 accepted = 1;
                 break;
             }
             /* no increase: a step this small is rounding noise around the
              * optimum, so the current point is the estimate */
-            if (mx < DUET_LOGREG_TOL) {
+            if (mx < tol) {
                 *cur_out = cur;
                 return DUET_FIT_OK;
             }
@@ -315,7 +394,7 @@ static duet_fit_status_t irls_run(irls_t *s, double *beta, int max_iter,
         memcpy(beta, s->beta_try, (size_t)p * sizeof *beta);
         memcpy(s->prev, s->delta, (size_t)p * sizeof *s->prev);
         cur = next;
-        if (mx < DUET_LOGREG_TOL) {
+        if (mx < tol) {
             *cur_out = cur;
             return DUET_FIT_OK;
         }
@@ -538,6 +617,7 @@ struct duet_logreg_fit_t {
     int max_n, max_k;
     double *d;       /* N x (k + 1): [X | g - mean] */
     double *beta;    /* k + 1 */
+    double *start;   /* k + 1: a direct fit's starting coefficients */
     uint8_t *keep;   /* N, for the separation check */
     irls_t s;
 };
@@ -554,8 +634,9 @@ duet_err_t duet_logreg_fit_create(int max_samples, int max_covars,
     f->max_k = max_covars;
     f->d = duet_malloc(nr * p * sizeof *f->d);
     f->beta = duet_malloc((size_t)p * sizeof *f->beta);
+    f->start = duet_malloc((size_t)p * sizeof *f->start);
     f->keep = duet_malloc(nr ? nr : 1);
-    if (!f->d || !f->beta || !f->keep || irls_alloc(&f->s, max_samples, p)) {
+    if (!f->d || !f->beta || !f->start || !f->keep || irls_alloc(&f->s, max_samples, p)) {
         duet_logreg_fit_destroy(f);
         return DUET_ENOMEM;
     }
@@ -569,6 +650,7 @@ void duet_logreg_fit_destroy(duet_logreg_fit_t *f)
     irls_free(&f->s);
     free(f->d);
     free(f->beta);
+    free(f->start);
     free(f->keep);
     free(f);
 }
@@ -582,20 +664,19 @@ duet_fit_status_t duet_logreg_fit_variant(duet_logreg_fit_t *f,
     return duet_logreg_fit_variant_from(f, m, g, drop_mask, firth, 0.0, out);
 }
 
-duet_fit_status_t duet_logreg_fit_variant_from(duet_logreg_fit_t *f,
-                                               const duet_logreg_null_t *m,
-                                               const double *g,
-                                               const uint8_t *drop_mask,
-                                               int firth, double beta_start,
-                                               duet_assoc_t *out)
+/*
+ * Fit y ~ D + g where the first k columns of f->d hold the design, from
+ * the covariate coefficients start (k values) and beta_g = beta_start:
+ * the shared part of the two entry points below.
+ */
+static duet_fit_status_t fit_bound(duet_logreg_fit_t *f, int n, int k, const double *y,
+                                   const double *start, const double *g,
+                                   const uint8_t *drop_mask, int firth, double beta_start,
+                                   duet_assoc_t *out)
 {
-    int n = m->n_samples, k = m->n_covars, p = k + 1;
+    int p = k + 1;
     size_t nr = (size_t)n;
     duet_test_t test = firth ? DUET_TEST_FIRTH : DUET_TEST_WALD;
-    if (f->bound != m->serial) {
-        memcpy(f->d, m->x, nr * k * sizeof *f->d);
-        f->bound = m->serial;
-    }
     double sum = 0;
     int used = 0;
     for (int i = 0; i < n; i++) {
@@ -617,17 +698,17 @@ duet_fit_status_t duet_logreg_fit_variant_from(duet_logreg_fit_t *f,
         duet_assoc_na(out, DUET_FIT_MONOMORPHIC, test, used);
         return out->status;
     }
-    if (!firth && duet_logreg_separated(g, m->y, f->keep, n)) {
+    if (!firth && duet_logreg_separated(g, y, f->keep, n)) {
         duet_assoc_na(out, DUET_FIT_SEPARATION, test, used);
         return out->status;
     }
-    memcpy(f->beta, m->beta, (size_t)k * sizeof *f->beta);
+    memcpy(f->beta, start, (size_t)k * sizeof *f->beta);
     f->beta[k] = isfinite(beta_start) ? beta_start : 0;
     /* the engine works on the first n rows of its buffers */
     f->s.n = n;
     f->s.p = p;
     f->s.d = f->d;
-    f->s.y = m->y;
+    f->s.y = y;
     f->s.drop = drop_mask;
     f->s.firth = firth;
     int iter = 0, cur = 0;
@@ -638,6 +719,17 @@ duet_fit_status_t duet_logreg_fit_variant_from(duet_logreg_fit_t *f,
         duet_assoc_na(out, st, test, used);
         out->iterations = iter;
         return st;
+    }
+    if (!firth) {
+        /* fitted probabilities numerically 0 or 1 (R's glm warns of them):
+         * the design separates the classes and the estimate is not finite */
+        const double *mu = f->s.ev[cur].mu, eps = 10 * DBL_EPSILON;
+        for (int i = 0; i < n; i++)
+            if (f->keep[i] && (mu[i] < eps || mu[i] > 1 - eps)) {
+                duet_assoc_na(out, DUET_FIT_SEPARATION, test, used);
+                out->iterations = iter;
+                return out->status;
+            }
     }
     const double *l = f->s.ev[cur].l;
     double se = 1.0 / l[(size_t)p * k + k];
@@ -651,4 +743,34 @@ duet_fit_status_t duet_logreg_fit_variant_from(duet_logreg_fit_t *f,
     out->status = DUET_FIT_OK;
     out->test = test;
     return DUET_FIT_OK;
+}
+
+duet_fit_status_t duet_logreg_fit_variant_from(duet_logreg_fit_t *f,
+                                               const duet_logreg_null_t *m,
+                                               const double *g,
+                                               const uint8_t *drop_mask,
+                                               int firth, double beta_start,
+                                               duet_assoc_t *out)
+{
+    int n = m->n_samples, k = m->n_covars;
+    if (f->bound != m->serial) {
+        memcpy(f->d, m->x, (size_t)n * k * sizeof *f->d);
+        f->bound = m->serial;
+    }
+    return fit_bound(f, n, k, m->y, m->beta, g, drop_mask, firth, beta_start, out);
+}
+
+duet_fit_status_t duet_logreg_fit_direct(duet_logreg_fit_t *f, const double *x, int ldx,
+                                         int n, int k, const double *y, const double *g,
+                                         int firth, duet_assoc_t *out)
+{
+    size_t nr = (size_t)n;
+    for (int j = 0; j < k; j++) memcpy(f->d + nr * j, x + (size_t)ldx * j, nr * sizeof *f->d);
+    f->bound = 0;
+    double cases = 0;
+    for (int i = 0; i < n; i++) cases += y[i];
+    double *start = f->start;
+    for (int j = 0; j < k; j++) start[j] = 0;
+    if (cases > 0 && cases < n) start[0] = log(cases / (n - cases)) / x[0];
+    return fit_bound(f, n, k, y, start, g, NULL, firth, 0, out);
 }

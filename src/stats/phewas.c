@@ -1,6 +1,6 @@
 /*
  * phewas.c -- the per-trait engine of the genotype-first scan (phewas.h):
- * one design and one null model per trait, shared by the exposures, traits
+ * one design per trait, shared by the exposures, traits
  * spread over OpenMP threads.
  */
 #include <math.h>
@@ -29,7 +29,6 @@ const char *duet_phewas_skip_str(duet_phewas_skip_t skip)
     case DUET_PHEWAS_FEW_CASES: return "too_few_cases";
     case DUET_PHEWAS_FEW_CONTROLS: return "too_few_controls";
     case DUET_PHEWAS_FEW_SAMPLES: return "too_few_samples";
-    case DUET_PHEWAS_NULL_FAILED: return "null_model_failed";
     }
     return "";
 }
@@ -151,17 +150,11 @@ static duet_err_t test_linear(scratch_t *s, int n, duet_qr_t *qr, int E, duet_as
     return DUET_OK;
 }
 
-static duet_err_t test_binary(scratch_t *s, int n, int k, int E, int firth_all,
-                              duet_phewas_trait_t *tr, duet_assoc_t *res)
+/* Each exposure by its own fit from the intercept-only start (no null
+ * model: with one or a few exposures per trait a null fit would cost more
+ * iterations than it saves); Firth where maximum likelihood fails. */
+static void test_binary(scratch_t *s, int n, int k, int E, int firth_all, duet_assoc_t *res)
 {
-    duet_logreg_null_t *null = NULL;
-    duet_err_t err = duet_logreg_null_create(s->x, n, n, k, s->y, &null);
-    if (err) return err;
-    if (null->status != DUET_FIT_OK) {
-        tr->skip = DUET_PHEWAS_NULL_FAILED;
-        duet_logreg_null_destroy(null);
-        return DUET_OK;
-    }
     duet_test_t first = firth_all ? DUET_TEST_FIRTH : DUET_TEST_WALD;
     for (int e = 0; e < E; e++) {
         const double *ge = s->g + (size_t)n * e;
@@ -169,12 +162,11 @@ static duet_err_t test_binary(scratch_t *s, int n, int k, int E, int firth_all,
             duet_assoc_na(&res[e], DUET_FIT_MONOMORPHIC, first, n);
             continue;
         }
-        duet_fit_status_t st = duet_logreg_fit_variant(s->fit, null, ge, NULL, firth_all, &res[e]);
+        duet_fit_status_t st = duet_logreg_fit_direct(s->fit, s->x, n, n, k, s->y, ge,
+                                                      firth_all, &res[e]);
         if (!firth_all && (st == DUET_FIT_NO_CONVERGENCE || st == DUET_FIT_SEPARATION))
-            duet_logreg_fit_variant(s->fit, null, ge, NULL, 1, &res[e]);
+            duet_logreg_fit_direct(s->fit, s->x, n, n, k, s->y, ge, 1, &res[e]);
     }
-    duet_logreg_null_destroy(null);
-    return DUET_OK;
 }
 
 /* One trait: its samples, design, model and tests. */
@@ -214,7 +206,7 @@ static duet_err_t run_trait(const duet_traitset_t *ts, int t, const double *g, i
     gather_exposures(g, ldg, E, s, n);
     if (binary) {
         int firth_all = o->firth || cases < o->firth_cases || n - cases < o->firth_cases;
-        err = test_binary(s, n, k, E, firth_all, tr, res);
+        test_binary(s, n, k, E, firth_all, res);
     } else {
         err = test_linear(s, n, qr, E, res);
     }

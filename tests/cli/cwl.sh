@@ -27,3 +27,8 @@ t_run "one unchunked gwas" 0 "$DUET" gwas --vcf cohort/genotypes.bcf --pheno coh
 zcat ldl.gwas.tsv.gz | grep -v '^#' >merged.rows
 zcat whole.ldl.gwas.tsv.gz | grep -v '^#' >whole.rows
 t_true "cwl: merged chunks == unchunked run" cmp -s merged.rows whole.rows
+awk -F'\t' 'NR > 1 && $1 == "ldl" && $3 == "variant" { print $4; exit }' cohort/truth.tsv >ldl.id
+t_run "cwl: duet phewas of a variant against the simulated pheno table" 0 cwl duet-phewas.cwl \
+    --vcf cohort/genotypes.bcf --variant "$(cat ldl.id)" --pheno cohort/pheno.tsv \
+    --covar cohort/covar.tsv --prefix pw
+t_true "cwl: phewas rows for the variant" sh -c "zcat pw.phewas.tsv.gz | awk -F'\t' 'NR > 1' | grep -q ."

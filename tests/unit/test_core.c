@@ -12,6 +12,7 @@
 #include <zstd.h>
 
 #include "duet/core.h"
+#include "duet/idlist.h"
 #include "duet/out.h"
 #include "duet/rng.h"
 #include "duet/tsv.h"
@@ -219,6 +220,52 @@ static void test_writers(const char *dir)
     CHECK(count_entries(dir) == 5, "abandoned temporary folder removed");
 }
 
+/* ID lists: the first line decides the column (idlist.h) */
+static void test_idlist(const char *dir)
+{
+    static const struct {
+        const char *text;
+        int column;
+        const char *want; /* the IDs, comma-joined */
+    } cases[] = {
+        { "#IID\tSEX\nS1\t1\nS2\t2\n", 0, "S1,S2" },        /* .psam with #IID */
+        { "#FID\tIID\tSEX\nF1\tS1\t1\nF2\tS2\t2\n", 0, "S1,S2" },
+        { "FID IID\nF1 S1\n", 0, "S1" },
+        { "IID\nS1\nS2\nS1\n", 0, "S1,S2" },                 /* duplicate kept once */
+        { "F1 S1 0 0 1 -9\nF2 S2 0 0 2 -9\n", 0, "S1,S2" },    /* .fam */
+        { "S1\n\n# a comment\nS3\n", 0, "S1,S3" },
+        { "rs1 x\n#c\nrs2\n", 1, "rs1,rs2" },                /* a variant list */
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        char path[2100], name[128];
+        snprintf(path, sizeof path, "%s/ids%zu.txt", dir, c);
+        FILE *fp = fopen(path, "w");
+        fputs(cases[c].text, fp);
+        fclose(fp);
+        duet_idlist_t *l = NULL;
+        char got[256] = "";
+        if (duet_idlist_read(path, cases[c].column, &l) == DUET_OK) {
+            for (int i = 0; i < l->n; i++) {
+                if (i) strcat(got, ",");
+                strcat(got, l->ids[i]);
+            }
+        }
+        snprintf(name, sizeof name, "ID list case %zu", c);
+        CHECK_STR(got, cases[c].want, name);
+        CHECK(l && duet_idlist_has(l, "S1") == (strstr(cases[c].want, "S1") != NULL),
+              "membership");
+        duet_idlist_destroy(l);
+    }
+    char path[2100];
+    snprintf(path, sizeof path, "%s/ids-bad.txt", dir);
+    FILE *fp = fopen(path, "w");
+    fputs("F1 S1\nS2\n", fp);
+    fclose(fp);
+    duet_idlist_t *l = NULL;
+    CHECK(duet_idlist_read(path, 0, &l) == DUET_EFORMAT && !l, "a line without the IID column");
+    CHECK(duet_idlist_read("/nonexistent/ids", 0, &l) == DUET_EREAD, "missing file");
+}
+
 int main(int argc, char **argv)
 {
     duet_core_init(argc, argv);
@@ -235,5 +282,6 @@ int main(int argc, char **argv)
         snprintf(path, sizeof path, "%s", mkdtemp(dir));
     }
     test_writers(path);
+    test_idlist(path);
     return unit_done();
 }

@@ -323,6 +323,30 @@ static void test_logistic(void)
     for (int i = 0; i < N; i++) ones[i] = 2;
     duet_logreg_fit_variant(f, m, ones, NULL, 1, &a);
     CHECK(a.status == DUET_FIT_MONOMORPHIC, "Firth on a constant is monomorphic");
+
+    /* direct fits (no null model) reach the same estimates */
+    duet_logreg_fit_direct(f, X, N, N, 3, YB, G, 0, &a);
+    CHECK(a.status == DUET_FIT_OK && a.test == DUET_TEST_WALD, "direct Wald fit converges");
+    CHECK_NEAR(a.beta, WALD_BETA, 1e-7, "direct Wald beta = glm");
+    CHECK_NEAR(a.se, WALD_SE, 1e-7, "direct Wald se = glm");
+    duet_logreg_fit_direct(f, X, N, N, 3, YB, G, 1, &a);
+    CHECK_NEAR(a.beta, FIRTH_BETA, 1e-7, "direct Firth beta = brglm2");
+    CHECK_NEAR(a.se, FIRTH_SE, 1e-7, "direct Firth se = brglm2");
+    duet_logreg_fit_direct(f, X, N, N, 3, YB, GS, 0, &a);
+    CHECK(a.status == DUET_FIT_SEPARATION, "direct Wald refuses a separated variant");
+    /* the workspace bound to a null model must not keep its design when a
+     * later model (perhaps at the same address) comes along */
+    duet_logreg_fit_variant(f, m, G, NULL, 0, &a);
+    duet_logreg_null_destroy(m);
+    double x1g[3 * N];
+    for (int i = 0; i < N; i++) {
+        x1g[i] = 1;
+        x1g[N + i] = X1[i] * 2;
+        x1g[2 * N + i] = X2[i] / 3;
+    }
+    CHECK(duet_logreg_null_create(x1g, N, N, 3, YB, &m) == DUET_OK && m, "second null model");
+    duet_logreg_fit_variant(f, m, G, NULL, 0, &a);
+    CHECK_NEAR(a.beta, WALD_BETA, 1e-7, "a rescaled design after another model: same beta");
     duet_logreg_fit_destroy(f);
     duet_logreg_null_destroy(m);
 
@@ -332,6 +356,13 @@ static void test_logistic(void)
     CHECK(duet_logreg_null_create(X, N, N, 3, ysep, &m) == DUET_OK, "separated null runs");
     CHECK(m && m->status != DUET_FIT_OK, "a separating covariate fails the null model");
     duet_logreg_null_destroy(m);
+    if (duet_logreg_fit_create(N, 3, &f) == DUET_OK) {
+        duet_logreg_fit_direct(f, X, N, N, 3, ysep, G, 0, &a);
+        CHECK(a.status != DUET_FIT_OK, "direct maximum likelihood fails when a covariate separates");
+        duet_logreg_fit_direct(f, X, N, N, 3, ysep, G, 1, &a);
+        CHECK(a.status == DUET_FIT_OK && isfinite(a.beta), "direct Firth fit still converges");
+        duet_logreg_fit_destroy(f);
+    }
 }
 
 /* a design of 6 columns (7 parameters with g): the fits take their
