@@ -760,6 +760,7 @@ duet_err_t main_phewas(int argc, char **argv)
     o.ts.n_pheno_names = n_pheno_names;
     o.ts.covar_names = (const char *const *)covar_names;
     o.ts.n_covar_names = n_covar_names;
+    o.ts.compact = 1; /* the whole phenome: a byte per sample and phecode */
     if ((err = duet_traitset_load(&o.ts, &ts))) goto cleanup;
 
     /* outputs */

@@ -21,6 +21,7 @@
 #ifndef DUET_TRAITSET_H
 #define DUET_TRAITSET_H
 
+#include <stdint.h>
 #include "duet/err.h"
 #include "duet/pheno.h"
 
@@ -54,6 +55,12 @@ typedef struct {
     /* sample filters (ID lists, IID or FID IID); NULL: none */
     const char *keep;
     const char *remove;
+
+    /* keep case/control traits as one byte per sample (ts->code) instead
+     * of a double (ts->y holds the quantitative traits only): for the
+     * whole phenome of a biobank, N x T bytes instead of 8 N x T; read
+     * traits through duet_traitset_column() */
+    int compact;
 } duet_traitset_opts_t;
 
 void duet_traitset_opts_init(duet_traitset_opts_t *opts);
@@ -68,7 +75,12 @@ typedef struct {
     char **categories;    /* phecode categories; NULL entries otherwise */
     int *binary;          /* T flags */
     double *y;            /* N x T, column-major, NaN = missing; binary
-                             traits hold 1 (case), 0 (control) or NaN */
+                             traits hold 1 (case), 0 (control) or NaN.
+                             Compact: N x (quantitative traits) only,
+                             trait t at column ycol[t] */
+    int *ycol;            /* T: column of trait t in y, -1 if in code */
+    int8_t *code;         /* compact: N x T bytes, binary trait t at column
+                             t: 1 case, 0 control, -1 missing; else NULL */
     int n_covars;         /* C */
     char **covar_names;
     double *x;            /* N x C, column-major, no NaN (no intercept) */
@@ -101,6 +113,10 @@ void duet_traitset_destroy(duet_traitset_t *ts);
  * the file for its header (errors of duet_geno_open()), loads, closes. */
 duet_err_t duet_traitset_load_vcf(const char *vcf, duet_traitset_opts_t *opts,
                                   duet_traitset_t **out) DUET_WUR;
+
+/* Trait t over the used samples as doubles (NaN missing): a pointer into
+ * ts->y, or buf (n_samples doubles) filled from ts->code. */
+const double *duet_traitset_column(const duet_traitset_t *ts, int t, double *buf);
 
 /* Cases and controls of binary trait t over the used samples. */
 void duet_traitset_count(const duet_traitset_t *ts, int t, int *n_cases,

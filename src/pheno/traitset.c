@@ -159,18 +159,18 @@ static void source_close(source_t *src)
     duet_store_close(src->store);
 }
 
-/* Decide which traits are binary and copy the values of the used rows;
- * checks --binary values (file:line). */
+/* Decide which traits are binary (--binary values checked, file:line)
+ * and copy the values of the used rows: into y, or as bytes into code for
+ * binary traits of a compact set. */
 static duet_err_t fill_traits(const duet_traitset_opts_t *o, const source_t *src,
                               const int *row, duet_traitset_t *ts)
 {
     size_t N = (size_t)ts->n_samples;
+    int n_y = 0;
     for (int t = 0; t < ts->n_traits; t++) {
-        double *col = ts->y + N * t;
         int is01 = 1, is12 = 1, seen = 0;
         for (size_t i = 0; i < N; i++) {
             double v = source_value(src, row[i], t);
-            col[i] = v;
             if (isnan(v)) continue;
             seen = 1;
             if (v != 0 && v != 1) {
@@ -186,13 +186,29 @@ static duet_err_t fill_traits(const duet_traitset_opts_t *o, const source_t *src
         }
         if (src->ph) {
             ts->binary[t] = src->ph->traits[t].binary && !o->quantitative;
-            continue;
+        } else {
+            ts->binary[t] = seen && is01 && !o->quantitative;
+            if (seen && is12 && !is01 && !o->binary)
+                duet_log_warn("trait '%s' takes only the values 1 and 2 (plink's case/control "
+                              "coding?); analysed as quantitative; recode to 1 case / 0 control "
+                              "for a case/control analysis", ts->names[t]);
         }
-        ts->binary[t] = seen && is01 && !o->quantitative;
-        if (seen && is12 && !is01 && !o->binary)
-            duet_log_warn("trait '%s' takes only the values 1 and 2 (plink's case/control "
-                          "coding?); analysed as quantitative; recode to 1 case / 0 control "
-                          "for a case/control analysis", ts->names[t]);
+        ts->ycol[t] = o->compact && ts->binary[t] ? -1 : n_y++;
+    }
+    ts->y = duet_malloc(N * (n_y ? n_y : 1) * sizeof *ts->y);
+    if (o->compact) ts->code = duet_malloc(N * (ts->n_traits ? ts->n_traits : 1));
+    if (!ts->y || (o->compact && !ts->code)) return DUET_ENOMEM;
+    for (int t = 0; t < ts->n_traits; t++) {
+        if (ts->ycol[t] >= 0) {
+            double *col = ts->y + N * ts->ycol[t];
+            for (size_t i = 0; i < N; i++) col[i] = source_value(src, row[i], t);
+        } else {
+            int8_t *col = ts->code + N * t;
+            for (size_t i = 0; i < N; i++) {
+                double v = source_value(src, row[i], t);
+                col[i] = isnan(v) ? -1 : (int8_t)v;
+            }
+        }
     }
     return DUET_OK;
 }
@@ -335,9 +351,9 @@ duet_err_t duet_traitset_load(const duet_traitset_opts_t *o, duet_traitset_t **o
     /* traits */
     size_t N = (size_t)n;
     ts->n_traits = T;
-    ts->y = duet_malloc(N * (T ? T : 1) * sizeof *ts->y);
     ts->binary = duet_calloc((size_t)T + 1, sizeof *ts->binary);
-    if (!ts->y || !ts->binary) { err = DUET_ENOMEM; goto cleanup; }
+    ts->ycol = duet_calloc((size_t)T + 1, sizeof *ts->ycol);
+    if (!ts->binary || !ts->ycol) { err = DUET_ENOMEM; goto cleanup; }
     if ((err = name_traits(&src, ts))) goto cleanup;
     if ((err = fill_traits(o, &src, row, ts))) goto cleanup;
 
@@ -405,6 +421,8 @@ void duet_traitset_destroy(duet_traitset_t *ts)
     free(ts->categories);
     free(ts->binary);
     free(ts->y);
+    free(ts->ycol);
+    free(ts->code);
     for (int c = 0; c < ts->n_covars; c++)
         if (ts->covar_names) free(ts->covar_names[c]);
     free(ts->covar_names);
@@ -444,13 +462,23 @@ duet_err_t duet_traitset_load_vcf(const char *vcf, duet_traitset_opts_t *o,
     return err;
 }
 
+const double *duet_traitset_column(const duet_traitset_t *ts, int t, double *buf)
+{
+    size_t N = (size_t)ts->n_samples;
+    if (ts->ycol[t] >= 0) return ts->y + N * ts->ycol[t];
+    const int8_t *c = ts->code + N * t;
+    for (size_t i = 0; i < N; i++) buf[i] = c[i] < 0 ? NAN : c[i];
+    return buf;
+}
+
 void duet_traitset_count(const duet_traitset_t *ts, int t, int *n_cases, int *n_controls)
 {
-    const double *y = ts->y + (size_t)ts->n_samples * t;
     int a = 0, b = 0;
     for (int i = 0; i < ts->n_samples; i++) {
-        if (y[i] == 1) a++;
-        else if (y[i] == 0) b++;
+        double v = ts->ycol[t] >= 0 ? ts->y[(size_t)ts->n_samples * ts->ycol[t] + i]
+                                    : ts->code[(size_t)ts->n_samples * t + i];
+        if (v == 1) a++;
+        else if (v == 0) b++;
     }
     *n_cases = a;
     *n_controls = b;

@@ -38,6 +38,7 @@ typedef struct {
     int *idx;              /* the trait's samples */
     double *x;             /* design, n x (1 + C) */
     double *y;             /* trait values on its samples */
+    double *col;           /* a compact trait's column, all samples */
     double *g;             /* exposures on its samples, n x E */
     double *gss;           /* E centred sums of squares */
     double *sums;          /* linear sufficient statistics */
@@ -51,6 +52,7 @@ static void scratch_free(scratch_t *s)
     free(s->idx);
     free(s->x);
     free(s->y);
+    free(s->col);
     free(s->g);
     free(s->gss);
     free(s->sums);
@@ -66,12 +68,13 @@ static duet_err_t scratch_init(scratch_t *s, int N, int C, int E)
     s->idx = duet_malloc(n * sizeof *s->idx);
     s->x = duet_malloc(n * k * sizeof *s->x);
     s->y = duet_malloc(n * sizeof *s->y);
+    s->col = duet_malloc(n * sizeof *s->col);
     s->g = duet_malloc(n * e * sizeof *s->g);
     s->gss = duet_malloc(e * sizeof *s->gss);
     s->sums = duet_malloc((k + 2) * e * sizeof *s->sums);
     s->work = duet_malloc((k + 1) * (e + 1) * sizeof *s->work);
     s->dependent = duet_malloc(k * sizeof *s->dependent);
-    if (!s->idx || !s->x || !s->y || !s->g || !s->gss || !s->sums || !s->work || !s->dependent)
+    if (!s->idx || !s->x || !s->y || !s->col || !s->g || !s->gss || !s->sums || !s->work || !s->dependent)
         return DUET_ENOMEM;
     return duet_logreg_fit_create(N, (int)k, &s->fit);
 }
@@ -174,7 +177,7 @@ static duet_err_t run_trait(const duet_traitset_t *ts, int t, const double *g, i
                             const duet_phewas_opts_t *o, scratch_t *s, duet_phewas_trait_t *tr,
                             duet_assoc_t *res)
 {
-    const double *y = ts->y + (size_t)ts->n_samples * t;
+    const double *y = duet_traitset_column(ts, t, s->col);
     int n = 0, cases = 0;
     memset(tr, 0, sizeof *tr);
     for (int i = 0; i < ts->n_samples; i++) {

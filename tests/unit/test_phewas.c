@@ -50,6 +50,8 @@ static duet_traitset_t *make_set(double *g)
     ts->descriptions = calloc(T, sizeof *ts->descriptions);
     ts->categories = calloc(T, sizeof *ts->categories);
     ts->binary = calloc(T, sizeof *ts->binary);
+    ts->ycol = malloc(sizeof(int) * T);
+    for (int t = 0; t < T; t++) ts->ycol[t] = t;
     ts->y = malloc(sizeof(double) * NS * T);
     ts->x = malloc(sizeof(double) * NS * C);
     static char *names[4] = { "common", "rare", "female_only", "quant" };
@@ -77,6 +79,7 @@ static void free_set(duet_traitset_t *ts)
     free(ts->descriptions);
     free(ts->categories);
     free(ts->binary);
+    free(ts->ycol);
     free(ts->y);
     free(ts->x);
     free(ts);
@@ -154,6 +157,22 @@ static void test_traitset(void)
         duet_traitset_destroy(ts);
         ts = NULL;
     }
+    o.compact = 1;
+    CHECK(duet_traitset_load(&o, &ts) == DUET_OK && ts, "compact traitset loads");
+    if (ts) {
+        double buf[3];
+        const double *b = duet_traitset_column(ts, 0, buf);
+        CHECK(ts->code && ts->ycol[0] == -1 && ts->ycol[1] == 0, "binary trait as bytes");
+        CHECK(b == buf && b[0] == 0 && b[1] == 0 && b[2] == 1, "its column as doubles");
+        const double *q = duet_traitset_column(ts, 1, buf);
+        CHECK(q == ts->y && isnan(q[1]) && q[2] == 2.5, "quantitative trait in y");
+        int a, c;
+        duet_traitset_count(ts, 0, &a, &c);
+        CHECK(a == 1 && c == 2, "counts from the bytes");
+        duet_traitset_destroy(ts);
+        ts = NULL;
+    }
+    o.compact = 0;
     o.remove = rm;
     CHECK(duet_traitset_load(&o, &ts) == DUET_OK && ts && ts->n_samples == 2, "--remove s5");
     duet_traitset_destroy(ts);
