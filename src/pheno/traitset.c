@@ -168,6 +168,11 @@ static duet_err_t fill_traits(const duet_traitset_opts_t *o, const source_t *src
     size_t N = (size_t)ts->n_samples;
     int n_y = 0;
     for (int t = 0; t < ts->n_traits; t++) {
+        if (src->ph) { /* the store says which traits are binary */
+            ts->binary[t] = src->ph->traits[t].binary && !o->quantitative;
+            ts->ycol[t] = o->compact && ts->binary[t] ? -1 : n_y++;
+            continue;
+        }
         int is01 = 1, is12 = 1, seen = 0;
         for (size_t i = 0; i < N; i++) {
             double v = source_value(src, row[i], t);
@@ -184,20 +189,18 @@ static duet_err_t fill_traits(const duet_traitset_opts_t *o, const source_t *src
             }
             if (v != 1 && v != 2) is12 = 0;
         }
-        if (src->ph) {
-            ts->binary[t] = src->ph->traits[t].binary && !o->quantitative;
-        } else {
-            ts->binary[t] = seen && is01 && !o->quantitative;
-            if (seen && is12 && !is01 && !o->binary)
-                duet_log_warn("trait '%s' takes only the values 1 and 2 (plink's case/control "
-                              "coding?); analysed as quantitative; recode to 1 case / 0 control "
-                              "for a case/control analysis", ts->names[t]);
-        }
+        ts->binary[t] = seen && is01 && !o->quantitative;
+        if (seen && is12 && !is01 && !o->binary)
+            duet_log_warn("trait '%s' takes only the values 1 and 2 (plink's case/control "
+                          "coding?); analysed as quantitative; recode to 1 case / 0 control "
+                          "for a case/control analysis", ts->names[t]);
         ts->ycol[t] = o->compact && ts->binary[t] ? -1 : n_y++;
     }
     ts->y = duet_malloc(N * (n_y ? n_y : 1) * sizeof *ts->y);
     if (o->compact) ts->code = duet_malloc(N * (ts->n_traits ? ts->n_traits : 1));
     if (!ts->y || (o->compact && !ts->code)) return DUET_ENOMEM;
+    /* each trait's column on its own: spread over the threads */
+#pragma omp parallel for schedule(static)
     for (int t = 0; t < ts->n_traits; t++) {
         if (ts->ycol[t] >= 0) {
             double *col = ts->y + N * ts->ycol[t];

@@ -80,6 +80,55 @@ static duet_err_t scratch_init(scratch_t *s, int N, int C, int E)
 }
 
 /*
+ * The rank test of duet_qr_create() without the basis (a logistic fit
+ * needs none): column j depends on the columns before it when its
+ * distance to their span, sqrt(r_jj) of the Gram matrix's Cholesky
+ * factorisation, is below DUET_QR_TOL |x_j|.  One pass over the rows for
+ * the Gram matrix (k <= 1 + covariates, a few), then O(k^3).
+ */
+static void gram_rank(const double *x, int n, int k, int *dependent)
+{
+    enum { KMAX = 16 };
+    if (k > KMAX) { /* wide designs: the QR's test, with its basis */
+        duet_qr_t *q = NULL;
+        if (duet_qr_create(x, n, n, k, DUET_QR_TOL, dependent, &q) == DUET_OK) {
+            duet_qr_destroy(q);
+            return;
+        }
+        for (int j = 0; j < k; j++) dependent[j] = 0;
+        return;
+    }
+    double gram[KMAX * KMAX] = { 0 }, l[KMAX * KMAX] = { 0 };
+    size_t nn = (size_t)n;
+    for (int a = 0; a < k; a++)
+        for (int b = 0; b <= a; b++) {
+            const double *xa = x + nn * a, *xb = x + nn * b;
+            double sum = 0;
+            for (size_t i = 0; i < nn; i++) sum += xa[i] * xb[i];
+            gram[KMAX * a + b] = sum;
+        }
+    for (int j = 0; j < k; j++) {
+        dependent[j] = 0;
+        /* l_j. = the coordinates of x_j on the kept columns before it */
+        double r = gram[KMAX * j + j];
+        for (int c = 0; c < j; c++) {
+            if (dependent[c]) continue;
+            double v = gram[KMAX * j + c];
+            for (int d = 0; d < c; d++)
+                if (!dependent[d]) v -= l[KMAX * j + d] * l[KMAX * c + d];
+            l[KMAX * j + c] = v / l[KMAX * c + c];
+            r -= l[KMAX * j + c] * l[KMAX * j + c];
+        }
+        double norm2 = gram[KMAX * j + j];
+        if (!(norm2 > 0) || !(r > DUET_QR_TOL * DUET_QR_TOL * norm2)) {
+            dependent[j] = 1;
+            continue;
+        }
+        l[KMAX * j + j] = sqrt(r);
+    }
+}
+
+/*
  * The design of one trait on its n samples: intercept, then each covariate
  * standardised over them, constant ones left out, then columns that depend
  * on earlier ones left out (QR rank test).  Returns the number of columns
@@ -106,9 +155,15 @@ static int build_design(const duet_traitset_t *ts, scratch_t *s, int n, int want
         k++;
     }
     duet_qr_t *q = NULL;
-    *err = duet_qr_create(s->x, n, n, k, DUET_QR_TOL, s->dependent, &q);
-    if (*err) return -1;
-    if (q->n_cols < k) { /* compact: keep the independent columns */
+    if (want_qr) {
+        *err = duet_qr_create(s->x, n, n, k, DUET_QR_TOL, s->dependent, &q);
+        if (*err) return -1;
+    } else {
+        gram_rank(s->x, n, k, s->dependent);
+    }
+    int rank = 0;
+    for (int j = 0; j < k; j++) rank += !s->dependent[j];
+    if (rank < k) { /* compact: keep the independent columns */
         int kept = 0;
         for (int j = 0; j < k; j++) {
             if (s->dependent[j]) continue;
@@ -118,7 +173,6 @@ static int build_design(const duet_traitset_t *ts, scratch_t *s, int n, int want
         k = kept;
     }
     if (want_qr) *qr = q;
-    else duet_qr_destroy(q);
     return k;
 }
 

@@ -114,6 +114,22 @@ static void test_engine(void)
     CHECK(duet_phewas_run(ts, g, NS, 2, &o, 2, tr2, res2) == DUET_OK, "engine runs again");
     CHECK(memcmp(res, res2, sizeof res) == 0, "identical results on 1 and 2 threads");
 
+    /* a covariate that is a linear combination of the others is dropped
+     * (the Gram-matrix rank test for logistic fits, the QR's for linear
+     * ones), and the estimates do not move */
+    double *x3 = malloc(sizeof(double) * NS * 3), *x2 = ts->x;
+    memcpy(x3, x2, sizeof(double) * NS * 2);
+    for (int i = 0; i < NS; i++) x3[2 * NS + i] = 2 * x2[NS + i] + 1;
+    ts->x = x3;
+    ts->n_covars = 3;
+    CHECK(duet_phewas_run(ts, g, NS, 2, &o, 1, tr2, res2) == DUET_OK, "engine runs, collinear");
+    CHECK(tr2[0].n_covars_used == 2 && tr2[3].n_covars_used == 2, "2 age dropped (binary, linear)");
+    CHECK(fabs(res2[0].beta - res[0].beta) < 1e-9 && fabs(res2[6].beta - res[6].beta) < 1e-9,
+          "same estimates without it");
+    ts->x = x2;
+    ts->n_covars = 2;
+    free(x3);
+
     free_set(ts);
 }
 
