@@ -371,9 +371,10 @@ cleanup:
     return err;
 }
 
-/* 1 if every ID asked for reads as chrom:pos:ref:alt, with its position
- * in *pos (one per ID, in hash order); then each can be read through the
- * index instead of scanning the file. */
+/* 1 if every ID asked for reads as chrom:pos:ref:alt; then *regions
+ * holds n NUL-separated regions "chrom:pos-pos", one per distinct
+ * position, and each can be read through the index instead of scanning
+ * the file. */
 static int want_positions(const want_t *want, kstring_t *regions, int *n)
 {
     *n = 0;
@@ -385,7 +386,17 @@ static int want_positions(const want_t *want, kstring_t *regions, int *n)
         char *end;
         long long pos = strtoll(c1 + 1, &end, 10);
         if (end == c1 + 1 || *end != ':' || pos < 1 || !strchr(end + 1, ':')) return 0;
+        /* one read per position: the ALTs of one record are read together */
+        size_t start = regions->l;
         ksprintf(regions, "%.*s:%lld-%lld", (int)(c1 - id), id, pos, pos);
+        int seen = 0;
+        for (const char *r = regions->s; r < regions->s + start && !seen; r += strlen(r) + 1)
+            seen = !strcmp(r, regions->s + start);
+        if (seen) {
+            regions->l = start;
+            regions->s[start] = '\0';
+            continue;
+        }
         kputc('\0', regions);
         (*n)++;
     }

@@ -81,6 +81,17 @@ t_run "--pheno table + --covar instead of the store" 0 "$DUET" phewas --vcf "$V"
 t_true "phecode columns of a table get their descriptions from the phecode map" \
     [ "$(zcat "$O/t.phewas.tsv.gz" | awk -F'\t' '$2 == "250.2" { print $3; exit }')" = "Type 2 diabetes" ]
 
+# the two ALTs of a multi-allelic record, asked for by position: one read
+# of the record, one row each
+mkdir -p "$WORK/small"
+python3 "$TOP/tests/cli/data/gwas_data.py" "$WORK/small" >/dev/null
+bcftools view -Ob -o "$WORK/small/small.bcf" "$WORK/small/small.vcf" && bcftools index "$WORK/small/small.bcf"
+t_run "--variant of both ALTs of 1:2787 (A>C,G)" 0 "$DUET" phewas --vcf "$WORK/small/small.bcf" \
+    --variant 1:2787:A:C,1:2787:A:G --pheno "$WORK/small/pheno.tsv" --pheno-name q1 --no-version \
+    -o "$O/ma"
+t_true "one row per ALT, named chrom:pos:ref:alt" [ "$(zcat "$O/ma.phewas.tsv.gz" | tail -n +2 | cut -f1 | paste -sd,)" = \
+    "1:2787:A:C,1:2787:A:G" ]
+
 # ---------------------------------------------------------------- dissemination rule
 t_run "--min-cases 5 --min-cell 300" 0 "$DUET" phewas --vcf "$V" --variant "$t2d" --db "$db" \
     --min-cases 5 --min-cell 300 --no-version -o "$O/m"
