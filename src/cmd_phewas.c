@@ -634,7 +634,8 @@ static duet_err_t candidates(const phewas_opts_t *o, const duet_phenofile_t *sco
     }
     *n = k;
     if (k == 0) {
-        duet_log_error("no sample of the VCF '%s' has a value in the score file", o->vcf);
+        if (o->vcf) duet_log_error("no sample of the VCF '%s' has a value in the score file", o->vcf);
+        else duet_log_error("no sample of the score file has a value");
         return DUET_EMISMATCH;
     }
     return DUET_OK;
