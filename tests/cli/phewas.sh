@@ -25,7 +25,7 @@ mkdir -p "$O"
 # ---------------------------------------------------------------- outputs
 t_run "phewas of two variants x every phecode" 0 "$DUET" phewas --vcf "$V" \
     --variant "$t2d,$full" --db "$db" --no-version -o "$O/a"
-t_true "P.phewas.tsv.gz and P.log written" [ -s "$O/a.phewas.tsv.gz" ] && [ -s "$O/a.log" ]
+t_ok "P.phewas.tsv.gz and P.log written" '[ -s "$O/a.phewas.tsv.gz" ] && [ -s "$O/a.log" ]'
 t_true "the header names the documented columns" [ "$(zcat "$O/a.phewas.tsv.gz" | head -1)" = \
     "$(printf 'id\tphecode\tdescription\tcategory\tn_cases\tn_controls\tn\tbeta\tstandard_error\todds_ratio\tci_lower\tci_upper\tp_value\tneg_log_10_p_value\tq_value\tbonferroni\ttest\terrcode')" ]
 n_tested=$(awk '/^traits:/ { for (i = 1; i <= NF; i++) if ($(i + 1) == "tested,") print $i }' "$O/a.log")
