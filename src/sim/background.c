@@ -239,14 +239,9 @@ duet_err_t sim_write_background(sim_cohort_t *c, duet_outdir_t *dir)
     duet_out_t *out = NULL;
     duet_tsv_row_t row;
     duet_tsv_row_init(&row);
-    duet_err_t err = sim_open(dir, "background.tsv", &out);
-    if (err) goto cleanup;
-    if (!c->opts->no_version) {
-        err = duet_out_printf(out, "# %s\n# %s\n", duet_version_string(), duet_opts_cmdline());
-        if (err) goto cleanup;
-    }
-    err = duet_out_puts(out, "phecode\tdescription\tsex\tprevalence\ticd10\ticd9\teligible\tpersons\t"
-                             "persons_2plus_dates\n");
+    duet_err_t err = sim_open_table(dir, "background.tsv", c->opts->no_version,
+                                    "phecode\tdescription\tsex\tprevalence\ticd10\ticd9\t"
+                                    "eligible\tpersons\tpersons_2plus_dates\n", &out);
     if (err) goto cleanup;
     long n_male = 0;
     for (int i = 0; i < c->n_samples; i++) n_male += c->male[i];

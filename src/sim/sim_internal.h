@@ -286,5 +286,9 @@ duet_err_t sim_write_truth(sim_cohort_t *c, duet_outdir_t *dir) DUET_WUR;
 
 /* Open `name` inside the output folder for writing (plain text). */
 duet_err_t sim_open(duet_outdir_t *dir, const char *name, duet_out_t **out) DUET_WUR;
+/* sim_open(), then the version and command-line lines (unless no_version)
+ * and the header line `header` (with its newline). */
+duet_err_t sim_open_table(duet_outdir_t *dir, const char *name, int no_version,
+                          const char *header, duet_out_t **out) DUET_WUR;
 
 #endif

@@ -25,6 +25,16 @@ duet_err_t sim_open(duet_outdir_t *dir, const char *name, duet_out_t **out)
     return duet_out_create(path, DUET_OUT_PLAIN, 0, 1, out);
 }
 
+duet_err_t sim_open_table(duet_outdir_t *dir, const char *name, int no_version,
+                          const char *header, duet_out_t **out)
+{
+    duet_err_t err = sim_open(dir, name, out);
+    if (!err && !no_version)
+        err = duet_out_printf(*out, "# %s\n# %s\n", duet_version_string(), duet_opts_cmdline());
+    if (!err) err = duet_out_puts(*out, header);
+    return err;
+}
+
 /* ------------------------------------------------------------------ */
 /* regenie gene-burden inputs */
 
@@ -322,14 +332,9 @@ duet_err_t sim_write_truth(sim_cohort_t *c, duet_outdir_t *dir)
     duet_tsv_row_init(&row);
     char id[64], buf[256], buf2[256];
 
-    err = sim_open(dir, "truth.tsv", &out);
-    if (err) goto cleanup;
-    if (!c->opts->no_version) {
-        err = duet_out_printf(out, "# %s\n# %s\n", duet_version_string(), duet_opts_cmdline());
-        if (err) goto cleanup;
-    }
-    err = duet_out_puts(out, "trait\tkind\tsource\ttarget\tgene\teffect\tscale\tfreq\tn\t"
-                             "phecode\ticd10\ticd9\tconcept_id\tunit_concept_id\tnote\n");
+    err = sim_open_table(dir, "truth.tsv", c->opts->no_version,
+                         "trait\tkind\tsource\ttarget\tgene\teffect\tscale\tfreq\tn\t"
+                         "phecode\ticd10\ticd9\tconcept_id\tunit_concept_id\tnote\n", &out);
     if (err) goto cleanup;
 
     /* The cohort */
