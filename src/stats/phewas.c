@@ -42,7 +42,6 @@ typedef struct {
     double *g;             /* exposures on its samples, n x E */
     double *gss;           /* E centred sums of squares */
     double *sums;          /* linear sufficient statistics */
-    double *work;          /* duet_qr_residualise() scratch */
     int *dependent;        /* 1 + C flags */
     duet_logreg_fit_t *fit;
 } scratch_t;
@@ -56,7 +55,6 @@ static void scratch_free(scratch_t *s)
     free(s->g);
     free(s->gss);
     free(s->sums);
-    free(s->work);
     free(s->dependent);
     duet_logreg_fit_destroy(s->fit);
 }
@@ -72,9 +70,8 @@ static duet_err_t scratch_init(scratch_t *s, int N, int C, int E)
     s->g = duet_malloc(n * e * sizeof *s->g);
     s->gss = duet_malloc(e * sizeof *s->gss);
     s->sums = duet_malloc((k + 2) * e * sizeof *s->sums);
-    s->work = duet_malloc((k + 1) * (e + 1) * sizeof *s->work);
     s->dependent = duet_malloc(k * sizeof *s->dependent);
-    if (!s->idx || !s->x || !s->y || !s->col || !s->g || !s->gss || !s->sums || !s->work || !s->dependent)
+    if (!s->idx || !s->x || !s->y || !s->col || !s->g || !s->gss || !s->sums || !s->dependent)
         return DUET_ENOMEM;
     return duet_logreg_fit_create(N, (int)k, &s->fit);
 }
