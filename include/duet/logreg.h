@@ -50,6 +50,10 @@ typedef struct {
     double *w;       /* N weights mu (1 - mu) */
     double *basis;   /* N x (1 + k): [y - mu | W^{1/2} Q_w] */
     double loglik;   /* null log-likelihood */
+    double *firth_beta; /* k: Firth's fit of y ~ X, the start of the
+                           restricted fits of Firth's likelihood-ratio test
+                           (duet_logreg_null_fit_firth); NULL: the
+                           maximum-likelihood beta is the start */
     int n_cases, n_controls;
     int iterations;
     uint64_t serial; /* unique per model made in this process (a full fit's
@@ -70,6 +74,12 @@ duet_err_t duet_logreg_null_create(const double *x, int ldx, int n_samples,
                                    int n_covars, const double *y,
                                    duet_logreg_null_t **null) DUET_WUR;
 void duet_logreg_null_destroy(duet_logreg_null_t *null);
+
+/* Fit the null model by Firth's penalised likelihood too (once per trait),
+ * into null->firth_beta; left NULL if that fit fails (the restricted fits
+ * then start from the maximum-likelihood coefficients).  Not thread-safe
+ * for the same null.  Returns DUET_OK or DUET_ENOMEM. */
+duet_err_t duet_logreg_null_fit_firth(duet_logreg_null_t *null) DUET_WUR;
 
 /* Score sufficient statistics per variant: duet_logreg_score_stride() =
  * k + 2 doubles [U | (W^{1/2}Q_w)'g (k) | g'Wg]. */
@@ -127,9 +137,18 @@ void duet_logreg_fit_destroy(duet_logreg_fit_t *fit);
  *               modified score U*_j = sum x_ij (y_i - mu_i + h_i (1/2 -
  *               mu_i)) with h the diagonal of the weighted hat matrix,
  *               Newton steps capped at DUET_FIRTH_MAX_STEP with step
- *               halving on the penalised likelihood; Wald z from the
- *               inverse information at the estimate (as plink2 and
- *               logistf report).
+ *               halving on the penalised likelihood (the estimate equals
+ *               plink2's, logistf's and brglm2's).  The p-value is the
+ *               penalised likelihood-ratio test, as logistf and regenie
+ *               report it (the Wald z from the penalised information is
+ *               badly anti-conservative for rare variants): a second fit
+ *               maximises the same penalised likelihood with beta_g = 0
+ *               (the full design's information in the penalty), started
+ *               at null->firth_beta when set, and
+ *               chi2 = 2 (l*(b) - l*(b_0)) ~ chi2_1; stat = sign(beta)
+ *               sqrt(chi2), se = |beta| / sqrt(chi2) (regenie's
+ *               convention; the information's where chi2 = 0).
+ *               NO_CONVERGENCE if either fit fails.
  * Fills out (test WALD or FIRTH; n = samples used) and returns its status
  * (FEW_SAMPLES if no more samples than parameters, COLLINEAR if the
  * information matrix is singular at the start, MONOMORPHIC if g is

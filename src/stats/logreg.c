@@ -58,6 +58,9 @@ typedef struct {
     const double *y;
     const uint8_t *drop; /* NULL or N flags */
     int firth;
+    int n_fixed;         /* trailing coefficients held at their start value
+                            (0 or 1: the restricted fit of a penalised
+                            likelihood-ratio test) */
     double *eta;         /* N */
     double *r;           /* N working residuals */
     double *u, *delta, *beta_try, *prev; /* p */
@@ -293,8 +296,27 @@ static void evaluate(irls_t *s, const double *beta, eval_t *e)
     e->loglik = ll;
 }
 
+/* Solve with the leading pf x pf block of the Cholesky factor l (p x p,
+ * lower, column-major): the factor of the leading block of the matrix. */
+static void chol_solve_lead(const double *l, int p, int pf, double *b)
+{
+    for (int i = 0; i < pf; i++) {
+        double s = b[i];
+        for (int c = 0; c < i; c++) s -= l[(size_t)p * c + i] * b[c];
+        b[i] = s / l[(size_t)p * i + i];
+    }
+    for (int i = pf - 1; i >= 0; i--) {
+        double s = b[i];
+        for (int r = i + 1; r < pf; r++) s -= l[(size_t)p * i + r] * b[r];
+        b[i] = s / l[(size_t)p * i + i];
+    }
+}
+
 /*
- * Newton iterations from beta (updated in place).  Returns the status and
+ * Newton iterations from beta (updated in place).  With s->n_fixed, the
+ * trailing coefficients stay where they start and the others take the
+ * steps of their own block of the information (a restricted maximum of the
+ * same, fully penalised, likelihood).  Returns the status and
  * sets *iter; on DUET_FIT_OK, s->ev[*cur] holds the evaluation at the
  * returned beta.
  */
@@ -345,7 +367,12 @@ static duet_fit_status_t irls_run(irls_t *s, double *beta, int max_iter,
             cblas_dgemv(CblasColMajor, CblasTrans, n, p, 1.0, s->d, n, s->r, 1, 0.0,
                         s->u, 1);
         memcpy(s->delta, s->u, (size_t)p * sizeof *s->delta);
-        duet_chol_solve(e->l, p, s->delta);
+        if (s->n_fixed) {
+            chol_solve_lead(e->l, p, p - s->n_fixed, s->delta);
+            for (int j = p - s->n_fixed; j < p; j++) s->delta[j] = 0;
+        } else {
+            duet_chol_solve(e->l, p, s->delta);
+        }
         double mx = 0, dot = 0, n2 = 0, p2 = 0;
         for (int j = 0; j < p; j++) {
             if (fabs(s->delta[j]) > mx) mx = fabs(s->delta[j]);
@@ -489,9 +516,36 @@ cleanup:
     return err;
 }
 
+duet_err_t duet_logreg_null_fit_firth(duet_logreg_null_t *m)
+{
+    if (m->status != DUET_FIT_OK || m->firth_beta) return DUET_OK;
+    int k = m->n_covars;
+    double *b = duet_malloc((size_t)k * sizeof *b);
+    irls_t s;
+    if (!b) return DUET_ENOMEM;
+    duet_err_t err = irls_alloc(&s, m->n_samples, k);
+    if (err) {
+        free(b);
+        return err;
+    }
+    memcpy(b, m->beta, (size_t)k * sizeof *b);
+    s.d = m->x;
+    s.y = m->y;
+    s.firth = 1;
+    int iter = 0, cur = 0;
+    if (irls_run(&s, b, DUET_FIRTH_MAX_ITER, &iter, &cur) == DUET_FIT_OK) {
+        m->firth_beta = b;
+        b = NULL;
+    }
+    free(b);
+    irls_free(&s);
+    return DUET_OK;
+}
+
 void duet_logreg_null_destroy(duet_logreg_null_t *m)
 {
     if (!m) return;
+    free(m->firth_beta);
     free(m->x);
     free(m->y);
     free(m->beta);
@@ -618,6 +672,7 @@ struct duet_logreg_fit_t {
     double *d;       /* N x (k + 1): [X | g - mean] */
     double *beta;    /* k + 1 */
     double *start;   /* k + 1: a direct fit's starting coefficients */
+    double *beta0;   /* k + 1: the restricted fit of Firth's LRT */
     uint8_t *keep;   /* N, for the separation check */
     irls_t s;
 };
@@ -635,8 +690,9 @@ duet_err_t duet_logreg_fit_create(int max_samples, int max_covars,
     f->d = duet_malloc(nr * p * sizeof *f->d);
     f->beta = duet_malloc((size_t)p * sizeof *f->beta);
     f->start = duet_malloc((size_t)p * sizeof *f->start);
+    f->beta0 = duet_malloc((size_t)p * sizeof *f->beta0);
     f->keep = duet_malloc(nr ? nr : 1);
-    if (!f->d || !f->beta || !f->start || !f->keep || irls_alloc(&f->s, max_samples, p)) {
+    if (!f->d || !f->beta || !f->start || !f->beta0 || !f->keep || irls_alloc(&f->s, max_samples, p)) {
         duet_logreg_fit_destroy(f);
         return DUET_ENOMEM;
     }
@@ -651,6 +707,7 @@ void duet_logreg_fit_destroy(duet_logreg_fit_t *f)
     free(f->d);
     free(f->beta);
     free(f->start);
+    free(f->beta0);
     free(f->keep);
     free(f);
 }
@@ -670,7 +727,8 @@ duet_fit_status_t duet_logreg_fit_variant(duet_logreg_fit_t *f,
  * the shared part of the two entry points below.
  */
 static duet_fit_status_t fit_bound(duet_logreg_fit_t *f, int n, int k, const double *y,
-                                   const double *start, const double *g,
+                                   const double *start, const double *start0,
+                                   const double *g,
                                    const uint8_t *drop_mask, int firth, double beta_start,
                                    duet_assoc_t *out)
 {
@@ -734,14 +792,41 @@ static duet_fit_status_t fit_bound(duet_logreg_fit_t *f, int n, int k, const dou
     const double *l = f->s.ev[cur].l;
     double se = 1.0 / l[(size_t)p * k + k];
     out->beta = f->beta[k];
-    out->se = se;
-    out->stat = out->beta / se;
-    out->log_p = duet_dist_logp_z2(out->stat);
     out->df = INFINITY;
     out->n = used;
     out->iterations = iter;
     out->status = DUET_FIT_OK;
     out->test = test;
+    if (!firth) {
+        out->se = se;
+        out->stat = out->beta / se;
+        out->log_p = duet_dist_logp_z2(out->stat);
+        return DUET_FIT_OK;
+    }
+    /* Firth: the penalised likelihood-ratio test (Heinze and Schemper 2002;
+     * logistf's test): the restricted maximum with beta_g = 0 of the same
+     * penalised likelihood, l(b) + log|I(b)|/2 with the full design's
+     * information, from the covariates' start (the trait's Firth null) */
+    double pll1 = f->s.ev[cur].loglik;
+    memcpy(f->beta0, start0 ? start0 : start, (size_t)k * sizeof *f->beta0);
+    f->beta0[k] = 0;
+    f->s.n_fixed = 1;
+    int iter0 = 0, cur0 = 0;
+    st = irls_run(&f->s, f->beta0, DUET_FIRTH_MAX_ITER, &iter0, &cur0);
+    f->s.n_fixed = 0;
+    if (st != DUET_FIT_OK) {
+        duet_assoc_na(out, st == DUET_FIT_COLLINEAR ? DUET_FIT_NO_CONVERGENCE : st, test, used);
+        out->iterations = iter + iter0;
+        return out->status;
+    }
+    double chi2 = 2 * (pll1 - f->s.ev[cur0].loglik);
+    if (!(chi2 > 0)) chi2 = 0; /* both maxima equal to rounding */
+    out->iterations = iter + iter0;
+    out->stat = copysign(sqrt(chi2), out->beta);
+    out->log_p = duet_dist_logp_chisq(chi2, 1);
+    /* the standard error that gives the same chi-square (regenie's
+     * convention); the information's where the statistic is 0 */
+    out->se = chi2 > 0 && out->beta != 0 ? fabs(out->beta) / sqrt(chi2) : se;
     return DUET_FIT_OK;
 }
 
@@ -757,7 +842,8 @@ duet_fit_status_t duet_logreg_fit_variant_from(duet_logreg_fit_t *f,
         memcpy(f->d, m->x, (size_t)n * k * sizeof *f->d);
         f->bound = m->serial;
     }
-    return fit_bound(f, n, k, m->y, m->beta, g, drop_mask, firth, beta_start, out);
+    return fit_bound(f, n, k, m->y, m->beta, m->firth_beta, g, drop_mask, firth, beta_start,
+                     out);
 }
 
 duet_fit_status_t duet_logreg_fit_direct(duet_logreg_fit_t *f, const double *x, int ldx,
@@ -772,5 +858,5 @@ duet_fit_status_t duet_logreg_fit_direct(duet_logreg_fit_t *f, const double *x, 
     double *start = f->start;
     for (int j = 0; j < k; j++) start[j] = 0;
     if (cases > 0 && cases < n) start[0] = log(cases / (n - cases)) / x[0];
-    return fit_bound(f, n, k, y, start, g, NULL, firth, 0, out);
+    return fit_bound(f, n, k, y, start, NULL, g, NULL, firth, 0, out);
 }
