@@ -19,6 +19,7 @@
 
 #include <htslib/kstring.h>
 
+#include "duet/bintest.h"
 #include "duet/burden.h"
 #include "duet/dist.h"
 #include "duet/geno.h"
@@ -37,7 +38,7 @@
 enum {
     OPT_VCF = DUET_OPT_FIRST_PRIVATE,
     OPT_ANNO, OPT_SET_LIST, OPT_MASK_DEF, OPT_CSQ, OPT_AAF_BINS, OPT_MAF_BINS, OPT_SINGLETONS,
-    OPT_BUILD_MASK, OPT_TESTS, OPT_WEIGHTS_BETA, OPT_ACATV_MAC, OPT_FIRTH,
+    OPT_BUILD_MASK, OPT_TESTS, OPT_WEIGHTS_BETA, OPT_ACATV_MAC,
     OPT_PHENO, OPT_PHENO_NAME, OPT_COVAR, OPT_COVAR_NAME, OPT_BINARY, OPT_QUANTITATIVE,
     OPT_KEEP, OPT_REMOVE, OPT_DB, OPT_MIN_CASES,
     OPT_STORE_COVARS, OPT_DOSAGE, OPT_DROP_COLLINEAR, OPT_MIN_CELL
@@ -75,8 +76,6 @@ static void usage(FILE *fp)
 "        --tests LIST           burden,skat,skato,acatv,acato [all five]\n"
 "        --weights-beta A,B     SKAT / ACAT-V weights Beta(MAF; A, B) [1,25]\n"
 "        --acatv-mac FLOAT      ACAT-V collapses variants with MAC at or below this [10]\n"
-"        --firth                case/control burden test by Firth regression everywhere\n"
-"                               [logistic Wald, Firth where IRLS fails or separates]\n"
 "        --drop-collinear       drop collinear covariates instead of failing\n"
 "        --min-cell INT         carrier counts below INT are written as <INT [20]\n"
 "        --dosage               use FORMAT/DS dosages [GT hard calls]\n"
@@ -97,6 +96,8 @@ static void usage(FILE *fp)
 "                               [sex,age]\n"
 "\n");
     duet_pheno_cli_usage(fp, "        --min-cases INT        least cases a phecode needs [20]\n");
+    duet_bintest_cli_usage(fp);
+    fputc('\n', fp);
     duet_opts_usage_common(fp, DUET_USE_OUT | DUET_USE_THREADS | DUET_USE_QUIET |
                                DUET_USE_NO_VERSION | DUET_USE_FORCE, "PREFIX");
     fprintf(fp, "\n");
@@ -327,7 +328,7 @@ static duet_err_t parse_args(int argc, char **argv, burden_opts_t *op, duet_phen
         {"tests", required_argument, NULL, OPT_TESTS},
         {"weights-beta", required_argument, NULL, OPT_WEIGHTS_BETA},
         {"acatv-mac", required_argument, NULL, OPT_ACATV_MAC},
-        {"firth", no_argument, NULL, OPT_FIRTH},
+        DUET_BINTEST_LONGOPTS,
         {"pheno", required_argument, NULL, OPT_PHENO},
         {"pheno-name", required_argument, NULL, OPT_PHENO_NAME},
         {"covar", required_argument, NULL, OPT_COVAR},
@@ -352,7 +353,8 @@ static duet_err_t parse_args(int argc, char **argv, burden_opts_t *op, duet_phen
     optind = 1;
     while ((opt = getopt_long(argc, argv, DUET_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
         long v;
-        if (duet_pheno_cli_parse(cli, opt, optarg, &perr)) {
+        if (duet_pheno_cli_parse(cli, opt, optarg, &perr) ||
+            duet_bintest_cli_parse(&o.b.scan.binary, opt, optarg, &perr)) {
             if (perr) return perr;
             continue;
         }
@@ -393,7 +395,6 @@ static duet_err_t parse_args(int argc, char **argv, burden_opts_t *op, duet_phen
             if (duet_opts_parse_double("--acatv-mac", optarg, 0, 1e9, &o.b.genetest.acatv_mac))
                 return DUET_EUSAGE;
             break;
-        case OPT_FIRTH: o.b.scan.binary_mode = DUET_BINARY_FIRTH; break;
         case OPT_PHENO: o.pheno = optarg; break;
         case OPT_PHENO_NAME: o.pheno_name = optarg; break;
         case OPT_COVAR: o.covar = optarg; break;
@@ -701,11 +702,9 @@ duet_err_t main_burden(int argc, char **argv)
     for (int t = 0; t < T; t++) {
         const duet_scan_trait_t *tr = duet_scan_trait(scan, t);
         if (tr->skipped) continue;
-        ksprintf(&summary, "%s\t%s\t%d\t", tr->name,
-                 !tr->binary ? "linear"
-                 : o.b.scan.binary_mode == DUET_BINARY_FIRTH ? "Firth logistic"
-                                                             : "logistic Wald, Firth fallback",
-                 tr->n);
+        char pol[160] = "linear";
+        if (tr->binary) duet_bintest_describe(&o.b.scan.binary, pol, sizeof pol);
+        ksprintf(&summary, "%s\t%s\t%d\t", tr->name, pol, tr->n);
         if (tr->binary && tr->n_cases >= o.min_cell) ksprintf(&summary, "%d\t", tr->n_cases);
         else kputs(NA "\t", &summary);
         if (tr->binary && tr->n_controls >= o.min_cell) ksprintf(&summary, "%d\t", tr->n_controls);

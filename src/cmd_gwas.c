@@ -38,7 +38,7 @@ enum {
     OPT_PHENO, OPT_PHENO_NAME, OPT_COVAR, OPT_COVAR_NAME, OPT_BINARY,
     OPT_QUANTITATIVE, OPT_KEEP, OPT_REMOVE, OPT_EXTRACT, OPT_EXCLUDE,
     OPT_REGION, OPT_CHUNK, OPT_MAF, OPT_MAC, OPT_DOSAGE, OPT_MISSING,
-    OPT_LOGISTIC, OPT_FIRTH, OPT_FIRTH_THRESHOLD, OPT_DROP_COLLINEAR,
+    OPT_DROP_COLLINEAR,
     OPT_MIN_CELL, OPT_BUILD
 };
 
@@ -82,16 +82,13 @@ static void usage(FILE *fp)
 "                               for that variant (as plink2) [mean]\n"
 "\n"
 "Model:\n"
-"        --logistic MODE        case/control test: score (Firth below the\n"
-"                               threshold), wald (IRLS as plink2 --glm, Firth\n"
-"                               where it fails), firth (everywhere) [score]\n"
-"        --firth                the same as --logistic firth\n"
-"        --firth-threshold P    score mode: Firth fit where score p < P [0.05]\n"
 "        --drop-collinear       drop collinear covariates instead of failing\n"
 "        --min-cell INT         case/control counts below INT are written as #NA [20]\n"
 "        --genome-build NAME    genome_assembly in the YAML sidecar (GRCh37,\n"
 "                               GRCh38, ...) [#NA]\n"
 "\n");
+    duet_bintest_cli_usage(fp);
+    fputc('\n', fp);
     duet_opts_usage_common(fp, DUET_USE_OUT | DUET_USE_THREADS | DUET_USE_QUIET |
                                DUET_USE_NO_VERSION | DUET_USE_FORCE, "PREFIX");
     fprintf(fp, "\n");
@@ -243,7 +240,7 @@ typedef struct {
     int cleanup_tsv, cleanup_tbi, cleanup_yaml;
     float *chi2;
     size_t n_chi2, m_chi2;
-    uint64_t rows, na_rows, by_test[5];
+    uint64_t rows, na_rows, by_test[DUET_TEST_N];
     hit_t hits[TOP_HITS];
     int n_hits;
     double lambda;
@@ -311,10 +308,11 @@ typedef struct {
 static const char *model_name(const gwas_opts_t *o, int binary)
 {
     if (!binary) return "linear";
-    switch (o->scan.binary_mode) {
-    case DUET_BINARY_SCORE: return "logistic score test, Firth fallback";
-    case DUET_BINARY_WALD: return "logistic Wald, Firth fallback";
-    case DUET_BINARY_FIRTH: return "Firth logistic";
+    switch (o->scan.binary.mode) {
+    case DUET_LOGISTIC_AUTO: return "logistic: score, saddlepoint, Firth LRT";
+    case DUET_LOGISTIC_SPA: return "logistic: score, saddlepoint";
+    case DUET_LOGISTIC_WALD: return "logistic Wald, Firth LRT fallback";
+    case DUET_LOGISTIC_FIRTH: return "Firth logistic, penalised LRT";
     }
     return "";
 }
@@ -363,8 +361,11 @@ static duet_err_t write_yaml(const gwas_opts_t *o, const duet_scan_t *scan, trai
         kputs("  command: ", &ks); yaml_str(&ks, duet_opts_cmdline()); kputc('\n', &ks);
     }
     kputs("  model: ", &ks); yaml_str(&ks, model_name(o, tr->binary)); kputc('\n', &ks);
-    if (tr->binary && o->scan.binary_mode == DUET_BINARY_SCORE)
-        ksprintf(&ks, "  firth_threshold: %g\n", o->scan.firth_threshold);
+    if (tr->binary) {
+        char pol[160];
+        duet_bintest_describe(&o->scan.binary, pol, sizeof pol);
+        kputs("  case_control_test: ", &ks); yaml_str(&ks, pol); kputc('\n', &ks);
+    }
     ksprintf(&ks, "  genotypes: %s\n", o->dosage ? "DS" : "GT");
     ksprintf(&ks, "  missing_genotypes: %s\n", o->scan.missing == DUET_MISSING_DROP ? "drop" : "mean");
     if (tr->covars_dropped) {
@@ -473,7 +474,7 @@ static duet_err_t block_emit(duet_geno_block_t *blk, void *vctx)
             if (skip[j]) continue;
             const duet_assoc_t *a = &r->results[slot][(size_t)j * r->n_traits + to->index].a;
             to->rows++;
-            to->by_test[a->test < 5 ? a->test : 0]++;
+            to->by_test[a->test < DUET_TEST_N ? a->test : 0]++;
             if (a->status != DUET_FIT_OK) { to->na_rows++; continue; }
             if (to->n_chi2 == to->m_chi2) {
                 size_t m = to->m_chi2 ? 2 * to->m_chi2 : 4096;
@@ -510,9 +511,7 @@ duet_err_t main_gwas(int argc, char **argv)
         {"mac", required_argument, NULL, OPT_MAC},
         {"dosage", no_argument, NULL, OPT_DOSAGE},
         {"missing", required_argument, NULL, OPT_MISSING},
-        {"logistic", required_argument, NULL, OPT_LOGISTIC},
-        {"firth", no_argument, NULL, OPT_FIRTH},
-        {"firth-threshold", required_argument, NULL, OPT_FIRTH_THRESHOLD},
+        DUET_BINTEST_LONGOPTS,
         {"drop-collinear", no_argument, NULL, OPT_DROP_COLLINEAR},
         {"min-cell", required_argument, NULL, OPT_MIN_CELL},
         {"genome-build", required_argument, NULL, OPT_BUILD},
@@ -528,6 +527,11 @@ duet_err_t main_gwas(int argc, char **argv)
     optind = 1;
     while ((opt = getopt_long(argc, argv, DUET_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
         long v;
+        duet_err_t perr;
+        if (duet_bintest_cli_parse(&o.scan.binary, opt, optarg, &perr)) {
+            if (perr) return perr;
+            continue;
+        }
         switch (opt) {
         case OPT_VCF: o.vcf = optarg; break;
         case OPT_PHENO: o.pheno = optarg; break;
@@ -559,20 +563,6 @@ duet_err_t main_gwas(int argc, char **argv)
                 duet_log_error("--missing expects mean or drop, got '%s'", optarg);
                 return DUET_EUSAGE;
             }
-            break;
-        case OPT_LOGISTIC:
-            if (!strcmp(optarg, "score")) o.scan.binary_mode = DUET_BINARY_SCORE;
-            else if (!strcmp(optarg, "wald")) o.scan.binary_mode = DUET_BINARY_WALD;
-            else if (!strcmp(optarg, "firth")) o.scan.binary_mode = DUET_BINARY_FIRTH;
-            else {
-                duet_log_error("--logistic expects score, wald or firth, got '%s'", optarg);
-                return DUET_EUSAGE;
-            }
-            break;
-        case OPT_FIRTH: o.scan.binary_mode = DUET_BINARY_FIRTH; break;
-        case OPT_FIRTH_THRESHOLD:
-            if (duet_opts_parse_double("--firth-threshold", optarg, 0, 1, &o.scan.firth_threshold))
-                return DUET_EUSAGE;
             break;
         case OPT_DROP_COLLINEAR: o.scan.drop_collinear = 1; break;
         case OPT_MIN_CELL:
@@ -818,7 +808,7 @@ duet_err_t main_gwas(int argc, char **argv)
     if (exclude) ksprintf(&summary, ", %llu in --exclude", (unsigned long long)f_exclude);
     kputc('\n', &summary);
     ksprintf(&summary, "traits: %d selected, %d scanned\n", T, n_outs);
-    kputs("trait\tmodel\tn\tn_cases\tn_controls\tcovariates\trows\tNA_rows\tscore\twald\tfirth\tlambda_gc\n",
+    kputs("trait\tmodel\tn\tn_cases\tn_controls\tcovariates\trows\tNA_rows\tscore\tspa\twald\tfirth\tlambda_gc\n",
           &summary);
     for (int u = 0; u < n_outs; u++) {
         trait_out_t *to = &outs[u];
@@ -827,9 +817,10 @@ duet_err_t main_gwas(int argc, char **argv)
         int show = tr->binary && tr->n_cases >= o.min_cell && tr->n_controls >= o.min_cell;
         if (show) ksprintf(&summary, "%d\t%d\t", tr->n_cases, tr->n_controls);
         else kputs(NA "\t" NA "\t", &summary);
-        ksprintf(&summary, "%d\t%llu\t%llu\t%llu\t%llu\t%llu\t", tr->n_covars_used,
+        ksprintf(&summary, "%d\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t", tr->n_covars_used,
                  (unsigned long long)to->rows, (unsigned long long)to->na_rows,
                  (unsigned long long)to->by_test[DUET_TEST_SCORE],
+                 (unsigned long long)to->by_test[DUET_TEST_SPA],
                  (unsigned long long)to->by_test[DUET_TEST_WALD],
                  (unsigned long long)to->by_test[DUET_TEST_FIRTH]);
         if (isfinite(to->lambda)) ksprintf(&summary, "%.4f\n", to->lambda);

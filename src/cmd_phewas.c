@@ -24,6 +24,7 @@
 #include "duet/out.h"
 #include "duet/phecode.h"
 #include "duet/phenofile.h"
+#include "duet/bintest.h"
 #include "duet/pheno_cli.h"
 #include "duet/phewas.h"
 #include "duet/traitset.h"
@@ -51,8 +52,6 @@ enum {
     OPT_REMOVE,
     OPT_MIN_CASES,
     OPT_MIN_CONTROLS,
-    OPT_FIRTH,
-    OPT_FIRTH_CASES,
     OPT_MIN_CELL,
     OPT_ALPHA
 };
@@ -105,12 +104,11 @@ static void usage(FILE *fp)
             "Model:\n"
             "        --min-cases INT        cases a case/control trait needs to be tested [20]\n"
             "        --min-controls INT     controls it needs [20]\n"
-            "        --firth                Firth's fit for every case/control test\n"
-            "        --firth-cases INT      Firth's fit for traits with fewer cases or controls\n"
-            "                               (and where maximum likelihood fails) [200]\n"
             "        --min-cell INT         case/control counts below INT are written as <INT [20]\n"
             "        --alpha FLOAT          family-wise level of the bonferroni column [0.05]\n"
             "\n");
+    duet_bintest_cli_usage(fp);
+    fputc('\n', fp);
     duet_opts_usage_common(fp, DUET_USE_ALL & ~(DUET_USE_MEMORY | DUET_USE_SEED), "PREFIX");
     fprintf(fp, "\n");
 }
@@ -191,7 +189,7 @@ typedef struct {
     int n_expo;                   /* in the current batch */
     int n_expo_total;
     long long n_rows, n_bonferroni;
-    long long by_test[8];
+    long long by_test[DUET_TEST_N];
 } writer_t;
 
 static void put_count(writer_t *w, int v)
@@ -492,8 +490,7 @@ static duet_err_t parse_args(int argc, char **argv, phewas_opts_t *o, duet_pheno
         {"remove", required_argument, NULL, OPT_REMOVE},
         {"min-cases", required_argument, NULL, OPT_MIN_CASES},
         {"min-controls", required_argument, NULL, OPT_MIN_CONTROLS},
-        {"firth", no_argument, NULL, OPT_FIRTH},
-        {"firth-cases", required_argument, NULL, OPT_FIRTH_CASES},
+        DUET_BINTEST_LONGOPTS,
         {"min-cell", required_argument, NULL, OPT_MIN_CELL},
         {"alpha", required_argument, NULL, OPT_ALPHA},
         DUET_PHENO_LONGOPTS,
@@ -505,7 +502,8 @@ static duet_err_t parse_args(int argc, char **argv, phewas_opts_t *o, duet_pheno
     duet_err_t err;
     optind = 1;
     while ((opt = getopt_long(argc, argv, DUET_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-        if (duet_pheno_cli_parse(cli, opt, optarg, &err)) {
+        if (duet_pheno_cli_parse(cli, opt, optarg, &err) ||
+            duet_bintest_cli_parse(&o->model.binary, opt, optarg, &err)) {
             if (err) return err;
             continue;
         }
@@ -533,11 +531,6 @@ static duet_err_t parse_args(int argc, char **argv, phewas_opts_t *o, duet_pheno
         case OPT_MIN_CONTROLS:
             if (duet_opts_parse_long("--min-controls", optarg, 1, 1L << 30, &v)) return DUET_EUSAGE;
             o->model.min_controls = (int)v;
-            break;
-        case OPT_FIRTH: o->model.firth = 1; break;
-        case OPT_FIRTH_CASES:
-            if (duet_opts_parse_long("--firth-cases", optarg, 0, 1L << 30, &v)) return DUET_EUSAGE;
-            o->model.firth_cases = (int)v;
             break;
         case OPT_MIN_CELL:
             if (duet_opts_parse_long("--min-cell", optarg, 0, 1000000, &v)) return DUET_EUSAGE;
@@ -674,10 +667,14 @@ static duet_err_t write_log(const phewas_opts_t *o, writer_t *w, const duet_trai
                 ksprintf(&ks, " %s (%s)", ts->names[t], duet_phewas_skip_str(w->traits[t].skip));
         kputc('\n', &ks);
     }
-    ksprintf(&ks, "rows: %lld; tests: %lld wald, %lld firth, %lld linear; %lld below the "
-             "Bonferroni threshold (alpha %g)\n", w->n_rows, w->by_test[DUET_TEST_WALD],
-             w->by_test[DUET_TEST_FIRTH], w->by_test[DUET_TEST_LINEAR], w->n_bonferroni,
-             o->alpha);
+    char pol[160];
+    duet_bintest_describe(&o->model.binary, pol, sizeof pol);
+    ksprintf(&ks, "case/control tests: %s\n", pol);
+    ksprintf(&ks, "rows: %lld; tests: %lld score, %lld spa, %lld exact, %lld firth, %lld wald, "
+             "%lld linear; %lld below the Bonferroni threshold (alpha %g)\n", w->n_rows,
+             w->by_test[DUET_TEST_SCORE], w->by_test[DUET_TEST_SPA], w->by_test[DUET_TEST_EXACT],
+             w->by_test[DUET_TEST_FIRTH], w->by_test[DUET_TEST_WALD], w->by_test[DUET_TEST_LINEAR],
+             w->n_bonferroni, o->alpha);
     kputs("top hits:\nid\tphecode\tdescription\tbeta\tp_value\ttest\n", &ks);
     if (w->hits.s) kputs(w->hits.s, &ks);
     if (!ks.s) return DUET_ENOMEM;

@@ -99,8 +99,13 @@ void duet_logreg_score_variant(const duet_logreg_null_t *null,
 
 /* The same without the n_drop listed samples (the null model is kept, not
  * refitted: an approximation that only the score test makes; the full fits
- * below drop samples exactly).  work: duet_logreg_score_drop_work()
- * doubles. */
+ * below drop samples exactly).  The genotype is adjusted for the covariates
+ * over the kept samples, and so is the score: its nuisance part, which the
+ * dropped samples' residuals leave, is removed, so that the test does not
+ * depend on the allele coding.  work: duet_logreg_score_drop_work()
+ * doubles; on return its first k hold the coefficients gamma of the
+ * covariates' projection, g~_i = g_i - sum_j W^{1/2}Q_w[i, j] gamma_j / w_i
+ * on the kept samples (without dropped samples gamma is sums[1..k]). */
 size_t duet_logreg_score_drop_work(const duet_logreg_null_t *null);
 void duet_logreg_score_variant_drop(const duet_logreg_null_t *null,
                                     const double *sums, const double *g,

@@ -14,19 +14,19 @@
  *     dropped for that trait;
  *   - a quantitative trait is fitted by least squares (stats.h, t test);
  *   - a binary trait needs at least min_cases cases and min_controls
- *     controls (else it is not tested); every exposure is fitted by
- *     maximum likelihood from the intercept-only start (IRLS, Wald z test:
- *     R's glm), or by Firth's penalised likelihood (Firth
- *     1993; R's brglm2 / logistf) when the trait has fewer than firth_cases
- *     cases or controls, when firth is set, or when the maximum-likelihood
- *     fit separates or does not converge (logreg.h; also where the
- *     covariates alone separate the classes).
+ *     controls (else it is not tested); its null model is fitted once and
+ *     every exposure is tested by the case/control policy of bintest.h, the
+ *     same as gwas and burden use (score test, saddlepoint, exact test for
+ *     few carriers, Firth's penalised likelihood-ratio test; or Firth or
+ *     maximum-likelihood Wald fits throughout, R's brglm2 / glm); where the
+ *     covariates alone separate the classes, Firth's direct fit.
  * Traits run in parallel (OpenMP, one trait per task); each trait's
  * numbers do not depend on the thread count.
  */
 #ifndef DUET_PHEWAS_H
 #define DUET_PHEWAS_H
 
+#include "duet/bintest.h"
 #include "duet/err.h"
 #include "duet/stats.h"
 #include "duet/traitset.h"
@@ -34,8 +34,7 @@
 typedef struct {
     int min_cases;     /* binary traits need this many cases [20] */
     int min_controls;  /* and controls [20] */
-    int firth;         /* 1: Firth for every binary test [0] */
-    int firth_cases;   /* Firth when cases or controls are fewer [200] */
+    duet_bintest_opts_t binary; /* the case/control test policy [auto] */
 } duet_phewas_opts_t;
 
 void duet_phewas_opts_init(duet_phewas_opts_t *opts);

@@ -18,16 +18,17 @@
  * sample), missing calls are re-imputed with the set's mean (--missing
  * mean) or dropped per variant (--missing drop, exact downdates for linear
  * traits, as plink2 drops them), and every trait's tests are computed:
- * linear traits by one matrix product per set, binary traits by the score
- * test (one product per trait) with Firth's fit where p < firth_threshold,
- * or by full Wald fits (Firth fallback where they fail or the genotype
- * separates the classes), or by Firth fits everywhere.
+ * linear traits by one matrix product per set, binary traits by the
+ * case/control policy of bintest.h (score test, one product per trait, then
+ * saddlepoint and Firth's penalised LRT where p is small; or Firth or Wald
+ * fits throughout).
  */
 #ifndef DUET_SCAN_H
 #define DUET_SCAN_H
 
 #include <stdint.h>
 #include "duet/err.h"
+#include "duet/bintest.h"
 #include "duet/geno.h"
 #include "duet/stats.h"
 
@@ -36,16 +37,9 @@ typedef enum {
     DUET_MISSING_DROP = 1  /* drop samples with a missing call per variant */
 } duet_missing_t;
 
-typedef enum {
-    DUET_BINARY_SCORE = 0, /* score test; Firth below the threshold */
-    DUET_BINARY_WALD = 1,  /* IRLS + Wald; Firth where IRLS fails */
-    DUET_BINARY_FIRTH = 2  /* Firth everywhere */
-} duet_binary_mode_t;
-
 typedef struct {
     duet_missing_t missing;
-    duet_binary_mode_t binary_mode;
-    double firth_threshold;   /* DUET_BINARY_SCORE: Firth where p < this */
+    duet_bintest_opts_t binary; /* the case/control test policy */
     int drop_collinear;       /* drop collinear covariates instead of
                                  failing */
     double min_mac;           /* a trait's test needs this minor allele

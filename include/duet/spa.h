@@ -60,6 +60,22 @@ double duet_spa_logp_tail(const double *g, const double *mu, int n,
                           double var_normal, double s, int upper,
                           duet_spa_status_t *status);
 
+/*
+ * The exact counterpart for few carriers: ln P(|S| >= |s|) for
+ * S = sum_{i < n} g[i] (y_i - mu[i]) with y_i independent Bernoulli(mu[i])
+ * (no normal part: the carriers of a variant only, raw genotypes, as
+ * SKATBinary's efficient resampling treats them; Lee et al. 2016), summed
+ * over the outcomes at least as extreme (not a mid-p: conservative on a
+ * lattice).  Genotypes that are all integers (hard calls) are convolved on
+ * the integer lattice of T = sum g y (any n up to DUET_EXACT_MAX_LATTICE);
+ * otherwise the 2^n outcomes are enumerated (n up to DUET_EXACT_MAX_ENUM).
+ * Returns NaN (status BAD_INPUT) beyond those sizes or for invalid input.
+ */
+#define DUET_EXACT_MAX_LATTICE 64
+#define DUET_EXACT_MAX_ENUM 16
+double duet_exact_logp2(const double *g, const double *mu, int n, double s,
+                        duet_spa_status_t *status);
+
 /* "", "normal", "no_root", "bad_input". */
 const char *duet_spa_status_str(duet_spa_status_t status);
 

@@ -46,10 +46,15 @@ typedef enum {
     DUET_TEST_LINEAR,  /* least squares, t test */
     DUET_TEST_SCORE,   /* logistic score test under the null model */
     DUET_TEST_WALD,    /* logistic maximum likelihood, Wald z test */
-    DUET_TEST_FIRTH    /* Firth penalised likelihood, Wald z test */
+    DUET_TEST_FIRTH,   /* Firth penalised likelihood, penalised
+                          likelihood-ratio test */
+    DUET_TEST_SPA,     /* logistic score test, saddlepoint p-value */
+    DUET_TEST_EXACT,   /* logistic score test, exact p-value over the
+                          carriers' case/control outcomes */
+    DUET_TEST_N
 } duet_test_t;
 
-/* "linear", "score", "wald", "firth"; "" for NONE. */
+/* "linear", "score", "wald", "firth", "spa", "exact"; "" for NONE. */
 const char *duet_test_str(duet_test_t test);
 
 /* One variant x trait test. */

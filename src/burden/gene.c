@@ -27,7 +27,6 @@ void duet_burden_opts_init(duet_burden_opts_t *o)
     memset(o, 0, sizeof *o);
     o->collapse = DUET_COLLAPSE_MAX;
     duet_scan_opts_init(&o->scan);
-    o->scan.binary_mode = DUET_BINARY_WALD;
     duet_genetest_opts_init(&o->genetest);
     o->tests = (1u << DUET_BURDEN_N_TESTS) - 1;
 }

@@ -46,6 +46,9 @@ const char *duet_test_str(duet_test_t test)
     case DUET_TEST_SCORE: return "score";
     case DUET_TEST_WALD: return "wald";
     case DUET_TEST_FIRTH: return "firth";
+    case DUET_TEST_SPA: return "spa";
+    case DUET_TEST_EXACT: return "exact";
+    case DUET_TEST_N: break;
     }
     return "unknown";
 }

@@ -602,9 +602,21 @@ void duet_logreg_score_variant(const duet_logreg_null_t *m, const double *sums,
 size_t duet_logreg_score_drop_work(const duet_logreg_null_t *m)
 {
     size_t k = (size_t)m->n_covars;
-    return k * k + k + 1;
+    return k * k + 3 * k;
 }
 
+/*
+ * Over the kept samples S the covariates' span, in the W metric, has the
+ * basis Z = W^{-1/2} Q_w restricted to S (Z_i = a_i / w_i with a_i the row
+ * of W^{1/2} Q_w), with Gram matrix Z_S'W Z_S = I - sum_dropped a_i a_i' / w_i.
+ * The adjusted genotype g~ = g - Z (Z_S'W Z_S)^{-1} Z_S'W g has
+ *   U = g~'(y - mu) = g_S'(y_S - mu_S) - b' G^{-1} c,
+ *   V = g~'W g~     = g_S'W g_S - b' G^{-1} b,
+ * b = Z_S'W g = sum_kept a_i g_i, c = Z_S'(y - mu) = -sum_dropped a_i
+ * (y_i - mu_i) / w_i (the full sum is X'(y - mu) = 0 at the null fit).
+ * Without the c term (the nuisance part of the score) U would change with
+ * the allele coding and inflate under differential missingness.
+ */
 void duet_logreg_score_variant_drop(const duet_logreg_null_t *m, const double *sums,
                                     const double *g, const int *drop, int n_drop,
                                     double gss, double *work, duet_assoc_t *out)
@@ -612,20 +624,24 @@ void duet_logreg_score_variant_drop(const duet_logreg_null_t *m, const double *s
     int n = m->n_samples, k = m->n_covars;
     size_t nr = (size_t)n;
     const double *qsw = m->basis + nr; /* W^{1/2} Q_w */
-    double *gram = work, *b = work + (size_t)k * k;
+    double *coef = work, *gram = work + k, *b = gram + (size_t)k * k, *c = b + k;
     for (int j = 0; j < k; j++)
         for (int i = 0; i < k; i++) gram[(size_t)k * j + i] = i == j;
-    for (int c = 0; c < k; c++) b[c] = sums[1 + c];
+    for (int j = 0; j < k; j++) {
+        b[j] = sums[1 + j];
+        c[j] = 0;
+    }
     double u = sums[0], gwg = sums[k + 1];
     for (int d = 0; d < n_drop; d++) {
         size_t r = (size_t)drop[d];
-        double gd = g[r], wd = m->w[r];
-        u -= gd * (m->y[r] - m->mu[r]);
+        double gd = g[r], wd = m->w[r], rd = m->y[r] - m->mu[r];
+        u -= gd * rd;
         gwg -= wd * gd * gd;
         if (!(wd > 0)) continue;
         for (int j = 0; j < k; j++) {
             double qj = qsw[nr * j + r];
             b[j] -= qj * gd;
+            c[j] -= qj * rd / wd;
             for (int i = j; i < k; i++) gram[(size_t)k * j + i] -= qsw[nr * i + r] * qj / wd;
         }
     }
@@ -633,14 +649,14 @@ void duet_logreg_score_variant_drop(const duet_logreg_null_t *m, const double *s
         duet_assoc_na(out, DUET_FIT_COLLINEAR, DUET_TEST_SCORE, n - n_drop);
         return;
     }
-    double bgb = 0;
-    for (int i = 0; i < k; i++) { /* |L^{-1} b|^2 */
-        double s = b[i];
-        for (int c = 0; c < i; c++) s -= gram[(size_t)k * c + i] * b[c];
-        b[i] = s / gram[(size_t)k * i + i];
-        bgb += b[i] * b[i];
+    memcpy(coef, b, (size_t)k * sizeof *coef);
+    duet_chol_solve(gram, k, coef); /* G^{-1} b */
+    double bgb = 0, bgc = 0;
+    for (int j = 0; j < k; j++) {
+        bgb += coef[j] * b[j];
+        bgc += coef[j] * c[j];
     }
-    score_from(u, gwg - bgb, gwg, gss, n - n_drop, out);
+    score_from(u - bgc, gwg - bgb, gwg, gss, n - n_drop, out);
 }
 
 int duet_logreg_separated(const double *g, const double *y, const uint8_t *keep,

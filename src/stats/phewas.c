@@ -9,6 +9,7 @@
 
 #include <omp.h>
 
+#include "duet/bintest.h"
 #include "duet/core.h"
 #include "duet/log.h"
 #include "duet/logreg.h"
@@ -18,8 +19,7 @@ void duet_phewas_opts_init(duet_phewas_opts_t *opts)
 {
     opts->min_cases = 20;
     opts->min_controls = 20;
-    opts->firth = 0;
-    opts->firth_cases = 200;
+    duet_bintest_opts_init(&opts->binary);
 }
 
 const char *duet_phewas_skip_str(duet_phewas_skip_t skip)
@@ -43,7 +43,7 @@ typedef struct {
     double *gss;           /* E centred sums of squares */
     double *sums;          /* linear sufficient statistics */
     int *dependent;        /* 1 + C flags */
-    duet_logreg_fit_t *fit;
+    duet_bintest_work_t *bt;
 } scratch_t;
 
 static void scratch_free(scratch_t *s)
@@ -56,7 +56,7 @@ static void scratch_free(scratch_t *s)
     free(s->gss);
     free(s->sums);
     free(s->dependent);
-    duet_logreg_fit_destroy(s->fit);
+    duet_bintest_work_destroy(s->bt);
 }
 
 static duet_err_t scratch_init(scratch_t *s, int N, int C, int E)
@@ -73,7 +73,7 @@ static duet_err_t scratch_init(scratch_t *s, int N, int C, int E)
     s->dependent = duet_malloc(k * sizeof *s->dependent);
     if (!s->idx || !s->x || !s->y || !s->col || !s->g || !s->gss || !s->sums || !s->dependent)
         return DUET_ENOMEM;
-    return duet_logreg_fit_create(N, (int)k, &s->fit);
+    return duet_bintest_work_create(N, (int)k, &s->bt);
 }
 
 /*
@@ -204,23 +204,36 @@ static duet_err_t test_linear(scratch_t *s, int n, duet_qr_t *qr, int E, duet_as
     return DUET_OK;
 }
 
-/* Each exposure by its own fit from the intercept-only start (no null
- * model: with one or a few exposures per trait a null fit would cost more
- * iterations than it saves); Firth where maximum likelihood fails. */
-static void test_binary(scratch_t *s, int n, int k, int E, int firth_all, duet_assoc_t *res)
+/* The case/control policy of bintest.h on the trait's null model (fitted
+ * once, shared by the exposures); where the covariates alone separate the
+ * classes (a sex-specific phecode whose cases are all of one sex, say) or
+ * the null does not converge, Firth's direct fit is the only test. */
+static duet_err_t test_binary(const duet_phewas_opts_t *o, scratch_t *s, int n, int k, int E,
+                              duet_assoc_t *res)
 {
-    duet_test_t first = firth_all ? DUET_TEST_FIRTH : DUET_TEST_WALD;
+    duet_logreg_null_t *null = NULL;
+    duet_err_t err = duet_logreg_null_create(s->x, n, n, k, s->y, &null);
+    if (err) return err;
+    int use_null = null->status == DUET_FIT_OK;
+    int score = use_null && duet_bintest_uses_score(&o->binary);
+    if (score) duet_logreg_score_sums(null, s->g, n, E, s->sums);
+    int stride = duet_logreg_score_stride(null);
+    duet_test_t first = score ? DUET_TEST_SCORE
+                      : use_null && o->binary.mode == DUET_LOGISTIC_WALD ? DUET_TEST_WALD
+                                                                         : DUET_TEST_FIRTH;
     for (int e = 0; e < E; e++) {
         const double *ge = s->g + (size_t)n * e;
-        if (!(s->gss[e] > 0)) {
+        if (!(s->gss[e] > 0))
             duet_assoc_na(&res[e], DUET_FIT_MONOMORPHIC, first, n);
-            continue;
-        }
-        duet_fit_status_t st = duet_logreg_fit_direct(s->fit, s->x, n, n, k, s->y, ge,
-                                                      firth_all, &res[e]);
-        if (!firth_all && (st == DUET_FIT_NO_CONVERGENCE || st == DUET_FIT_SEPARATION))
-            duet_logreg_fit_direct(s->fit, s->x, n, n, k, s->y, ge, 1, &res[e]);
+        else if (use_null)
+            duet_bintest_variant(&o->binary, null, s->bt, ge,
+                                 score ? s->sums + (size_t)stride * e : NULL, s->gss[e], NULL, 0,
+                                 NULL, &res[e]);
+        else
+            duet_bintest_direct_firth(s->bt, s->x, n, n, k, s->y, ge, &res[e]);
     }
+    duet_logreg_null_destroy(null);
+    return DUET_OK;
 }
 
 /* One trait: its samples, design, model and tests. */
@@ -259,8 +272,7 @@ static duet_err_t run_trait(const duet_traitset_t *ts, int t, const double *g, i
     }
     gather_exposures(g, ldg, E, s, n);
     if (binary) {
-        int firth_all = o->firth || cases < o->firth_cases || n - cases < o->firth_cases;
-        test_binary(s, n, k, E, firth_all, res);
+        err = test_binary(o, s, n, k, E, res);
     } else {
         err = test_linear(s, n, qr, E, res);
     }

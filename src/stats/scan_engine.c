@@ -11,6 +11,7 @@
 
 #include <htslib/kstring.h>
 
+#include "duet/bintest.h"
 #include "duet/log.h"
 #include "duet/logreg.h"
 #include "duet/scan.h"
@@ -53,15 +54,14 @@ struct duet_scan_work_t {
     uint8_t *dmask, *kmask;
     double *dwork;
     duet_assoc_t *tmp; /* max_lin */
-    duet_logreg_fit_t *fit;
+    duet_bintest_work_t *bt;
 };
 
 void duet_scan_opts_init(duet_scan_opts_t *o)
 {
     memset(o, 0, sizeof *o);
     o->missing = DUET_MISSING_MEAN;
-    o->binary_mode = DUET_BINARY_SCORE;
-    o->firth_threshold = 0.05;
+    duet_bintest_opts_init(&o->binary);
     o->drop_collinear = 0;
     o->min_mac = 0;
 }
@@ -252,7 +252,11 @@ static duet_err_t set_build(duet_scan_t *sc, int s, const duet_scan_input_t *in)
             for (int i = 0; i < n; i++) y[i] = v[st->rows[i]];
             err = duet_logreg_null_create(st->x, n, n, k, y, &st->nulls[b]);
             if (err) goto cleanup;
-            if (st->nulls[b]->status != DUET_FIT_OK) {
+            if (st->nulls[b]->status == DUET_FIT_OK) {
+                /* the start of Firth's restricted fits */
+                err = duet_logreg_null_fit_firth(st->nulls[b]);
+                if (err) goto cleanup;
+            } else {
                 skip_trait(sc, t, st->nulls[b]->status == DUET_FIT_SEPARATION
                                       ? "the covariates separate cases from controls "
                                         "(null model fitted probabilities of 0 or 1)"
@@ -413,7 +417,7 @@ void duet_scan_work_destroy(duet_scan_work_t *w)
     free(w->kmask);
     free(w->dwork);
     free(w->tmp);
-    duet_logreg_fit_destroy(w->fit);
+    duet_bintest_work_destroy(w->bt);
     free(w);
 }
 
@@ -447,7 +451,7 @@ duet_err_t duet_scan_work_create(const duet_scan_t *sc, int max_variants,
     }
     int any_bin = 0;
     for (int s = 0; s < sc->n_sets; s++) any_bin |= sc->sets[s].n_bin > 0;
-    if (any_bin && duet_logreg_fit_create(sc->max_set_n, sc->max_k, &w->fit)) {
+    if (any_bin && duet_bintest_work_create(sc->max_set_n, sc->max_k, &w->bt)) {
         duet_scan_work_destroy(w);
         return DUET_ENOMEM;
     }
@@ -517,7 +521,6 @@ void duet_scan_block(const duet_scan_t *sc, duet_scan_work_t *w, duet_geno_block
     int B = blk->n_variants, N = blk->n_samples, T = sc->n_traits;
     const duet_scan_opts_t *o = &sc->opts;
     int drop_mode = o->missing == DUET_MISSING_DROP;
-    double log_thr = o->firth_threshold > 0 ? log(o->firth_threshold) : -INFINITY;
 
     for (int s = 0; s < sc->n_sets; s++) {
         const set_t *st = &sc->sets[s];
@@ -632,8 +635,11 @@ void duet_scan_block(const duet_scan_t *sc, duet_scan_work_t *w, duet_geno_block
             if (sc->traits[t].skipped) continue;
             const duet_logreg_null_t *null = st->nulls[b];
             int stride = duet_logreg_score_stride(null);
-            int score = o->binary_mode == DUET_BINARY_SCORE;
+            int score = duet_bintest_uses_score(&o->binary);
             if (score) duet_logreg_score_sums(null, G, ldg, B, w->sums);
+            duet_test_t first = score ? DUET_TEST_SCORE
+                              : o->binary.mode == DUET_LOGISTIC_WALD ? DUET_TEST_WALD
+                                                                     : DUET_TEST_FIRTH;
             for (int j = 0; j < B; j++) {
                 if (skip && skip[j]) continue;
                 const double *gj = G + (size_t)ldg * j;
@@ -644,39 +650,16 @@ void duet_scan_block(const duet_scan_t *sc, duet_scan_work_t *w, duet_geno_block
                     if (null->y[w->drop[d]] > 0.5) cases--;
                     else controls--;
                 }
-                const uint8_t *dmask = nd ? w->dmask : NULL;
                 int n_used = n - nd;
-                duet_test_t first = score ? DUET_TEST_SCORE
-                                  : o->binary_mode == DUET_BINARY_WALD ? DUET_TEST_WALD
-                                                                       : DUET_TEST_FIRTH;
                 duet_assoc_t a;
-                if (w->n_called[j] == 0 || !(w->gss[j] > 0)) {
+                if (w->n_called[j] == 0 || !(w->gss[j] > 0))
                     duet_assoc_na(&a, DUET_FIT_MONOMORPHIC, first, n_used);
-                } else if (w->mac[j] < o->min_mac) {
+                else if (w->mac[j] < o->min_mac)
                     duet_assoc_na(&a, DUET_FIT_FEW_MINOR, first, n_used);
-                } else if (score) {
-                    const double *sj = w->sums + (size_t)stride * j;
-                    if (nd)
-                        duet_logreg_score_variant_drop(null, sj, gj, w->drop, nd, w->gss[j],
-                                                       w->dwork, &a);
-                    else
-                        duet_logreg_score_variant(null, sj, w->gss[j], &a);
-                    /* The score test needs no fit under the alternative, so
-                     * separation does not invalidate it; Firth refines the
-                     * small p-values, where the score test is least
-                     * accurate for rare variants and unbalanced traits. */
-                    if (a.status == DUET_FIT_OK && a.log_p < log_thr) {
-                        duet_assoc_t f;
-                        duet_logreg_fit_variant(w->fit, null, gj, dmask, 1, &f);
-                        if (f.status == DUET_FIT_OK) a = f;
-                    }
-                } else if (o->binary_mode == DUET_BINARY_WALD) {
-                    duet_logreg_fit_variant(w->fit, null, gj, dmask, 0, &a);
-                    if (a.status == DUET_FIT_NO_CONVERGENCE || a.status == DUET_FIT_SEPARATION)
-                        duet_logreg_fit_variant(w->fit, null, gj, dmask, 1, &a);
-                } else {
-                    duet_logreg_fit_variant(w->fit, null, gj, dmask, 1, &a);
-                }
+                else
+                    duet_bintest_variant(&o->binary, null, w->bt, gj,
+                                         score ? w->sums + (size_t)stride * j : NULL, w->gss[j],
+                                         w->drop, nd, nd ? w->dmask : NULL, &a);
                 put(&results[(size_t)j * T + t], &a, w, j, cases, controls);
                 if (nd) clear_masks(w, nd);
             }

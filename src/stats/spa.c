@@ -207,3 +207,71 @@ double duet_spa_logp2(const double *g, const double *mu, int n, double var_norma
     double lp = hi + log1p(exp(lo2 - hi));
     return lp < 0 ? lp : 0;
 }
+
+/* Probabilities within this relative distance of the observed statistic
+ * count as "at least as extreme" (ties on the lattice). */
+#define EXACT_TIE 1e-9
+
+static double log_sum(double a, double b)
+{
+    if (a == -INFINITY) return b;
+    if (b == -INFINITY) return a;
+    double hi = a > b ? a : b, lo = a > b ? b : a;
+    return hi + log1p(exp(lo - hi));
+}
+
+double duet_exact_logp2(const double *g, const double *mu, int n, double s,
+                        duet_spa_status_t *status)
+{
+    duet_spa_status_t st_local;
+    if (!status) status = &st_local;
+    *status = DUET_SPA_BAD_INPUT;
+    if (n < 0 || !isfinite(s)) return NAN;
+    int lattice = 1, tmax = 0;
+    double mean = 0, scale = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isfinite(g[i]) || !(mu[i] > 0 && mu[i] < 1)) return NAN;
+        mean += g[i] * mu[i];
+        scale += fabs(g[i]);
+        double r = nearbyint(g[i]);
+        if (fabs(g[i] - r) > 1e-9 || r < 0) lattice = 0;
+        else tmax += (int)r;
+    }
+    double q = fabs(s), tie = EXACT_TIE * (scale + 1);
+    double lp = -INFINITY;
+    if (lattice && n <= DUET_EXACT_MAX_LATTICE) {
+        /* distribution of T = sum g y by convolution, on the log scale */
+        double dist[2 * DUET_EXACT_MAX_LATTICE + 1], next[2 * DUET_EXACT_MAX_LATTICE + 1];
+        int cur = 0;
+        dist[0] = 0;
+        for (int i = 0; i < n; i++) {
+            int gi = (int)nearbyint(g[i]);
+            if (gi == 0) continue;
+            double l0 = log1p(-mu[i]), l1 = log(mu[i]);
+            for (int t = 0; t <= cur + gi; t++) next[t] = -INFINITY;
+            for (int t = 0; t <= cur; t++) {
+                next[t] = log_sum(next[t], dist[t] + l0);
+                next[t + gi] = log_sum(next[t + gi], dist[t] + l1);
+            }
+            cur += gi;
+            for (int t = 0; t <= cur; t++) dist[t] = next[t];
+        }
+        (void)tmax;
+        for (int t = 0; t <= cur; t++)
+            if (fabs(t - mean) >= q - tie) lp = log_sum(lp, dist[t]);
+    } else if (n <= DUET_EXACT_MAX_ENUM) {
+        for (unsigned long c = 0; c < (1ul << n); c++) {
+            double sum = 0, l = 0;
+            for (int i = 0; i < n; i++) {
+                int y = (int)((c >> i) & 1u);
+                sum += g[i] * (y - mu[i]);
+                l += y ? log(mu[i]) : log1p(-mu[i]);
+            }
+            if (fabs(sum) >= q - tie) lp = log_sum(lp, l);
+        }
+    } else {
+        return NAN;
+    }
+    *status = DUET_SPA_OK;
+    return lp < 0 ? lp : 0;
+}

@@ -93,6 +93,7 @@ static void test_engine(void)
     duet_phewas_opts_t o;
     duet_phewas_opts_init(&o);
     o.min_cases = 40;
+    o.binary.mode = DUET_LOGISTIC_WALD; /* R's glm */
     duet_phewas_trait_t tr[4], tr2[4];
     duet_assoc_t res[8], res2[8];
     CHECK(duet_phewas_run(ts, g, NS, 2, &o, 1, tr, res) == DUET_OK, "engine runs");
@@ -106,11 +107,19 @@ static void test_engine(void)
     CHECK(res[1].status == DUET_FIT_MONOMORPHIC, "a constant exposure is monomorphic");
     CHECK(res[3 * 2].test == DUET_TEST_LINEAR && fabs(res[3 * 2].beta - 2) < 0.1,
           "quantitative: least squares, slope 2 recovered");
-    /* few cases or controls: Firth */
-    o.firth_cases = 1000;
+    /* Firth everywhere */
+    o.binary.mode = DUET_LOGISTIC_FIRTH;
     CHECK(duet_phewas_run(ts, g, NS, 2, &o, 2, tr2, res2) == DUET_OK, "engine runs, 2 threads");
-    CHECK(res2[0].test == DUET_TEST_FIRTH, "fewer cases than --firth-cases: Firth");
-    o.firth_cases = 200;
+    CHECK(res2[0].test == DUET_TEST_FIRTH && fabs(res2[0].beta - res[0].beta) < 0.05,
+          "--logistic firth: Firth, near the ML estimate");
+    /* the default policy: a strong effect ends at Firth's LRT, the
+     * monomorphic exposure stays NA */
+    o.binary.mode = DUET_LOGISTIC_AUTO;
+    CHECK(duet_phewas_run(ts, g, NS, 2, &o, 2, tr2, res2) == DUET_OK, "engine runs, auto");
+    CHECK(res2[0].test == DUET_TEST_FIRTH && res2[0].log_p < log(0.05),
+          "auto: a small score p goes on to Firth's LRT");
+    CHECK(res2[1].status == DUET_FIT_MONOMORPHIC, "auto: monomorphic exposure");
+    o.binary.mode = DUET_LOGISTIC_WALD;
     CHECK(duet_phewas_run(ts, g, NS, 2, &o, 2, tr2, res2) == DUET_OK, "engine runs again");
     CHECK(memcmp(res, res2, sizeof res) == 0, "identical results on 1 and 2 threads");
 
