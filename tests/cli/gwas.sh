@@ -82,7 +82,12 @@ t_run "--missing drop (GT) exits 0" 0 "$DUET" gwas --vcf "$V" --pheno "$P" --phe
 t_true "--missing drop: n is the number of called samples" [ "$(zcat "$WORK/o/drop.q1.gwas.tsv.gz" | tail -n +2 | cut -f16 | sort -u | wc -l)" -gt 1 ]
 t_true "--dosage fills the info column" [ "$(zcat "$WORK/o/dd.q1.gwas.tsv.gz" | awk -F'\t' 'NR>1 && $15!="#NA"' | wc -l)" -gt 40 ]
 t_run "--firth-threshold 0 keeps score tests" 0 "$DUET" gwas --vcf "$V" --pheno "$P" --pheno-name b1 --covar "$C" --firth-threshold 0 -o "$WORK/o/ft0" --no-version
-t_true "--firth-threshold 0: no firth rows" [ "$(zcat "$WORK/o/ft0.b1.gwas.tsv.gz" | tail -n +2 | cut -f19 | sort -u)" = score ]
+t_true "--firth-threshold 0: no firth rows" [ -z "$(zcat "$WORK/o/ft0.b1.gwas.tsv.gz" | tail -n +2 | cut -f19 | grep -x firth)" ]
+t_true "--firth-threshold 0: score rows and saddlepoint ones" [ "$(zcat "$WORK/o/ft0.b1.gwas.tsv.gz" | tail -n +2 | cut -f19 | grep -v exact | sort -u | tr '\n' ,)" = "score,spa," ]
+t_run "--logistic spa" 0 "$DUET" gwas --vcf "$V" --pheno "$P" --pheno-name b1 --covar "$C" --logistic spa -o "$WORK/o/spa" --no-version
+t_true "--logistic spa: score and saddlepoint rows only" [ "$(zcat "$WORK/o/spa.b1.gwas.tsv.gz" | tail -n +2 | cut -f19 | sort -u | tr '\n' ,)" = "score,spa," ]
+t_run "--logistic bad" 2 "$DUET" gwas --vcf "$V" --pheno "$P" --pheno-name b1 --covar "$C" --logistic score -o "$WORK/o/bad"
+t_grep "--logistic bad: the modes named" "expects auto, spa, firth or wald" "$WORK/err"
 
 t_run "--min-cell 40" 0 "$DUET" gwas --vcf "$V" --pheno "$P" --pheno-name b1,b2 --covar "$C" --min-cell 40 -o "$WORK/o/mc" --no-version
 t_true "--min-cell 40: 30 cases of b2 suppressed, 37 controls too" [ "$(zcat "$WORK/o/mc.b2.gwas.tsv.gz" | awk -F'\t' 'NR==2 { print $17 "," $18 }')" = "#NA,#NA" ]
