@@ -217,6 +217,7 @@ typedef struct {
     double *sqrt_v; /* n: square roots of the variance weights v */
     double *basis;  /* n x rank, column-major: orthonormal basis of
                        V^1/2 X */
+    double *mu;     /* n fitted probabilities (logistic), else NULL */
 } duet_genetest_null_t;
 
 /*
@@ -239,6 +240,61 @@ duet_err_t duet_genetest_null_create(duet_genetest_model_t model, int n, int k,
                                      duet_genetest_null_t **out) DUET_WUR;
 void duet_genetest_null_destroy(duet_genetest_null_t *null);
 
+/*
+ * Case/control traits: the small-sample policy (opts.cc_adjust = 1).
+ * With few cases the score U_j of a rare variant is far from normal (its
+ * tail is set by its carriers), and SKAT, SKAT-O, the score burden and
+ * ACAT-V on the asymptotic variance mu (1 - mu) are anti-conservative (15-27x
+ * the expected count of p < 1e-3 at 1% prevalence).  Per gene, by the
+ * number of carriers (samples with a non-zero minor-allele dosage in any
+ * tested variant):
+ *
+ * EXACT (at most exact_carriers carriers).  The scores
+ * U_j = w_j sum_i G_ij (y_i - mu_i) depend on y only at the carriers; under
+ * the null (y_i independent Bernoulli(mu_i), mu the fitted null) all 2^m
+ * case/control outcomes of the m carriers are enumerated with their
+ * probabilities, and each p-value is the probability of the outcomes whose
+ * statistic is at least the observed one (ties included: exact, never a
+ * mid-p; SKATBinary's efficient resampling, Lee et al. 2016, Biostatistics
+ * 17:1, made exact).  Statistics: burden (sum_j U_j)^2, SKAT sum_j U_j^2,
+ * ACAT-V's Cauchy statistic (its asymptotic per-variant p-values as a
+ * function of the outcome), and for SKAT-O the minimum over the rho grid
+ * of the exact p-values of Q_rho = (1 - rho) Q_skat + rho Q_burden, whose
+ * own exact distribution gives the p-value (the minimum-p statistic, so no
+ * integral is needed).
+ *
+ * SPA (more carriers).  As SAIGE-GENE / SAIGE-GENE+ (Zhou et al. 2020, Nat
+ * Genet 52:634; 2022, Nat Genet 54:1466): each variant's score gets its
+ * saddlepoint two-sided p (spa.h: the carriers of its covariate-adjusted
+ * genotype exact, the other samples as one normal term) where its |z|
+ * exceeds spa_z (the normal p below), and the adjusted variance
+ * V*_j = U_j^2 / qchisq(p_j, 1, lower = FALSE); the kernel Sigma is scaled
+ * to D Sigma D, D = diag(sqrt(max(1, V*_j / V_j))).  The weighted sum (the
+ * burden score) gets its own saddlepoint p and adjusted variance V*_B, and
+ * the kernel is scaled once more by max(1, V*_B / (1' D Sigma D 1)), so
+ * that SKAT-O's rho = 1 end is the burden's saddlepoint test (SAIGE-GENE's
+ * approach).  Choice: both scalings only inflate (a ratio below 1 is
+ * left at 1): the kernel's variances are never made smaller than the
+ * asymptotic ones, which keeps SKAT and SKAT-O conservative where the
+ * saddlepoint is more significant than the normal p (a score in the short
+ * tail); the burden test itself is the saddlepoint p.  SKAT and SKAT-O
+ * then take the eigenvalues of the scaled kernel.  ACAT-V combines the
+ * variants' saddlepoint p-values, and its collapsed burden of the
+ * variants with MAC <= acatv_mac gets its saddlepoint p too.
+ *
+ * Where a saddlepoint fails (no root: never seen in practice) the normal
+ * p of that score stands and the gene is flagged (n_spa_failed).
+ * Quantitative traits and cc_adjust = 0: the asymptotic tests above.
+ */
+typedef enum {
+    DUET_GENETEST_ASYMPTOTIC = 0, /* normal scores, chi-square mixtures */
+    DUET_GENETEST_SPA,            /* saddlepoint-adjusted variances */
+    DUET_GENETEST_EXACT           /* enumeration of the carriers' outcomes */
+} duet_genetest_adjust_t;
+
+/* "asymptotic", "spa", "exact". */
+const char *duet_genetest_adjust_str(duet_genetest_adjust_t adjust);
+
 /* Tests that duet_genetest_run() computes (a bit mask). */
 enum {
     DUET_GENETEST_BURDEN = 1,
@@ -257,7 +313,18 @@ typedef struct {
     double acc;            /* Davies accuracy [1e-6] */
     int lim;               /* Davies integration terms [10000] */
     unsigned tests;        /* DUET_GENETEST_* mask [ALL] */
+    /* case/control traits (DUET_GENETEST_LOGISTIC) only: */
+    int cc_adjust;         /* 1: the small-sample policy below; 0: the
+                              asymptotic tests (SKAT's "noadj") [1] */
+    int exact_carriers;    /* the exact test where at most this many
+                              samples carry a minor allele of the gene,
+                              0..DUET_GENETEST_EXACT_MAX [12] */
+    double spa_z;          /* a score's saddlepoint p where its |z| exceeds
+                              this; below, the normal p stands [2] */
 } duet_genetest_opts_t;
+
+/* The largest exact_carriers (2^16 outcomes per gene). */
+#define DUET_GENETEST_EXACT_MAX 16
 
 /* Fill *opts with the defaults in brackets above. */
 void duet_genetest_opts_init(duet_genetest_opts_t *opts);
@@ -286,6 +353,12 @@ typedef struct {
     int n_ultra_rare;   /* of which minor allele count <= acatv_mac */
     double mac;         /* total minor allele count of the tested variants */
     int n_lambda;       /* positive eigenvalues kept for SKAT */
+    duet_genetest_adjust_t adjust; /* the method of every p-value below */
+    int n_carriers;     /* samples with a minor allele (logistic, adjusted) */
+    int n_spa;          /* scores (variants and burdens) given a saddlepoint p */
+    int n_spa_failed;   /* of which the saddlepoint failed (normal p kept) */
+    double burden_var_ratio; /* V*_B over the burden's asymptotic variance
+                                (1 without adjustment) */
     /* burden: score test of the weighted sum of minor alleles */
     double burden_beta; /* score estimate U_B / I_B (for a linear model the
                            least-squares slope of the weighted sum) */
@@ -295,7 +368,7 @@ typedef struct {
     /* SKAT */
     double skat_q;      /* Q_skat */
     double skat_log_p;
-    duet_qf_method_t skat_method;
+    duet_qf_method_t skat_method; /* DUET_QF_NONE for exact p-values */
     /* SKAT-O */
     double skato_rho;   /* grid rho of the smallest per-rho p-value */
     double skato_log_p; /* never above 8 min_rho p_rho (SKAT's Bonferroni

@@ -14,8 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "duet/dist.h"
 #include "duet/genetest.h"
 #include "duet/log.h"
+#include "duet/spa.h"
 
 /* LAPACK's symmetric eigensolver (divide and conquer), Fortran calling
  * convention: arguments by reference, then the hidden lengths of the two
@@ -41,6 +43,18 @@ void duet_genetest_opts_init(duet_genetest_opts_t *opts)
     opts->acc = 1e-6;
     opts->lim = 10000;
     opts->tests = DUET_GENETEST_ALL;
+    opts->cc_adjust = 1;
+    opts->exact_carriers = 12;
+    opts->spa_z = 2.0;
+}
+
+const char *duet_genetest_adjust_str(duet_genetest_adjust_t adjust)
+{
+    switch (adjust) {
+    case DUET_GENETEST_SPA: return "spa";
+    case DUET_GENETEST_EXACT: return "exact";
+    default: return "asymptotic";
+    }
 }
 
 const char *duet_genetest_status_str(duet_genetest_status_t status)
@@ -61,6 +75,7 @@ void duet_genetest_null_destroy(duet_genetest_null_t *null)
     free(null->resid);
     free(null->sqrt_v);
     free(null->basis);
+    free(null->mu);
     free(null);
 }
 
@@ -91,6 +106,14 @@ duet_err_t duet_genetest_null_create(duet_genetest_model_t model, int n, int k,
         goto cleanup;
     }
     memcpy(null->resid, resid, sizeof(double) * (size_t)n);
+    if (model == DUET_GENETEST_LOGISTIC) {
+        null->mu = duet_malloc(sizeof(double) * (size_t)n);
+        if (!null->mu) {
+            err = DUET_ENOMEM;
+            goto cleanup;
+        }
+        memcpy(null->mu, mu, sizeof(double) * (size_t)n);
+    }
     for (int i = 0; i < n; i++) {
         if (model == DUET_GENETEST_LINEAR) {
             null->sqrt_v[i] = 1.0;
@@ -188,6 +211,29 @@ struct duet_genetest_work {
     int *syev_iwork;         /* 1 */
     /* sample space (n) */
     double *zr;
+    /* case/control adjustment: per variant (m) the kernel scale and
+     * the ACAT-V log p; per sample (n) an adjusted genotype, the exact
+     * part of a saddlepoint and the carriers */
+    double *ratio, *lpv;
+    double *gadj, *gex, *muex;
+    int *carriers, *clist;
+    unsigned char *is_carrier, *mark;
+    /* exact enumeration: 2^exact_carriers outcomes */
+    size_t cap_e;
+    double *eprob, *eqs, *eqb, *eacat, *emin, *etail;
+    struct eq_item *esort;
+    /* carrier x variant entries of the genotype (CSR by carrier) */
+    size_t cap_ent;
+    int *ent_start, *ent_var;
+    double *ent_val;
+    double *eu, *ecur;
+    unsigned char *vrare;
+};
+
+/* an outcome's statistic and index, for sorting */
+struct eq_item {
+    double q;
+    int k;
 };
 
 duet_err_t duet_genetest_work_create(duet_genetest_work_t **out)
@@ -221,6 +267,28 @@ void duet_genetest_work_destroy(duet_genetest_work_t *w)
     free(w->syev_work);
     free(w->syev_iwork);
     free(w->zr);
+    free(w->ratio);
+    free(w->lpv);
+    free(w->gadj);
+    free(w->gex);
+    free(w->muex);
+    free(w->carriers);
+    free(w->clist);
+    free(w->is_carrier);
+    free(w->mark);
+    free(w->eprob);
+    free(w->eqs);
+    free(w->eqb);
+    free(w->eacat);
+    free(w->emin);
+    free(w->etail);
+    free(w->esort);
+    free(w->ent_start);
+    free(w->ent_var);
+    free(w->ent_val);
+    free(w->eu);
+    free(w->ecur);
+    free(w->vrare);
     free(w);
 }
 
@@ -252,7 +320,8 @@ static duet_err_t work_reserve(duet_genetest_work_t *w, int n, int m, int rank)
     if ((size_t)m > w->cap_m) {
         if (GROW(w->u, m) || GROW(w->maf, m) || GROW(w->mac, m) || GROW(w->w, m) ||
             GROW(w->diag, m) || GROW(w->raw, m) || GROW(w->lp, m + 1) || GROW(w->lpw, m + 1) ||
-            GROW(w->col, m) || GROW(w->flip, m))
+            GROW(w->col, m) || GROW(w->flip, m) || GROW(w->ratio, m) || GROW(w->lpv, m) ||
+            GROW(w->eu, m) || GROW(w->ecur, m) || GROW(w->vrare, m))
             return DUET_ENOMEM;
         w->cap_m = (size_t)m;
     }
@@ -265,7 +334,10 @@ static duet_err_t work_reserve(duet_genetest_work_t *w, int n, int m, int rank)
         w->cap_d = d;
     }
     if ((size_t)n > w->cap_n) {
-        if (GROW(w->zr, n)) return DUET_ENOMEM;
+        if (GROW(w->zr, n) || GROW(w->gadj, n) || GROW(w->gex, n) || GROW(w->muex, n) ||
+            GROW(w->carriers, n) || GROW(w->clist, n) || GROW(w->is_carrier, n) ||
+            GROW(w->mark, n) || GROW(w->ent_start, n + 1))
+            return DUET_ENOMEM;
         w->cap_n = (size_t)n;
     }
     return DUET_OK;
@@ -509,6 +581,277 @@ static double skato_integrate(skato_integrand_t *c, double log_pmin, int *ok)
     return log_pmin + log(scaled);
 }
 
+
+/* ------------------------------------------------------------------ */
+/* Case/control traits: saddlepoint and exact p-values (genetest.h)    */
+
+/*
+ * ln of the two-sided p of a score s = sum_i gadj_i (y_i - mu_i) with
+ * variance var = sum_i gadj_i^2 mu_i (1 - mu_i): the normal p where
+ * |z| <= spa_z, else the saddlepoint with the samples idx[0..ni-1] (the
+ * carriers) exact and the others as one normal term, as SAIGE's fast SPA.
+ * *used is 1 if the saddlepoint was tried, *failed 1 if it gave no value
+ * (the normal p is then returned).
+ */
+static double spa_score_logp(const duet_genetest_null_t *null, duet_genetest_work_t *w,
+                             const double *gadj, const int *idx, int ni, double s, double var,
+                             double spa_z, int *used, int *failed)
+{
+    *used = *failed = 0;
+    if (!(var > 0.0)) return 0.0;
+    double z2 = s * s / var;
+    double lp_norm = pchisq(z2, 1.0, 0, 1);
+    if (!(sqrt(z2) > spa_z)) return lp_norm;
+    double vex = 0.0;
+    for (int k = 0; k < ni; k++) {
+        int i = idx[k];
+        double m = null->mu[i];
+        w->gex[k] = gadj[i];
+        w->muex[k] = m;
+        vex += gadj[i] * gadj[i] * m * (1.0 - m);
+    }
+    double vn = var - vex;
+    if (vn < 0.0) vn = 0.0;
+    duet_spa_status_t st;
+    double lp = duet_spa_logp2(w->gex, w->muex, ni, vn, s, &st);
+    *used = 1;
+    if (isnan(lp)) {
+        *failed = 1;
+        return lp_norm;
+    }
+    return lp;
+}
+
+/* The variance ratio V* / V = (s^2 / V) / qchisq(p, 1, lower = FALSE) of a
+ * score whose adjusted p is exp(lp), kept at 1 where it would shrink the
+ * variance (genetest.h: the kernel only inflates). */
+static double inflation_ratio(double s, double var, double lp)
+{
+    double chi2 = duet_dist_chisq1_from_logp(lp);
+    if (!(chi2 > 0.0) || !isfinite(chi2) || !(var > 0.0)) return 1.0;
+    double r = s * s / var / chi2;
+    return r > 1.0 ? r : 1.0;
+}
+
+/* adjusted genotype of the sum of the projected columns z[cols] (n-space,
+ * scaled as w->z) into out: g~ = sqrt(2) z / sqrt(v); returns its score
+ * variance sum_i g~_i^2 v_i */
+static double sum_adjusted(const duet_genetest_null_t *null, const duet_genetest_work_t *w, int mk,
+                           const unsigned char *use, double *out)
+{
+    const int n = null->n;
+    for (int i = 0; i < n; i++) out[i] = 0.0;
+    for (int c = 0; c < mk; c++)
+        if (!use || use[c]) cblas_daxpy(n, 1.0, w->z + (size_t)n * c, 1, out, 1);
+    double var = 0.0;
+    for (int i = 0; i < n; i++) {
+        var += 2.0 * out[i] * out[i];
+        out[i] *= M_SQRT2 / null->sqrt_v[i];
+    }
+    return var;
+}
+
+static int eq_item_desc(const void *a, const void *b)
+{
+    double x = ((const struct eq_item *)a)->q, y = ((const struct eq_item *)b)->q;
+    if (x > y) return -1;
+    if (x < y) return 1;
+    int i = ((const struct eq_item *)a)->k, j = ((const struct eq_item *)b)->k;
+    return (i > j) - (i < j);
+}
+
+/* P(X >= x_obs) over the outcomes, ties (within 1e-9 of the largest |X|)
+ * included */
+static double exact_upper(const double *x, const double *prob, int n_out, double x_obs)
+{
+    double big = 0.0, p = 0.0;
+    for (int k = 0; k < n_out; k++)
+        if (fabs(x[k]) > big) big = fabs(x[k]);
+    double cut = x_obs - 1e-9 * big;
+    for (int k = 0; k < n_out; k++)
+        if (x[k] >= cut) p += prob[k];
+    return p;
+}
+
+static double clamp_log(double p)
+{
+    double lp = log(p);
+    return lp > 0.0 ? 0.0 : lp;
+}
+
+static int grow_exact(duet_genetest_work_t *w, size_t n_out, size_t n_ent)
+{
+    if (n_out > w->cap_e) {
+        if (GROW(w->eprob, n_out) || GROW(w->eqs, n_out) || GROW(w->eqb, n_out) ||
+            GROW(w->eacat, n_out) || GROW(w->emin, n_out) || GROW(w->etail, n_out) ||
+            GROW(w->esort, n_out))
+            return -1;
+        w->cap_e = n_out;
+    }
+    if (n_ent > w->cap_ent) {
+        if (GROW(w->ent_var, n_ent) || GROW(w->ent_val, n_ent)) return -1;
+        w->cap_ent = n_ent;
+    }
+    return 0;
+}
+
+/*
+ * The exact tests of a gene with nc carriers (w->carriers; genetest.h):
+ * every case/control outcome of the carriers, its probability under the
+ * null, and the burden, SKAT, SKAT-O and ACAT-V statistics of its scores.
+ * Reads the variants' columns, flips, weights, MAC and diag from w (step
+ * 1-3 of duet_genetest_run) and z for ACAT-V's collapsed variance.  Fills
+ * the log p-values of res.
+ */
+static duet_err_t exact_gene(const duet_genetest_null_t *null, duet_genetest_work_t *w,
+                             const double *geno, int ldg, int mk, int nc, int burden_ok,
+                             const double *weights, const duet_genetest_opts_t *opts,
+                             duet_genetest_result_t *res)
+{
+    const size_t n_out = (size_t)1 << nc;
+    if (grow_exact(w, n_out, (size_t)nc * (size_t)mk + 1)) return DUET_ENOMEM;
+    /* carrier k's entries: (variant, w_c g_ic) */
+    int ne = 0;
+    double odds[DUET_GENETEST_EXACT_MAX], p0 = 1.0;
+    int k_obs = 0;
+    for (int c = 0; c < mk; c++) w->eu[c] = 0.0;
+    for (int k = 0; k < nc; k++) {
+        int i = w->carriers[k];
+        double m = null->mu[i];
+        w->ent_start[k] = ne;
+        for (int c = 0; c < mk; c++) {
+            double g = geno[(size_t)ldg * w->col[c] + i];
+            if (w->flip[c]) g = 2.0 - g;
+            if (g == 0.0) continue;
+            w->ent_var[ne] = c;
+            w->ent_val[ne] = w->w[c] * g;
+            w->eu[c] -= w->w[c] * g * m; /* the score with every carrier a control */
+            ne++;
+        }
+        odds[k] = m / (1.0 - m);
+        p0 *= 1.0 - m;
+        if (null->resid[i] > 0.0) k_obs |= 1 << k;
+    }
+    w->ent_start[nc] = ne;
+    /* ACAT-V's pieces: per-variant score variances and weights, and the
+     * collapsed burden of the variants with MAC <= acatv_mac */
+    int n_rare = 0;
+    double rare_maf = 0.0, rare_wsum = 0.0, zraw = 0.0;
+    for (int c = 0; c < mk; c++) {
+        w->vrare[c] = w->mac[c] <= opts->acatv_mac;
+        if (!w->vrare[c]) continue;
+        n_rare++;
+        rare_maf += w->maf[c];
+        rare_wsum += w->w[c] * w->w[c] * w->maf[c] * (1.0 - w->maf[c]);
+        zraw += w->raw[c];
+    }
+    double var_rare = NAN, w_rare = 0.0;
+    if (n_rare > 0) {
+        double v = sum_adjusted(null, w, mk, w->vrare, w->gadj);
+        if (v / 2.0 > BASIS_TOL * BASIS_TOL * zraw) var_rare = v;
+        double maf_bar = rare_maf / n_rare;
+        if (weights) {
+            w_rare = rare_wsum / n_rare;
+        } else {
+            double b = duet_genetest_beta_weight(maf_bar, opts->beta_a, opts->beta_b);
+            w_rare = b * b * maf_bar * (1.0 - maf_bar);
+        }
+    }
+    double *uu = w->ecur, *lp = w->lp, *lw = w->lpw;
+    for (size_t k = 0; k < n_out; k++) {
+        /* probability: from the outcome without its highest carrier */
+        double prob = p0;
+        if (k) {
+            int hb = 31 - __builtin_clz((unsigned)k);
+            prob = w->eprob[k ^ ((size_t)1 << hb)] * odds[hb];
+        }
+        w->eprob[k] = prob;
+        memcpy(uu, w->eu, sizeof(double) * (size_t)mk);
+        for (int b = 0; b < nc; b++)
+            if (k >> b & 1)
+                for (int e = w->ent_start[b]; e < w->ent_start[b + 1]; e++)
+                    uu[w->ent_var[e]] += w->ent_val[e];
+        double qs = 0.0, sum = 0.0, sum_rare = 0.0;
+        for (int c = 0; c < mk; c++) {
+            qs += uu[c] * uu[c];
+            sum += uu[c];
+            if (w->vrare[c]) sum_rare += uu[c];
+        }
+        w->eqs[k] = qs;
+        w->eqb[k] = sum * sum;
+        /* ACAT-V of this outcome, as step 8 of duet_genetest_run */
+        int np = 0;
+        for (int c = 0; c < mk; c++) {
+            if (w->vrare[c] || !(w->diag[c] > 0.0)) continue;
+            double l = pchisq(uu[c] * uu[c] / (2.0 * w->diag[c]), 1.0, 0, 1);
+            if (l == 0.0) continue;
+            lp[np] = l;
+            lw[np] = w->w[c] * w->w[c] * w->maf[c] * (1.0 - w->maf[c]);
+            np++;
+        }
+        double lrare = isnan(var_rare) ? NAN : pchisq(sum_rare * sum_rare / var_rare, 1.0, 0, 1);
+        double acat;
+        if (n_rare > 0 && np == 0 && !isnan(lrare)) {
+            acat = lrare;
+        } else {
+            if (!isnan(lrare) && lrare < 0.0) {
+                lp[np] = lrare;
+                lw[np] = w_rare;
+                np++;
+            }
+            acat = np > 0 ? duet_genetest_acat(lp, lw, np) : 0.0;
+        }
+        w->eacat[k] = isnan(acat) ? 0.0 : -acat;
+    }
+    res->adjust = DUET_GENETEST_EXACT;
+    res->skat_q = w->eqs[k_obs] / 2.0;
+    res->skat_log_p = clamp_log(exact_upper(w->eqs, w->eprob, (int)n_out, w->eqs[k_obs]));
+    res->skat_method = DUET_QF_NONE;
+    if (burden_ok)
+        res->burden_log_p = clamp_log(exact_upper(w->eqb, w->eprob, (int)n_out, w->eqb[k_obs]));
+    res->acatv_log_p = clamp_log(exact_upper(w->eacat, w->eprob, (int)n_out, w->eacat[k_obs]));
+    for (int c = 0; c < mk; c++) res->n_ultra_rare += w->vrare[c];
+    if ((opts->tests & DUET_GENETEST_SKATO) && burden_ok) {
+        /* each rho's exact p of every outcome; SKAT-O's statistic is their
+         * minimum, whose exact distribution gives the p-value */
+        for (size_t k = 0; k < n_out; k++) w->emin[k] = 1.0;
+        double best = INFINITY;
+        for (int r = 0; r < DUET_SKATO_N_RHO; r++) {
+            double rho = duet_skato_rho[r], big = 0.0;
+            for (size_t k = 0; k < n_out; k++) {
+                double q = (1.0 - rho) * w->eqs[k] + rho * w->eqb[k];
+                w->esort[k].q = q;
+                w->esort[k].k = (int)k;
+                if (q > big) big = q;
+            }
+            qsort(w->esort, n_out, sizeof *w->esort, eq_item_desc);
+            /* tail of position a: every outcome whose q is within 1e-9 big
+             * of q_a or above (a prefix of the sorted order) */
+            double cum = 0.0;
+            size_t e = 0;
+            for (size_t a = 0; a < n_out; a++) {
+                double cut = w->esort[a].q - 1e-9 * big;
+                while (e < n_out && w->esort[e].q >= cut) cum += w->eprob[w->esort[e++].k];
+                double t = cum < 1.0 ? cum : 1.0;
+                int k = w->esort[a].k;
+                w->etail[k] = t;
+                if (t < w->emin[k]) w->emin[k] = t;
+            }
+            double lr = clamp_log(w->etail[k_obs]);
+            res->skato_rho_log_p[r] = lr;
+            if (lr < best) {
+                best = lr;
+                res->skato_rho = rho;
+            }
+        }
+        double tobs = w->emin[k_obs] * (1.0 + 1e-9), p = 0.0;
+        for (size_t k = 0; k < n_out; k++)
+            if (w->emin[k] <= tobs) p += w->eprob[k];
+        res->skato_log_p = clamp_log(p);
+    }
+    return DUET_OK;
+}
+
 /* ------------------------------------------------------------------ */
 /* One gene                                                            */
 
@@ -616,6 +959,102 @@ duet_err_t duet_genetest_run(const duet_genetest_null_t *null,
     }
     double q_skat = uu / (2.0 * phi), q_burden = usum * usum / (2.0 * phi);
 
+    /* 3b. case/control traits: the gene's carriers decide between the
+     * exact tests and the saddlepoint-adjusted kernel (genetest.h) */
+    const int cc = null->model == DUET_GENETEST_LOGISTIC && opts->cc_adjust && null->mu;
+    int exact = 0, nc = 0;
+    double lp_burden_spa = NAN, lp_rare_spa = NAN, burden_half_info = NAN;
+    res->burden_var_ratio = 1.0;
+    if (cc) {
+        for (int i = 0; i < n; i++) w->is_carrier[i] = 0;
+        for (int c = 0; c < mk; c++) {
+            const double *g = geno + (size_t)ldg * w->col[c];
+            for (int i = 0; i < n; i++)
+                if ((w->flip[c] ? 2.0 - g[i] : g[i]) != 0.0) w->is_carrier[i] = 1;
+        }
+        for (int i = 0; i < n; i++)
+            if (w->is_carrier[i]) w->carriers[nc++] = i;
+        res->n_carriers = nc;
+        int emax = opts->exact_carriers < DUET_GENETEST_EXACT_MAX ? opts->exact_carriers
+                                                                  : DUET_GENETEST_EXACT_MAX;
+        exact = nc <= emax;
+    }
+    if (cc && !exact) {
+        res->adjust = DUET_GENETEST_SPA;
+        int used, failed;
+        /* each variant: its saddlepoint p (ACAT-V) and variance ratio */
+        for (int c = 0; c < mk; c++) {
+            w->ratio[c] = 1.0;
+            w->lpv[c] = NAN;
+            if (!(w->diag[c] > 0.0)) continue;
+            const double *z = w->z + (size_t)n * c, *g = geno + (size_t)ldg * w->col[c];
+            int ni = 0;
+            for (int i = 0; i < n; i++) {
+                w->gadj[i] = z[i] * M_SQRT2 / sv[i];
+                if ((w->flip[c] ? 2.0 - g[i] : g[i]) != 0.0) w->clist[ni++] = i;
+            }
+            double var = 2.0 * w->diag[c];
+            w->lpv[c] = spa_score_logp(null, w, w->gadj, w->clist, ni, w->u[c], var, opts->spa_z,
+                                       &used, &failed);
+            res->n_spa += used;
+            res->n_spa_failed += failed;
+            if (used && !failed) w->ratio[c] = inflation_ratio(w->u[c], var, w->lpv[c]);
+        }
+        /* the burden score (weighted sum), over every carrier */
+        double var_b = sum_adjusted(null, w, mk, NULL, w->gadj);
+        burden_half_info = var_b / 2.0;
+        lp_burden_spa = spa_score_logp(null, w, w->gadj, w->carriers, nc, usum, var_b, opts->spa_z,
+                                       &used, &failed);
+        res->n_spa += used;
+        res->n_spa_failed += failed;
+        double ratio_b = used && !failed ? inflation_ratio(usum, var_b, lp_burden_spa) : 1.0;
+        /* ACAT-V's collapsed burden of the variants with MAC <= acatv_mac */
+        if (need_acatv) {
+            int n_rare = 0;
+            double zraw = 0.0;
+            for (int c = 0; c < mk; c++) {
+                w->vrare[c] = w->mac[c] <= opts->acatv_mac;
+                if (w->vrare[c]) {
+                    n_rare++;
+                    zraw += w->raw[c];
+                }
+            }
+            if (n_rare > 0) {
+                double var_r = sum_adjusted(null, w, mk, w->vrare, w->gadj), u_r = 0.0;
+                for (int i = 0; i < n; i++) w->mark[i] = 0;
+                for (int c = 0; c < mk; c++) {
+                    if (!w->vrare[c]) continue;
+                    u_r += w->u[c];
+                    const double *g = geno + (size_t)ldg * w->col[c];
+                    for (int i = 0; i < n; i++)
+                        if ((w->flip[c] ? 2.0 - g[i] : g[i]) != 0.0) w->mark[i] = 1;
+                }
+                int ni = 0;
+                for (int i = 0; i < n; i++)
+                    if (w->mark[i]) w->clist[ni++] = i;
+                if (var_r / 2.0 > BASIS_TOL * BASIS_TOL * zraw) {
+                    lp_rare_spa = spa_score_logp(null, w, w->gadj, w->clist, ni, u_r, var_r,
+                                                 opts->spa_z, &used, &failed);
+                    res->n_spa += used;
+                    res->n_spa_failed += failed;
+                }
+            }
+        }
+        /* scale the kernel: D Sigma D, then to the burden's variance */
+        for (int c = 0; c < mk; c++)
+            if (w->ratio[c] != 1.0) cblas_dscal(n, sqrt(w->ratio[c]), w->z + (size_t)n * c, 1);
+        double *zs = w->zr;
+        for (int i = 0; i < n; i++) zs[i] = 0.0;
+        for (int c = 0; c < mk; c++) cblas_daxpy(n, 1.0, w->z + (size_t)n * c, 1, zs, 1);
+        double s_scaled = cblas_ddot(n, zs, 1, zs, 1);
+        double target = ratio_b * burden_half_info; /* V*_B / 2 */
+        if (s_scaled > 0.0 && target > s_scaled) {
+            cblas_dscal((int)((size_t)n * mk), sqrt(target / s_scaled), w->z, 1);
+            s_scaled = target;
+        }
+        res->burden_var_ratio = burden_half_info > 0.0 ? s_scaled / burden_half_info : 1.0;
+    }
+
     /* 4. the kernel: m x m Sigma = Z~'Z~, or n x n Z~Z~' when n < m.
      * sv: Sigma 1 (m-space) or z = Z~ 1 (n-space); s_tot = 1'Sigma 1. */
     const int nspace = n < mk;
@@ -662,6 +1101,19 @@ duet_err_t duet_genetest_run(const duet_genetest_null_t *null,
         res->status = DUET_GENETEST_COLLINEAR;
         return DUET_OK;
     }
+    int burden_ok = s_tot > 1e-10 * trace_k;
+    if (exact) {
+        /* burden's estimate and standard error as below, p-values exact */
+        if (burden_ok) {
+            double info = 2.0 * s_tot;
+            res->burden_beta = usum / info;
+            res->burden_se = sqrt(phi / info);
+        }
+        if ((err = exact_gene(null, w, geno, ldg, mk, nc, burden_ok, weights, opts, res)))
+            return err;
+        if (burden_ok) res->burden_chi2 = duet_dist_chisq1_from_logp(res->burden_log_p);
+        goto combine;
+    }
     duet_qf_pvalue_t pv;
     if (need_skat) {
         duet_genetest_qf_pvalue(q_skat, lam0, r0, opts->acc, opts->lim, &pv);
@@ -671,13 +1123,21 @@ duet_err_t duet_genetest_run(const duet_genetest_null_t *null,
     }
 
     /* 6. burden: the weighted sum's score test, chi2_1 */
-    int burden_ok = s_tot > 1e-10 * trace_k;
     if (need_burden && burden_ok) {
         double info = 2.0 * s_tot; /* Var(1'U) / phi */
         res->burden_chi2 = q_burden / s_tot;
         res->burden_beta = usum / info;
         res->burden_se = sqrt(phi / info);
         res->burden_log_p = pchisq(res->burden_chi2, 1.0, 0, 1);
+        if (cc && !isnan(lp_burden_spa)) {
+            /* the saddlepoint test; estimate and SE from the asymptotic
+             * information */
+            info = 2.0 * burden_half_info;
+            res->burden_beta = usum / info;
+            res->burden_se = sqrt(phi / info);
+            res->burden_log_p = lp_burden_spa;
+            res->burden_chi2 = duet_dist_chisq1_from_logp(lp_burden_spa);
+        }
     }
 
     /* 7. SKAT-O */
@@ -791,7 +1251,9 @@ duet_err_t duet_genetest_run(const duet_genetest_null_t *null,
             }
             if (!(w->diag[c] > 0.0)) continue; /* in the covariates' span */
             double lpj;
-            if (null->model == DUET_GENETEST_LINEAR) {
+            if (cc) {
+                lpj = w->lpv[c]; /* saddlepoint */
+            } else if (null->model == DUET_GENETEST_LINEAR) {
                 /* t test of the variant added to the null model, as ACAT's
                  * Get.marginal.pval and lm() */
                 double ssr = w->u[c] * w->u[c] / (2.0 * w->diag[c]);
@@ -810,7 +1272,9 @@ duet_err_t duet_genetest_run(const duet_genetest_null_t *null,
         }
         res->n_ultra_rare = n_rare;
         double lp_rare = NAN;
-        if (n_rare > 0) {
+        if (n_rare > 0 && cc) {
+            lp_rare = lp_rare_spa;
+        } else if (n_rare > 0) {
             double zz = cblas_ddot(n, zr, 1, zr, 1);
             double zraw = 0.0;
             for (int c = 0; c < mk; c++)
@@ -837,6 +1301,7 @@ duet_err_t duet_genetest_run(const duet_genetest_null_t *null,
     }
 
     /* 9. ACAT-O over burden, SKAT and ACAT-V */
+combine:
     if (tests & DUET_GENETEST_ACATO) {
         double lps[3];
         int nl = 0;

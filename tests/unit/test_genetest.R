@@ -191,3 +191,106 @@ for (ci in seq_len(nrow(cases))) {
       pmin = pmin, p_skato = p_skato, p_acatv = p_acatv, p_acato = p_acato, t(setNames(prho, paste0("prho", 1:8)))))
 }
 write.table(format(out, digits = 17), file.path(dir, "ref.tsv"), sep = "\t", quote = FALSE, row.names = FALSE)
+
+# ---------------------------------------------------------------------------
+# Case/control small-sample policy (genetest.h): DIR/cc_cases.txt (name,
+# weights, mode = spa | exact) with NAME.X, .y, .G, .w; writes DIR/cc_ref.tsv.
+# Written from the papers, not from duet's C: the saddlepoint tail of a
+# score (Dey et al. 2017; the carriers' exact cumulant generating function
+# plus a normal term for the other samples, as SAIGE's fast SPA) solved
+# with uniroot(); SAIGE-GENE's adjusted variance S^2 / qchisq(p, 1) and
+# kernel scaling (inflation only, as genetest.h chooses); the exact tests by
+# enumerating all 2^m outcomes of the m carriers with expand.grid().
+spa_tail <- function(s, g, mu, vn, upper) {
+  K <- function(t) sum(log(1 - mu + mu * exp(t * g)) - t * g * mu) + vn * t^2 / 2
+  K1 <- function(t) sum(g * (mu * exp(t * g) / (1 - mu + mu * exp(t * g)) - mu)) + vn * t
+  K2 <- function(t) { p <- mu * exp(t * g) / (1 - mu + mu * exp(t * g)); sum(g^2 * p * (1 - p)) + vn }
+  b <- 1; while (K1(if (s > 0) b else -b) * sign(s) < abs(s)) b <- 2 * b
+  t0 <- uniroot(function(t) K1(t) - s, if (s > 0) c(0, b) else c(-b, 0), tol = 1e-14)$root
+  w <- sign(t0) * sqrt(2 * (t0 * s - K(t0))); v <- t0 * sqrt(K2(t0))
+  pnorm(w + log(v / w) / w, lower.tail = !upper)
+}
+spa_p2 <- function(s, gadj, carrier, mu, v, z_cut = 2) {
+  var <- sum(gadj^2 * v)
+  if (abs(s) / sqrt(var) <= z_cut) return(pchisq(s^2 / var, 1, lower.tail = FALSE))
+  vn <- max(0, var - sum(gadj[carrier]^2 * v[carrier]))
+  spa_tail(abs(s), gadj[carrier], mu[carrier], vn, TRUE) + spa_tail(-abs(s), gadj[carrier], mu[carrier], vn, FALSE)
+}
+acat_p <- function(p, w) { w <- w / sum(w); pcauchy(sum(ifelse(p < 1e-15, w / p / pi, w / tanpi(p))), lower.tail = FALSE) }
+skato_rho <- c(0, 0.1^2, 0.2^2, 0.3^2, 0.4^2, 0.5^2, 0.5, 1)
+cc_file <- file.path(dir, "cc_cases.txt")
+if (file.exists(cc_file)) {
+  cc <- read.table(cc_file, header = TRUE, stringsAsFactors = FALSE)
+  out <- NULL
+  for (ci in seq_len(nrow(cc))) {
+    cs <- cc[ci, ]
+    X <- as.matrix(read.table(file.path(dir, paste0(cs$name, ".X"))))
+    y <- scan(file.path(dir, paste0(cs$name, ".y")), quiet = TRUE)
+    G <- as.matrix(read.table(file.path(dir, paste0(cs$name, ".G"))))
+    af <- colMeans(G) / 2
+    G[, af > 0.5] <- 2 - G[, af > 0.5]
+    keep <- colSums(G) > 0; G <- G[, keep, drop = FALSE]
+    maf <- colMeans(G) / 2; mac <- colSums(G)
+    w <- if (cs$weights == 1) scan(file.path(dir, paste0(cs$name, ".w")), quiet = TRUE)[keep] else dbeta(maf, 1, 25)
+    fit <- glm(y ~ X - 1, family = binomial); mu <- fitted(fit); v <- mu * (1 - mu)
+    Gt <- G - X %*% solve(crossprod(X, X * v), crossprod(X, G * v))   # adjusted genotypes
+    S <- as.vector(crossprod(G, y - mu)); U <- w * S
+    varS <- colSums(Gt^2 * v)
+    rare <- mac <= 10
+    carrier <- rowSums(G != 0) > 0
+    if (cs$mode == "spa") {
+      pj <- sapply(seq_along(S), function(j) spa_p2(S[j], Gt[, j], G[, j] != 0, mu, v))
+      ratio <- pmax(1, (S^2 / varS) / qchisq(pj, 1, lower.tail = FALSE))
+      gb <- as.vector(Gt %*% w); SB <- sum(U); varB <- sum(gb^2 * v)
+      pB <- spa_p2(SB, gb, carrier, mu, v)
+      ratioB <- max(1, (SB^2 / varB) / qchisq(pB, 1, lower.tail = FALSE))
+      Z1s <- t(t(Gt * sqrt(v)) * (w * sqrt(ratio))) / sqrt(2)  # columns: D W G~ V^1/2 / sqrt 2
+      s1 <- sum(crossprod(Z1s)); target <- ratioB * varB / 2
+      if (target > s1) Z1s <- Z1s * sqrt(target / s1)
+      lam <- get_lambda(crossprod(Z1s))
+      Q <- sum(U^2) / 2
+      p_skat <- if (length(lam) == 1) pchisq(Q / lam, 1, lower.tail = FALSE) else imhof_upper(Q, lam)
+      # ACAT-V: saddlepoint p of each variant above MAC 10, of the collapsed rest
+      pv <- pj[!rare]; pw <- (w^2 * maf * (1 - maf))[!rare]
+      if (any(rare)) {
+        gr <- as.vector(Gt[, rare, drop = FALSE] %*% w[rare])
+        pr <- spa_p2(sum(U[rare]), gr, rowSums(G[, rare, drop = FALSE] != 0) > 0, mu, v)
+        mb <- mean(maf[rare])
+        wr <- if (cs$weights == 1) mean(w[rare]^2 * maf[rare] * (1 - maf[rare])) else dbeta(mb, 1, 25)^2 * mb * (1 - mb)
+        pv <- c(pv, pr); pw <- c(pw, wr)
+      }
+      p_acatv <- if (all(rare)) pr else acat_p(pv[pv < 1], pw[pv < 1])
+      out <- rbind(out, data.frame(name = cs$name, p_burden = pB, p_skat = p_skat, p_skato = NA,
+                                   p_acatv = p_acatv, burden_ratio = max(target, s1) / (varB / 2)))
+    } else {
+      idx <- which(carrier); m <- length(idx)
+      Y <- as.matrix(expand.grid(rep(list(0:1), m)))          # 2^m outcomes x m carriers
+      prob <- apply(Y, 1, function(yc) prod(ifelse(yc == 1, mu[idx], 1 - mu[idx])))
+      Uo <- t(t((Y - matrix(mu[idx], nrow(Y), m, byrow = TRUE)) %*% G[idx, , drop = FALSE]) * w)
+      obs <- which(apply(Y, 1, function(yc) all(yc == y[idx])))
+      QS <- rowSums(Uo^2); QB <- rowSums(Uo)^2
+      varU <- w^2 * varS
+      zr <- as.vector(Gt[, rare, drop = FALSE] %*% w[rare]); var_r <- sum(zr^2 * v)
+      mb <- mean(maf[rare])
+      wr <- if (cs$weights == 1) mean(w[rare]^2 * maf[rare] * (1 - maf[rare])) else dbeta(mb, 1, 25)^2 * mb * (1 - mb)
+      acat_stat <- apply(Uo, 1, function(u) {
+        pv <- pchisq(u[!rare]^2 / varU[!rare], 1, lower.tail = FALSE); pw <- (w^2 * maf * (1 - maf))[!rare]
+        pr <- if (any(rare)) pchisq(sum(u[rare])^2 / var_r, 1, lower.tail = FALSE) else NA
+        if (all(rare)) return(-log(pr))
+        if (!is.na(pr)) { pv <- c(pv, pr); pw <- c(pw, wr) }
+        k <- pv < 1
+        if (!any(k)) 0 else -log(acat_p(pv[k], pw[k]))
+      })
+      up <- function(x) { tol <- 1e-9 * max(abs(x)); sum(prob[x >= x[obs] - tol]) }
+      tails <- sapply(skato_rho, function(r) {
+        q <- (1 - r) * QS + r * QB; tol <- 1e-9 * max(abs(q))
+        sapply(q, function(qq) sum(prob[q >= qq - tol]))
+      })
+      tmin <- apply(tails, 1, min)
+      out <- rbind(out, data.frame(name = cs$name, p_burden = up(QB), p_skat = up(QS),
+                                   p_skato = sum(prob[tmin <= tmin[obs] * (1 + 1e-9)]),
+                                   p_acatv = up(acat_stat), burden_ratio = 1))
+    }
+  }
+  write.table(format(out, digits = 17), file.path(dir, "cc_ref.tsv"), sep = "\t", quote = FALSE, row.names = FALSE)
+}

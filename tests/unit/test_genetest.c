@@ -728,6 +728,168 @@ static void check_qf_against_r(void)
           "davies: the published acc = 1e-4 values are within 1e-4 of R's values");
 }
 
+
+/* ------------------------------------------------------------------ */
+/* Case/control small-sample policy against R                          */
+
+/* Rare-variant genes of a case/control trait with few cases: "spa" cases
+ * with many carriers (run with exact_carriers = 0, so that the saddlepoint
+ * path is taken), "exact" cases with at most 12 carriers, chosen here. */
+typedef struct {
+    const char *name;
+    int exact;       /* 1: carriers placed by hand (<= 12) */
+    int n, m, k;
+    int use_weights;
+    double intercept; /* of the logistic model: prevalence */
+    double effect;    /* log OR per copy on variants 0, 1 */
+    uint64_t seed;
+    double *x, *y, *g, *w;
+} cc_case_t;
+
+static cc_case_t cc_cases[] = {
+    { "ccspa1", 0, 3000, 8, 2, 0, -4.0, 1.5, 11, NULL, NULL, NULL, NULL },
+    { "ccspa2", 0, 2000, 10, 3, 1, -3.5, 1.0, 12, NULL, NULL, NULL, NULL },
+    { "ccspa3", 0, 2500, 6, 2, 0, -4.5, 0.0, 13, NULL, NULL, NULL, NULL },
+    { "ccexact1", 1, 800, 4, 2, 0, -3.0, 2.0, 21, NULL, NULL, NULL, NULL },
+    { "ccexact2", 1, 600, 6, 3, 1, -2.5, 1.0, 22, NULL, NULL, NULL, NULL },
+    { "ccexact3", 1, 1000, 5, 2, 0, -4.0, 2.5, 23, NULL, NULL, NULL, NULL },
+};
+#define N_CC_CASES ((int)(sizeof cc_cases / sizeof cc_cases[0]))
+
+static void make_cc_case(cc_case_t *c)
+{
+    duet_rng_t rng;
+    duet_rng_init(&rng, c->seed, 3);
+    int n = c->n, m = c->m, k = c->k;
+    c->x = calloc((size_t)n * k, sizeof(double));
+    c->y = calloc((size_t)n, sizeof(double));
+    c->g = calloc((size_t)n * m, sizeof(double));
+    c->w = calloc((size_t)m, sizeof(double));
+    for (int i = 0; i < n; i++) {
+        c->x[i] = 1.0;
+        if (k > 1) c->x[(size_t)n + i] = duet_rng_normal(&rng);
+        if (k > 2) c->x[(size_t)2 * n + i] = duet_rng_uniform(&rng) < 0.4;
+    }
+    for (int j = 0; j < m; j++) c->w[j] = 0.5 + duet_rng_uniform(&rng);
+    if (c->exact) {
+        /* 3 + (seed % 3) * 3 + 2 carriers: 8, 11, 5; the first carrier of
+         * ccexact2 is homozygous for variant 0 and five more carry it
+         * twice, so that its MAC is above 10 (ACAT-V's per-variant test) */
+        int n_car = c->seed == 21 ? 8 : c->seed == 22 ? 11 : 10;
+        for (int q = 0; q < n_car; q++) {
+            int i = (int)duet_rng_below(&rng, (uint64_t)n);
+            int j = q % m;
+            if (c->seed == 22 && q < 6) j = 0;
+            c->g[(size_t)n * j + i] = c->seed == 22 && q < 6 ? 2.0 : 1.0;
+            if (q % 4 == 3) c->g[(size_t)n * ((j + 1) % m) + i] = 1.0;
+        }
+    } else {
+        for (int j = 0; j < m; j++) {
+            double maf = exp(log(0.0008) + (log(0.012) - log(0.0008)) * duet_rng_uniform(&rng));
+            if (j == m - 1 && c->seed == 12) maf = 0.03; /* one variant above MAC 10 */
+            for (int i = 0; i < n; i++)
+                c->g[(size_t)n * j + i] = (double)duet_rng_binomial(&rng, 2, maf);
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        double eta = c->intercept + (k > 1 ? 0.5 * c->x[(size_t)n + i] : 0.0);
+        if (k > 2) eta -= 0.4 * c->x[(size_t)2 * n + i];
+        for (int j = 0; j < 2 && j < m; j++) eta += c->effect * c->g[(size_t)n * j + i];
+        c->y[i] = duet_rng_uniform(&rng) < 1 / (1 + exp(-eta));
+    }
+}
+
+static void free_cc_case(cc_case_t *c)
+{
+    free(c->x);
+    free(c->y);
+    free(c->g);
+    free(c->w);
+}
+
+static void write_cc_cases(const char *dir)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/cc_cases.txt", dir);
+    FILE *f = fopen(path, "w");
+    if (!f) return;
+    fprintf(f, "name weights mode\n");
+    for (int c = 0; c < N_CC_CASES; c++) {
+        cc_case_t *cc = &cc_cases[c];
+        make_cc_case(cc);
+        fprintf(f, "%s %d %s\n", cc->name, cc->use_weights, cc->exact ? "exact" : "spa");
+        snprintf(path, sizeof path, "%s/%s.X", dir, cc->name);
+        write_matrix(path, cc->x, cc->n, cc->k);
+        snprintf(path, sizeof path, "%s/%s.y", dir, cc->name);
+        write_matrix(path, cc->y, cc->n, 1);
+        snprintf(path, sizeof path, "%s/%s.G", dir, cc->name);
+        write_matrix(path, cc->g, cc->n, cc->m);
+        snprintf(path, sizeof path, "%s/%s.w", dir, cc->name);
+        write_matrix(path, cc->w, cc->m, 1);
+    }
+    fclose(f);
+}
+
+enum { CC_P_BURDEN, CC_P_SKAT, CC_P_SKATO, CC_P_ACATV, CC_RATIO, CC_N };
+
+static void check_cc_against_r(int r_ok)
+{
+    char path[PATH_MAX], name[200];
+    snprintf(path, sizeof path, "%s/cc_ref.tsv", work_dir);
+    duet_genetest_work_t *work = NULL;
+    CHECK(duet_genetest_work_create(&work) == DUET_OK, "work space");
+    for (int c = 0; c < N_CC_CASES; c++) {
+        cc_case_t *cc = &cc_cases[c];
+        double ref[CC_N];
+        int have = r_ok && read_ref_row(path, cc->name, ref, CC_N) == 0;
+        snprintf(name, sizeof name, "%s: R reference row present", cc->name);
+        CHECK(have, name);
+        double *resid = malloc(sizeof(double) * cc->n), *mu = malloc(sizeof(double) * cc->n);
+        fit_null(DUET_GENETEST_LOGISTIC, cc->n, cc->k, cc->x, cc->y, resid, mu);
+        duet_genetest_null_t *null = NULL;
+        duet_genetest_result_t res;
+        duet_genetest_opts_t opts;
+        duet_genetest_opts_init(&opts);
+        if (!cc->exact) opts.exact_carriers = 0;
+        int ok = duet_genetest_null_create(DUET_GENETEST_LOGISTIC, cc->n, cc->k, cc->x, cc->n,
+                                           resid, mu, &null) == DUET_OK &&
+                 duet_genetest_run(null, cc->g, cc->n, cc->m, cc->use_weights ? cc->w : NULL,
+                                   &opts, work, &res) == DUET_OK &&
+                 res.status == DUET_GENETEST_OK;
+        snprintf(name, sizeof name, "%s: run (%s, %d carriers)", cc->name,
+                 ok ? duet_genetest_adjust_str(res.adjust) : "failed", ok ? res.n_carriers : 0);
+        CHECK(ok && res.adjust == (cc->exact ? DUET_GENETEST_EXACT : DUET_GENETEST_SPA), name);
+        if (ok && have) {
+            printf("# %s: %d carriers, %d saddlepoints; burden p %.6g (R %.6g), SKAT %.6g (R %.6g), "
+                   "SKAT-O %.6g (R %.6g), ACAT-V %.6g (R %.6g), burden variance ratio %.4f (R %.4f)\n",
+                   cc->name, res.n_carriers, res.n_spa, exp(res.burden_log_p), ref[CC_P_BURDEN],
+                   exp(res.skat_log_p), ref[CC_P_SKAT], exp(res.skato_log_p), ref[CC_P_SKATO],
+                   exp(res.acatv_log_p), ref[CC_P_ACATV], res.burden_var_ratio, ref[CC_RATIO]);
+            /* exact: the same sums of the same probabilities; SPA: R's
+             * uniroot() and Imhof against spa.c and Davies */
+            double tol = cc->exact ? 1e-9 : 2e-3;
+            snprintf(name, sizeof name, "%s: burden p = R within %g", cc->name, tol);
+            CHECK_REL(exp(res.burden_log_p), ref[CC_P_BURDEN], tol, name);
+            snprintf(name, sizeof name, "%s: SKAT p = R within %g", cc->name, tol);
+            CHECK_REL(exp(res.skat_log_p), ref[CC_P_SKAT], tol, name);
+            snprintf(name, sizeof name, "%s: ACAT-V p = R within %g", cc->name, tol);
+            CHECK_REL(exp(res.acatv_log_p), ref[CC_P_ACATV], tol, name);
+            if (cc->exact) {
+                snprintf(name, sizeof name, "%s: SKAT-O p = R within %g", cc->name, tol);
+                CHECK_REL(exp(res.skato_log_p), ref[CC_P_SKATO], tol, name);
+            } else {
+                snprintf(name, sizeof name, "%s: burden variance ratio = R within %g", cc->name, tol);
+                CHECK_REL(res.burden_var_ratio, ref[CC_RATIO], tol, name);
+            }
+        }
+        duet_genetest_null_destroy(null);
+        free(resid);
+        free(mu);
+        free_cc_case(cc);
+    }
+    duet_genetest_work_destroy(work);
+}
+
 static gene_case_t gene_cases[] = {
     { "lin", DUET_GENETEST_LINEAR, 200, 12, 3, 0, 0.25, 0.001, 101, NULL, NULL, NULL, NULL },
     { "logit", DUET_GENETEST_LOGISTIC, 400, 10, 2, 0, 0.5, 0.001, 202, NULL, NULL, NULL, NULL },
@@ -765,6 +927,7 @@ static void test_genes_against_r(void)
     }
     fclose(f);
     write_qf_cases();
+    write_cc_cases(dir);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc = run_r(dir);
@@ -773,11 +936,13 @@ static void test_genes_against_r(void)
     CHECK(rc == 0, "Rscript computed the reference values");
 
     check_qf_against_r();
+    check_cc_against_r(rc == 0);
 
     duet_genetest_work_t *work = NULL;
     CHECK(duet_genetest_work_create(&work) == DUET_OK, "work space");
     duet_genetest_opts_t opts;
     duet_genetest_opts_init(&opts);
+    opts.cc_adjust = 0; /* the R reference is SKAT's asymptotic test ("noadj") */
     snprintf(path, sizeof path, "%s/ref.tsv", dir);
     for (int c = 0; c < N_GENE_CASES; c++) {
         gene_case_t *gc = &gene_cases[c];
