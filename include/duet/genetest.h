@@ -357,6 +357,8 @@ typedef struct {
     int n_carriers;     /* samples with a minor allele (logistic, adjusted) */
     int n_spa;          /* scores (variants and burdens) given a saddlepoint p */
     int n_spa_failed;   /* of which the saddlepoint failed (normal p kept) */
+    int n_collapsed;    /* SPA: variants with MAC <= acatv_mac that entered
+                           SKAT and SKAT-O as one column (0: none) */
     double burden_var_ratio; /* V*_B over the burden's asymptotic variance
                                 (1 without adjustment) */
     /* burden: score test of the weighted sum of minor alleles */

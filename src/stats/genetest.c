@@ -962,7 +962,7 @@ duet_err_t duet_genetest_run(const duet_genetest_null_t *null,
     /* 3b. case/control traits: the gene's carriers decide between the
      * exact tests and the saddlepoint-adjusted kernel (genetest.h) */
     const int cc = null->model == DUET_GENETEST_LOGISTIC && opts->cc_adjust && null->mu;
-    int exact = 0, nc = 0;
+    int exact = 0, nc = 0, mk_k = mk; /* mk_k: the kernel's columns */
     double lp_burden_spa = NAN, lp_rare_spa = NAN, burden_half_info = NAN;
     res->burden_var_ratio = 1.0;
     if (cc) {
@@ -1008,48 +1008,73 @@ duet_err_t duet_genetest_run(const duet_genetest_null_t *null,
         res->n_spa += used;
         res->n_spa_failed += failed;
         double ratio_b = used && !failed ? inflation_ratio(usum, var_b, lp_burden_spa) : 1.0;
-        /* ACAT-V's collapsed burden of the variants with MAC <= acatv_mac */
-        if (need_acatv) {
-            int n_rare = 0;
-            double zraw = 0.0;
-            for (int c = 0; c < mk; c++) {
-                w->vrare[c] = w->mac[c] <= opts->acatv_mac;
-                if (w->vrare[c]) {
-                    n_rare++;
-                    zraw += w->raw[c];
-                }
-            }
-            if (n_rare > 0) {
-                double var_r = sum_adjusted(null, w, mk, w->vrare, w->gadj), u_r = 0.0;
-                for (int i = 0; i < n; i++) w->mark[i] = 0;
-                for (int c = 0; c < mk; c++) {
-                    if (!w->vrare[c]) continue;
-                    u_r += w->u[c];
-                    const double *g = geno + (size_t)ldg * w->col[c];
-                    for (int i = 0; i < n; i++)
-                        if ((w->flip[c] ? 2.0 - g[i] : g[i]) != 0.0) w->mark[i] = 1;
-                }
-                int ni = 0;
-                for (int i = 0; i < n; i++)
-                    if (w->mark[i]) w->clist[ni++] = i;
-                if (var_r / 2.0 > BASIS_TOL * BASIS_TOL * zraw) {
-                    lp_rare_spa = spa_score_logp(null, w, w->gadj, w->clist, ni, u_r, var_r,
-                                                 opts->spa_z, &used, &failed);
-                    res->n_spa += used;
-                    res->n_spa_failed += failed;
-                }
+        /* the variants with MAC <= acatv_mac collapsed into their weighted
+         * sum: ACAT-V's burden p, and one column of the SKAT kernel */
+        int n_rare = 0, rare_ok = 0;
+        double zraw = 0.0, u_r = 0.0, ratio_r = 1.0;
+        for (int c = 0; c < mk; c++) {
+            w->vrare[c] = w->mac[c] <= opts->acatv_mac;
+            if (w->vrare[c]) {
+                n_rare++;
+                zraw += w->raw[c];
+                u_r += w->u[c];
             }
         }
-        /* scale the kernel: D Sigma D, then to the burden's variance */
-        for (int c = 0; c < mk; c++)
-            if (w->ratio[c] != 1.0) cblas_dscal(n, sqrt(w->ratio[c]), w->z + (size_t)n * c, 1);
+        if (n_rare > 0) {
+            double var_r = sum_adjusted(null, w, mk, w->vrare, w->gadj);
+            for (int i = 0; i < n; i++) w->mark[i] = 0;
+            for (int c = 0; c < mk; c++) {
+                if (!w->vrare[c]) continue;
+                const double *g = geno + (size_t)ldg * w->col[c];
+                for (int i = 0; i < n; i++)
+                    if ((w->flip[c] ? 2.0 - g[i] : g[i]) != 0.0) w->mark[i] = 1;
+            }
+            int ni = 0;
+            for (int i = 0; i < n; i++)
+                if (w->mark[i]) w->clist[ni++] = i;
+            if (var_r / 2.0 > BASIS_TOL * BASIS_TOL * zraw) {
+                rare_ok = 1;
+                lp_rare_spa = spa_score_logp(null, w, w->gadj, w->clist, ni, u_r, var_r,
+                                             opts->spa_z, &used, &failed);
+                res->n_spa += used;
+                res->n_spa_failed += failed;
+                if (used && !failed) ratio_r = inflation_ratio(u_r, var_r, lp_rare_spa);
+            }
+        }
+        /* scale the kernel: D Sigma D (SAIGE-GENE+: the ultra-rare variants
+         * as one column, when there are two or more), then to the burden's
+         * variance */
+        if (n_rare >= 2 && rare_ok) {
+            double *zc = w->gadj, uu_k = 0.0;
+            for (int i = 0; i < n; i++) zc[i] = 0.0;
+            for (int c = 0; c < mk; c++)
+                if (w->vrare[c]) cblas_daxpy(n, 1.0, w->z + (size_t)n * c, 1, zc, 1);
+            int kept = 0;
+            for (int c = 0; c < mk; c++) {
+                if (w->vrare[c]) continue;
+                double *dst = w->z + (size_t)n * kept;
+                if (kept != c) memmove(dst, w->z + (size_t)n * c, sizeof(double) * (size_t)n);
+                if (w->ratio[c] != 1.0) cblas_dscal(n, sqrt(w->ratio[c]), dst, 1);
+                uu_k += w->u[c] * w->u[c];
+                kept++;
+            }
+            memcpy(w->z + (size_t)n * kept, zc, sizeof(double) * (size_t)n);
+            if (ratio_r != 1.0) cblas_dscal(n, sqrt(ratio_r), w->z + (size_t)n * kept, 1);
+            uu_k += u_r * u_r;
+            mk_k = kept + 1;
+            q_skat = uu_k / (2.0 * phi);
+            res->n_collapsed = n_rare;
+        } else {
+            for (int c = 0; c < mk; c++)
+                if (w->ratio[c] != 1.0) cblas_dscal(n, sqrt(w->ratio[c]), w->z + (size_t)n * c, 1);
+        }
         double *zs = w->zr;
         for (int i = 0; i < n; i++) zs[i] = 0.0;
-        for (int c = 0; c < mk; c++) cblas_daxpy(n, 1.0, w->z + (size_t)n * c, 1, zs, 1);
+        for (int c = 0; c < mk_k; c++) cblas_daxpy(n, 1.0, w->z + (size_t)n * c, 1, zs, 1);
         double s_scaled = cblas_ddot(n, zs, 1, zs, 1);
         double target = ratio_b * burden_half_info; /* V*_B / 2 */
         if (s_scaled > 0.0 && target > s_scaled) {
-            cblas_dscal((int)((size_t)n * mk), sqrt(target / s_scaled), w->z, 1);
+            cblas_dscal((int)((size_t)n * mk_k), sqrt(target / s_scaled), w->z, 1);
             s_scaled = target;
         }
         res->burden_var_ratio = burden_half_info > 0.0 ? s_scaled / burden_half_info : 1.0;
@@ -1057,20 +1082,20 @@ duet_err_t duet_genetest_run(const duet_genetest_null_t *null,
 
     /* 4. the kernel: m x m Sigma = Z~'Z~, or n x n Z~Z~' when n < m.
      * sv: Sigma 1 (m-space) or z = Z~ 1 (n-space); s_tot = 1'Sigma 1. */
-    const int nspace = n < mk;
-    const int d = nspace ? n : mk;
+    const int nspace = n < mk_k;
+    const int d = nspace ? n : mk_k;
     double *kmat = w->kmat, *tmp = w->tmp, *svec = w->sv, *kv = w->kv;
     if (nspace)
-        cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, n, mk, 1.0, w->z, n, 0.0, kmat, d);
+        cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, n, mk_k, 1.0, w->z, n, 0.0, kmat, d);
     else
-        cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, mk, n, 1.0, w->z, n, 0.0, kmat, d);
+        cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, mk_k, n, 1.0, w->z, n, 0.0, kmat, d);
     for (int j = 0; j < d; j++)
         for (int i = j + 1; i < d; i++) kmat[(size_t)d * j + i] = kmat[(size_t)d * i + j];
     double trace_k = 0.0;
     for (int i = 0; i < d; i++) trace_k += kmat[(size_t)d * i + i];
     if (nspace) {
         for (int i = 0; i < n; i++) svec[i] = 0.0;
-        for (int c = 0; c < mk; c++) cblas_daxpy(n, 1.0, w->z + (size_t)n * c, 1, svec, 1);
+        for (int c = 0; c < mk_k; c++) cblas_daxpy(n, 1.0, w->z + (size_t)n * c, 1, svec, 1);
     } else {
         for (int i = 0; i < d; i++) w->ones[i] = 1.0;
         cblas_dgemv(CblasColMajor, CblasNoTrans, d, d, 1.0, kmat, d, w->ones, 1, 0.0, svec, 1);
@@ -1160,7 +1185,7 @@ duet_err_t duet_genetest_run(const duet_genetest_null_t *null,
                 } else {
                     /* R^1/2 = a I + b 11', a = sqrt(1 - rho),
                      * b = (sqrt(1 - rho + m rho) - a) / m */
-                    double a = sqrt(1.0 - rho), b = (sqrt(1.0 - rho + mk * rho) - a) / mk;
+                    double a = sqrt(1.0 - rho), b = (sqrt(1.0 - rho + mk_k * rho) - a) / mk_k;
                     for (int j = 0; j < d; j++)
                         for (int i = 0; i <= j; i++)
                             tmp[(size_t)d * j + i] = a * a * kmat[(size_t)d * j + i] +

@@ -200,7 +200,9 @@ write.table(format(out, digits = 17), file.path(dir, "ref.tsv"), sep = "\t", quo
 # plus a normal term for the other samples, as SAIGE's fast SPA) solved
 # with uniroot(); SAIGE-GENE's adjusted variance S^2 / qchisq(p, 1) and
 # kernel scaling (inflation only, as genetest.h chooses); the exact tests by
-# enumerating all 2^m outcomes of the m carriers with expand.grid().
+# enumerating all 2^m outcomes of the m carriers with expand.grid().  In
+# the saddlepoint regime the variants with MAC <= 10 enter SKAT as one
+# column (their weighted sum), as SAIGE-GENE+ collapses ultra-rare variants.
 spa_tail <- function(s, g, mu, vn, upper) {
   K <- function(t) sum(log(1 - mu + mu * exp(t * g)) - t * g * mu) + vn * t^2 / 2
   K1 <- function(t) sum(g * (mu * exp(t * g) / (1 - mu + mu * exp(t * g)) - mu)) + vn * t
@@ -245,10 +247,20 @@ if (file.exists(cc_file)) {
       pB <- spa_p2(SB, gb, carrier, mu, v)
       ratioB <- max(1, (SB^2 / varB) / qchisq(pB, 1, lower.tail = FALSE))
       Z1s <- t(t(Gt * sqrt(v)) * (w * sqrt(ratio))) / sqrt(2)  # columns: D W G~ V^1/2 / sqrt 2
+      Uk <- U
+      if (sum(rare) >= 2) {
+        # SAIGE-GENE+: the variants with MAC <= 10 as one column, their
+        # weighted sum, with its own saddlepoint variance ratio
+        gr <- as.vector(Gt[, rare, drop = FALSE] %*% w[rare]); ur <- sum(U[rare])
+        prr <- spa_p2(ur, gr, rowSums(G[, rare, drop = FALSE] != 0) > 0, mu, v)
+        rr <- max(1, (ur^2 / sum(gr^2 * v)) / qchisq(prr, 1, lower.tail = FALSE))
+        Z1s <- cbind(Z1s[, !rare, drop = FALSE], gr * sqrt(v) * sqrt(rr) / sqrt(2))
+        Uk <- c(U[!rare], ur)
+      }
       s1 <- sum(crossprod(Z1s)); target <- ratioB * varB / 2
       if (target > s1) Z1s <- Z1s * sqrt(target / s1)
       lam <- get_lambda(crossprod(Z1s))
-      Q <- sum(U^2) / 2
+      Q <- sum(Uk^2) / 2
       p_skat <- if (length(lam) == 1) pchisq(Q / lam, 1, lower.tail = FALSE) else imhof_upper(Q, lam)
       # ACAT-V: saddlepoint p of each variant above MAC 10, of the collapsed rest
       pv <- pj[!rare]; pw <- (w^2 * maf * (1 - maf))[!rare]

@@ -20,6 +20,7 @@
 
 #include "duet/genetest.h"
 #include "duet/rng.h"
+#include "duet/spa.h"
 #include "unit.h"
 
 #define CHECK_REL(got, want, rtol, name)                                         \
@@ -1011,6 +1012,72 @@ static void test_genes_against_r(void)
     for (int c = 0; c < N_GENE_CASES; c++) free_case(&gene_cases[c]);
 }
 
+
+/* ------------------------------------------------------------------ */
+/* The saddlepoint-adjusted variance on a hand-computable gene         */
+
+/*
+ * n = 100 samples, intercept only, 10 cases (mu = 0.1 for all), one
+ * variant carried once, by a case.  By hand: the adjusted genotype is
+ * g - 0.01 (0.99 for the carrier, -0.01 for the 99 others), the score
+ * S = sum g (y - mu) = 0.9, Var S = 0.09 (0.99^2 + 99 0.01^2) = 0.0891,
+ * z = 3.015 > 2, so its saddlepoint p has the carrier exact (g 0.99,
+ * mu 0.1) and the others as a normal term of variance 0.09 99 1e-4; the
+ * adjusted variance is V* = S^2 / qchisq(p, 1, lower = FALSE).  With one
+ * column the kernel is the single eigenvalue V* / 2 (SKAT's scale), so the
+ * SKAT, burden and ACAT-V (collapsed) p-values all equal that saddlepoint
+ * p, and the burden variance ratio is V* / 0.0891.
+ */
+static void test_spa_hand(void)
+{
+    enum { N = 100 };
+    double x[N], y[N], resid[N], mu[N], g[N];
+    for (int i = 0; i < N; i++) {
+        x[i] = 1.0;
+        y[i] = i < 10;
+        mu[i] = 0.1;
+        resid[i] = y[i] - 0.1;
+        g[i] = i == 0;
+    }
+    duet_genetest_null_t *null = NULL;
+    duet_genetest_work_t *work = NULL;
+    CHECK(duet_genetest_null_create(DUET_GENETEST_LOGISTIC, N, 1, x, N, resid, mu, &null) ==
+              DUET_OK && duet_genetest_work_create(&work) == DUET_OK,
+          "hand SPA: null model");
+    if (!null || !work) return;
+    duet_genetest_opts_t opts;
+    duet_genetest_opts_init(&opts);
+    opts.exact_carriers = 0; /* the saddlepoint path */
+    duet_genetest_result_t res;
+    CHECK(duet_genetest_run(null, g, N, 1, NULL, &opts, work, &res) == DUET_OK &&
+              res.status == DUET_GENETEST_OK && res.adjust == DUET_GENETEST_SPA,
+          "hand SPA: run takes the saddlepoint path");
+    double s = 0.9, var = 0.09 * (0.99 * 0.99 + 99 * 1e-4);
+    double ge = 0.99, me = 0.1;
+    double lp = duet_spa_logp2(&ge, &me, 1, 0.09 * 99 * 1e-4, s, NULL);
+    double vstar = s * s / qchisq(lp, 1.0, 0, 1);
+    printf("# hand SPA: S 0.9, V %.6g, z %.4f, saddlepoint p %.6g (normal %.6g), V* %.6g\n", var,
+           s / sqrt(var), exp(lp), exp(pchisq(s * s / var, 1.0, 0, 1)),
+           vstar);
+    CHECK_REL(res.burden_var_ratio, vstar / var, 1e-9, "hand SPA: burden variance ratio = V* / V");
+    CHECK_REL(res.burden_log_p, lp, 1e-9, "hand SPA: burden p = saddlepoint p");
+    CHECK_REL(res.skat_log_p, lp, 1e-6, "hand SPA: SKAT p (one eigenvalue V*/2) = saddlepoint p");
+    CHECK_REL(res.acatv_log_p, lp, 1e-9, "hand SPA: ACAT-V p (collapsed singleton) = saddlepoint p");
+    CHECK(vstar > var, "hand SPA: the adjusted variance is larger than mu (1 - mu) gives");
+    /* the same gene below the exact threshold: P(carrier is a case) = 0.1
+     * is the exact p of every test (|S| at least as large only then) */
+    opts.exact_carriers = 12;
+    CHECK(duet_genetest_run(null, g, N, 1, NULL, &opts, work, &res) == DUET_OK &&
+              res.adjust == DUET_GENETEST_EXACT && res.n_carriers == 1,
+          "hand exact: one carrier, exact path");
+    CHECK_REL(exp(res.burden_log_p), 0.1, 1e-12, "hand exact: burden p = mu of the carrier");
+    CHECK_REL(exp(res.skat_log_p), 0.1, 1e-12, "hand exact: SKAT p = mu of the carrier");
+    CHECK_REL(exp(res.skato_log_p), 0.1, 1e-12, "hand exact: SKAT-O p = mu of the carrier");
+    CHECK_REL(exp(res.acatv_log_p), 0.1, 1e-12, "hand exact: ACAT-V p = mu of the carrier");
+    duet_genetest_null_destroy(null);
+    duet_genetest_work_destroy(work);
+}
+
 /* ------------------------------------------------------------------ */
 /* Edge cases                                                          */
 
@@ -1261,6 +1328,7 @@ int main(void)
     test_integrate();
     test_acat();
     test_edges();
+    test_spa_hand();
     test_genes_against_r();
     test_null_uniformity();
     if (own_work_dir) {
