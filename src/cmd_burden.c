@@ -164,6 +164,7 @@ typedef struct {
     duet_out_t *out;
     kstring_t row;
     uint64_t rows, rows_na, rows_by_test[DUET_BURDEN_N_TESTS];
+    uint64_t rows_exact, rows_spa, rows_asymptotic; /* case/control SKAT rows */
     int genes_tested;
     uint64_t mb_empty, mb_tested;
     hit_t hits[DUET_BURDEN_N_TESTS][TOP_HITS];
@@ -274,6 +275,11 @@ static duet_err_t process_ready(run_t *r, duet_burden_stream_t *st)
                         kputc('\n', ks);
                         r->rows++;
                         r->rows_by_test[test]++;
+                        if (ok && test == DUET_BURDEN_TEST_SKAT && s->method && s->method[0]) {
+                            if (!strcmp(s->method, "exact")) r->rows_exact++;
+                            else if (!strcmp(s->method, "spa")) r->rows_spa++;
+                            else r->rows_asymptotic++;
+                        }
                         if (!ok) r->rows_na++;
                         else
                             add_hit(r->hits[test], &r->n_hits[test], s->log_p, trait, gene,
@@ -697,6 +703,11 @@ duet_err_t main_burden(int argc, char **argv)
             ksprintf(&summary, ", %s %llu", duet_burden_test_names[t],
                      (unsigned long long)run.rows_by_test[t]);
     kputc('\n', &summary);
+    if (run.rows_exact + run.rows_spa + run.rows_asymptotic)
+        ksprintf(&summary, "case/control SKAT, SKAT-O, ACAT-V p-values (per SKAT row): %llu exact "
+                 "(few carriers), %llu saddlepoint-adjusted, %llu asymptotic\n",
+                 (unsigned long long)run.rows_exact, (unsigned long long)run.rows_spa,
+                 (unsigned long long)run.rows_asymptotic);
     ksprintf(&summary, "traits: %d selected, %d tested\n", T, n_tested_traits);
     kputs("trait\tmodel\tn\tn_cases\tn_controls\tcovariates\n", &summary);
     for (int t = 0; t < T; t++) {

@@ -337,6 +337,9 @@ typedef struct {
     double beta, se;     /* burden only, NaN otherwise */
     double log_p;        /* NaN: no p-value */
     const char *errcode; /* "" when log_p is finite */
+    const char *method;  /* SKAT, SKAT-O, ACAT-V of a case/control trait:
+                            "exact", "spa" or "asymptotic" (genetest.h's
+                            small-sample policy); "" otherwise */
 } duet_burden_stat_t;
 
 typedef struct duet_burden_model duet_burden_model_t;

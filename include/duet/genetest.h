@@ -268,19 +268,30 @@ void duet_genetest_null_destroy(duet_genetest_null_t *null);
  * saddlepoint two-sided p (spa.h: the carriers of its covariate-adjusted
  * genotype exact, the other samples as one normal term) where its |z|
  * exceeds spa_z (the normal p below), and the adjusted variance
- * V*_j = U_j^2 / qchisq(p_j, 1, lower = FALSE); the kernel Sigma is scaled
- * to D Sigma D, D = diag(sqrt(max(1, V*_j / V_j))).  The weighted sum (the
- * burden score) gets its own saddlepoint p and adjusted variance V*_B, and
- * the kernel is scaled once more by max(1, V*_B / (1' D Sigma D 1)), so
- * that SKAT-O's rho = 1 end is the burden's saddlepoint test (SAIGE-GENE's
- * approach).  Choice: both scalings only inflate (a ratio below 1 is
- * left at 1): the kernel's variances are never made smaller than the
- * asymptotic ones, which keeps SKAT and SKAT-O conservative where the
- * saddlepoint is more significant than the normal p (a score in the short
- * tail); the burden test itself is the saddlepoint p.  SKAT and SKAT-O
- * then take the eigenvalues of the scaled kernel.  ACAT-V combines the
- * variants' saddlepoint p-values, and its collapsed burden of the
- * variants with MAC <= acatv_mac gets its saddlepoint p too.
+ * V*_j = U_j^2 / qchisq(p_j, 1, lower = FALSE).  As SAIGE-GENE+, the
+ * variants with MAC <= acatv_mac (two or more) enter the kernel as one
+ * column, their weighted sum, with its own saddlepoint p and V*; SKAT's
+ * Q is then sum_{MAC > acatv_mac} U_j^2 + (sum_{MAC <= acatv_mac} U_j)^2
+ * (over 2 phi).  The kernel Sigma of those columns is scaled to D Sigma D,
+ * D = diag(sqrt(r_j)), r_j = max(1, V*_j / V_j, R_j); then by
+ * max(1, V*_B / (1' D Sigma D 1)), V*_B the weighted sum's (the burden
+ * score's) adjusted variance, so that SKAT-O's rho = 1 end is at least
+ * the burden's saddlepoint test (SAIGE-GENE's approach).  SKAT and SKAT-O
+ * take the eigenvalues of the scaled kernel.
+ * Choices: (1) the ratios only inflate (a ratio below 1 is left at 1), so
+ * the kernel's variances are never below the asymptotic ones; (2) R_j,
+ * the small-sample adjustment in the spirit of SKATBinary's (Lee et al.
+ * 2012, AJHG 91:224; Zhao et al. 2020, AJHG 106:3): the ratio that column
+ * j's saddlepoint gives at |z| = spa_ref_z (3), whatever its observed
+ * score.  SAIGE-GENE's ratio at the observed score inflates only the
+ * columns whose score is extreme, and the heavy tails of the others (a
+ * rare variant's score with few cases) are left out of Q's null
+ * distribution: at 1% prevalence that left SKAT and SKAT-O at 1.7x the
+ * expected count of p < 0.01 (0.97x and 0.93x with R_j; at 30%
+ * prevalence R_j is about 1).  The burden test is the weighted sum's
+ * saddlepoint p.  ACAT-V combines the variants' saddlepoint p-values and
+ * the saddlepoint p of its collapsed burden of the variants with
+ * MAC <= acatv_mac.
  *
  * Where a saddlepoint fails (no root: never seen in practice) the normal
  * p of that score stands and the gene is flagged (n_spa_failed).
@@ -321,6 +332,9 @@ typedef struct {
                               0..DUET_GENETEST_EXACT_MAX [12] */
     double spa_z;          /* a score's saddlepoint p where its |z| exceeds
                               this; below, the normal p stands [2] */
+    double spa_ref_z;      /* SPA regime: each kernel column's variance is
+                              also inflated to its ratio at |z| = this,
+                              whatever its observed score; 0: off [3] */
 } duet_genetest_opts_t;
 
 /* The largest exact_carriers (2^16 outcomes per gene). */

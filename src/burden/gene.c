@@ -351,6 +351,7 @@ static void stat_na(duet_burden_stat_t *s, const char *why)
 {
     s->beta = s->se = s->log_p = NAN;
     s->errcode = why;
+    s->method = "";
 }
 
 duet_err_t duet_burden_gene_prepare(const duet_burden_model_t *m, duet_burden_work_t *w,
@@ -441,6 +442,7 @@ duet_err_t duet_burden_gene_prepare(const duet_burden_model_t *m, duet_burden_wo
                 s->se = a->se;
                 s->log_p = a->log_p;
                 s->errcode = "";
+                s->method = "";
             } else {
                 stat_na(s, a->status != DUET_FIT_OK ? duet_fit_status_str(a->status)
                                                     : "no_p_value");
@@ -450,7 +452,10 @@ duet_err_t duet_burden_gene_prepare(const duet_burden_model_t *m, duet_burden_wo
     return DUET_OK;
 }
 
-static void set_vc(duet_burden_stat_t *s, duet_genetest_status_t st, double log_p)
+/* method: the small-sample policy's method for a case/control trait, ""
+ * for a quantitative one */
+static void set_vc(duet_burden_stat_t *s, duet_genetest_status_t st, double log_p,
+                   const char *method)
 {
     if (st != DUET_GENETEST_OK) stat_na(s, duet_genetest_status_str(st));
     else if (!isfinite(log_p) && !(log_p == -INFINITY)) stat_na(s, "no_p_value");
@@ -458,6 +463,7 @@ static void set_vc(duet_burden_stat_t *s, duet_genetest_status_t st, double log_
         s->beta = s->se = NAN;
         s->log_p = log_p;
         s->errcode = "";
+        s->method = method;
     }
 }
 
@@ -507,10 +513,12 @@ duet_err_t duet_burden_gene_vc(const duet_burden_model_t *m, duet_burden_work_t 
             duet_genetest_result_t gr;
             duet_err_t err = duet_genetest_run(tm->null, w->g, n, nvar, NULL, &go, w->gt, &gr);
             if (err) return err;
-            set_vc(sk, gr.status, gr.skat_log_p);
-            if (go.tests & DUET_GENETEST_SKATO) set_vc(so, gr.status, gr.skato_log_p);
+            const char *how = tm->null->model == DUET_GENETEST_LOGISTIC
+                                  ? duet_genetest_adjust_str(gr.adjust) : "";
+            set_vc(sk, gr.status, gr.skat_log_p, how);
+            if (go.tests & DUET_GENETEST_SKATO) set_vc(so, gr.status, gr.skato_log_p, how);
             else stat_na(so, "not_requested");
-            set_vc(av, gr.status, gr.acatv_log_p);
+            set_vc(av, gr.status, gr.acatv_log_p, how);
         }
         /* ACAT-O: the Cauchy combination of those that exist */
         double lp[3];
@@ -522,6 +530,7 @@ duet_err_t duet_burden_gene_vc(const duet_burden_model_t *m, duet_burden_work_t 
             ao->beta = ao->se = NAN;
             ao->log_p = duet_genetest_acat(lp, NULL, k);
             ao->errcode = isnan(ao->log_p) ? "no_p_value" : "";
+            ao->method = sk->method ? sk->method : "";
         } else {
             stat_na(ao, "no_p_value");
         }

@@ -46,6 +46,7 @@ void duet_genetest_opts_init(duet_genetest_opts_t *opts)
     opts->cc_adjust = 1;
     opts->exact_carriers = 12;
     opts->spa_z = 2.0;
+    opts->spa_ref_z = 3.0;
 }
 
 const char *duet_genetest_adjust_str(duet_genetest_adjust_t adjust)
@@ -633,6 +634,19 @@ static double inflation_ratio(double s, double var, double lp)
     return r > 1.0 ? r : 1.0;
 }
 
+/* The variance ratio of a score (adjusted genotype in w->gadj, carriers
+ * idx) at the reference point |z| = ref_z, whatever its observed value. */
+static double reference_ratio(const duet_genetest_null_t *null, duet_genetest_work_t *w,
+                              const int *idx, int ni, double var,
+                              const duet_genetest_opts_t *opts)
+{
+    if (!(opts->spa_ref_z > 0.0) || !(var > 0.0)) return 1.0;
+    int used, failed;
+    double s = opts->spa_ref_z * sqrt(var);
+    double lp = spa_score_logp(null, w, w->gadj, idx, ni, s, var, 0.0, &used, &failed);
+    return used && !failed ? inflation_ratio(s, var, lp) : 1.0;
+}
+
 /* adjusted genotype of the sum of the projected columns z[cols] (n-space,
  * scaled as w->z) into out: g~ = sqrt(2) z / sqrt(v); returns its score
  * variance sum_i g~_i^2 v_i */
@@ -999,6 +1013,7 @@ duet_err_t duet_genetest_run(const duet_genetest_null_t *null,
             res->n_spa += used;
             res->n_spa_failed += failed;
             if (used && !failed) w->ratio[c] = inflation_ratio(w->u[c], var, w->lpv[c]);
+            w->ratio[c] = fmax(w->ratio[c], reference_ratio(null, w, w->clist, ni, var, opts));
         }
         /* the burden score (weighted sum), over every carrier */
         double var_b = sum_adjusted(null, w, mk, NULL, w->gadj);
@@ -1039,6 +1054,7 @@ duet_err_t duet_genetest_run(const duet_genetest_null_t *null,
                 res->n_spa += used;
                 res->n_spa_failed += failed;
                 if (used && !failed) ratio_r = inflation_ratio(u_r, var_r, lp_rare_spa);
+                ratio_r = fmax(ratio_r, reference_ratio(null, w, w->clist, ni, var_r, opts));
             }
         }
         /* scale the kernel: D Sigma D (SAIGE-GENE+: the ultra-rare variants

@@ -199,7 +199,8 @@ write.table(format(out, digits = 17), file.path(dir, "ref.tsv"), sep = "\t", quo
 # score (Dey et al. 2017; the carriers' exact cumulant generating function
 # plus a normal term for the other samples, as SAIGE's fast SPA) solved
 # with uniroot(); SAIGE-GENE's adjusted variance S^2 / qchisq(p, 1) and
-# kernel scaling (inflation only, as genetest.h chooses); the exact tests by
+# kernel scaling (inflation only, and at least the ratio at |z| = 3, as
+# genetest.h chooses); the exact tests by
 # enumerating all 2^m outcomes of the m carriers with expand.grid().  In
 # the saddlepoint regime the variants with MAC <= 10 enter SKAT as one
 # column (their weighted sum), as SAIGE-GENE+ collapses ultra-rare variants.
@@ -242,7 +243,13 @@ if (file.exists(cc_file)) {
     carrier <- rowSums(G != 0) > 0
     if (cs$mode == "spa") {
       pj <- sapply(seq_along(S), function(j) spa_p2(S[j], Gt[, j], G[, j] != 0, mu, v))
-      ratio <- pmax(1, (S^2 / varS) / qchisq(pj, 1, lower.tail = FALSE))
+      # the ratio at the observed score and at |z| = 3 (genetest.h's R_j)
+      ref_ratio <- function(gadj, carrier) {
+        var <- sum(gadj^2 * v); s3 <- 3 * sqrt(var)
+        9 / qchisq(spa_p2(s3, gadj, carrier, mu, v, z_cut = 0), 1, lower.tail = FALSE)
+      }
+      rj <- sapply(seq_along(S), function(j) ref_ratio(Gt[, j], G[, j] != 0))
+      ratio <- pmax(1, (S^2 / varS) / qchisq(pj, 1, lower.tail = FALSE), rj)
       gb <- as.vector(Gt %*% w); SB <- sum(U); varB <- sum(gb^2 * v)
       pB <- spa_p2(SB, gb, carrier, mu, v)
       ratioB <- max(1, (SB^2 / varB) / qchisq(pB, 1, lower.tail = FALSE))
@@ -253,7 +260,8 @@ if (file.exists(cc_file)) {
         # weighted sum, with its own saddlepoint variance ratio
         gr <- as.vector(Gt[, rare, drop = FALSE] %*% w[rare]); ur <- sum(U[rare])
         prr <- spa_p2(ur, gr, rowSums(G[, rare, drop = FALSE] != 0) > 0, mu, v)
-        rr <- max(1, (ur^2 / sum(gr^2 * v)) / qchisq(prr, 1, lower.tail = FALSE))
+        rr <- max(1, (ur^2 / sum(gr^2 * v)) / qchisq(prr, 1, lower.tail = FALSE),
+                  ref_ratio(gr, rowSums(G[, rare, drop = FALSE] != 0) > 0))
         Z1s <- cbind(Z1s[, !rare, drop = FALSE], gr * sqrt(v) * sqrt(rr) / sqrt(2))
         Uk <- c(U[!rare], ur)
       }
