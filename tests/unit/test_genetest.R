@@ -97,15 +97,20 @@ if (file.exists(qf_file)) {
 cases_file <- file.path(dir, "cases.txt")
 if (!file.exists(cases_file)) quit(save = "no")
 cases <- read.table(cases_file, header = TRUE, stringsAsFactors = FALSE)
+# a designed gene's covariates, trait and genotypes (minor-allele coded)
+read_gene <- function(name) {
+  X <- as.matrix(read.table(file.path(dir, paste0(name, ".X"))))
+  y <- scan(file.path(dir, paste0(name, ".y")), quiet = TRUE)
+  G <- as.matrix(read.table(file.path(dir, paste0(name, ".G"))))
+  af <- colMeans(G) / 2
+  G[, af > 0.5] <- 2 - G[, af > 0.5]
+  list(X = X, y = y, G = G)
+}
 out <- NULL
 for (ci in seq_len(nrow(cases))) {
   cs <- cases[ci, ]
-  X <- as.matrix(read.table(file.path(dir, paste0(cs$name, ".X"))))
-  y <- scan(file.path(dir, paste0(cs$name, ".y")), quiet = TRUE)
-  G <- as.matrix(read.table(file.path(dir, paste0(cs$name, ".G"))))
+  d <- read_gene(cs$name); X <- d$X; y <- d$y; G <- d$G
   n <- nrow(G)
-  af <- colMeans(G) / 2
-  G[, af > 0.5] <- 2 - G[, af > 0.5]
   keep <- colSums(G) > 0; G <- G[, keep, drop = FALSE]
   maf <- colMeans(G) / 2; mac <- colSums(G)
   w <- if (cs$weights == 1) scan(file.path(dir, paste0(cs$name, ".w")), quiet = TRUE)[keep] else dbeta(maf, 1, 25)
@@ -227,11 +232,7 @@ if (file.exists(cc_file)) {
   out <- NULL
   for (ci in seq_len(nrow(cc))) {
     cs <- cc[ci, ]
-    X <- as.matrix(read.table(file.path(dir, paste0(cs$name, ".X"))))
-    y <- scan(file.path(dir, paste0(cs$name, ".y")), quiet = TRUE)
-    G <- as.matrix(read.table(file.path(dir, paste0(cs$name, ".G"))))
-    af <- colMeans(G) / 2
-    G[, af > 0.5] <- 2 - G[, af > 0.5]
+    d <- read_gene(cs$name); X <- d$X; y <- d$y; G <- d$G
     keep <- colSums(G) > 0; G <- G[, keep, drop = FALSE]
     maf <- colMeans(G) / 2; mac <- colSums(G)
     w <- if (cs$weights == 1) scan(file.path(dir, paste0(cs$name, ".w")), quiet = TRUE)[keep] else dbeta(maf, 1, 25)

@@ -549,20 +549,28 @@ typedef struct {
 /* Genotypes with MAF spread over (0.001, 0.3): some ultra-rare (MAC <= 10),
  * one common variant coded on its major allele (AF > 0.5, flipped), one
  * monomorphic column (left out). */
+/* The arrays of a designed gene (zeroed) and its covariates: intercept, a
+ * normal one (k > 1), a 40% binary one (k > 2). */
+static void design_alloc(duet_rng_t *rng, int n, int m, int k, double **x, double **y,
+                         double **g, double **w)
+{
+    *x = calloc((size_t)n * k, sizeof(double));
+    *y = calloc((size_t)n, sizeof(double));
+    *g = calloc((size_t)n * m, sizeof(double));
+    *w = calloc((size_t)m, sizeof(double));
+    for (int i = 0; i < n; i++) {
+        (*x)[i] = 1.0;
+        if (k > 1) (*x)[(size_t)n + i] = duet_rng_normal(rng);
+        if (k > 2) (*x)[(size_t)2 * n + i] = duet_rng_uniform(rng) < 0.4;
+    }
+}
+
 static void make_case(gene_case_t *c)
 {
     duet_rng_t rng;
     duet_rng_init(&rng, c->seed, 1);
     int n = c->n, m = c->m, k = c->k;
-    c->x = calloc((size_t)n * k, sizeof(double));
-    c->y = calloc((size_t)n, sizeof(double));
-    c->g = calloc((size_t)n * m, sizeof(double));
-    c->w = calloc((size_t)m, sizeof(double));
-    for (int i = 0; i < n; i++) {
-        c->x[i] = 1.0;
-        if (k > 1) c->x[(size_t)n + i] = duet_rng_normal(&rng);
-        if (k > 2) c->x[(size_t)2 * n + i] = duet_rng_uniform(&rng) < 0.4;
-    }
+    design_alloc(&rng, n, m, k, &c->x, &c->y, &c->g, &c->w);
     for (int j = 0; j < m; j++) {
         double maf = j == m - 1 ? 0.0 : exp(log(c->maf_lo) + (log(0.3) - log(c->maf_lo)) * duet_rng_uniform(&rng));
         if (j == 1) maf = 0.35;
@@ -603,6 +611,20 @@ static int write_matrix(const char *path, const double *a, int rows, int cols)
         fputc('\n', f);
     }
     return fclose(f);
+}
+
+/* DIR/NAME.X, .y, .G and .w of a designed gene, for the R script */
+static void write_design(const char *dir, const char *name, int n, int m, int k, const double *x,
+                         const double *y, const double *g, const double *w)
+{
+    char path[PATH_MAX];
+    const char *suffix[4] = { "X", "y", "G", "w" };
+    const double *data[4] = { x, y, g, w };
+    int rows[4] = { n, n, n, m }, cols[4] = { k, 1, m, 1 };
+    for (int q = 0; q < 4; q++) {
+        snprintf(path, sizeof path, "%s/%s.%s", dir, name, suffix[q]);
+        write_matrix(path, data[q], rows[q], cols[q]);
+    }
 }
 
 static char work_dir[1024];
@@ -762,15 +784,7 @@ static void make_cc_case(cc_case_t *c)
     duet_rng_t rng;
     duet_rng_init(&rng, c->seed, 3);
     int n = c->n, m = c->m, k = c->k;
-    c->x = calloc((size_t)n * k, sizeof(double));
-    c->y = calloc((size_t)n, sizeof(double));
-    c->g = calloc((size_t)n * m, sizeof(double));
-    c->w = calloc((size_t)m, sizeof(double));
-    for (int i = 0; i < n; i++) {
-        c->x[i] = 1.0;
-        if (k > 1) c->x[(size_t)n + i] = duet_rng_normal(&rng);
-        if (k > 2) c->x[(size_t)2 * n + i] = duet_rng_uniform(&rng) < 0.4;
-    }
+    design_alloc(&rng, n, m, k, &c->x, &c->y, &c->g, &c->w);
     for (int j = 0; j < m; j++) c->w[j] = 0.5 + duet_rng_uniform(&rng);
     if (c->exact) {
         /* 3 + (seed % 3) * 3 + 2 carriers: 8, 11, 5; the first carrier of
@@ -819,14 +833,7 @@ static void write_cc_cases(const char *dir)
         cc_case_t *cc = &cc_cases[c];
         make_cc_case(cc);
         fprintf(f, "%s %d %s\n", cc->name, cc->use_weights, cc->exact ? "exact" : "spa");
-        snprintf(path, sizeof path, "%s/%s.X", dir, cc->name);
-        write_matrix(path, cc->x, cc->n, cc->k);
-        snprintf(path, sizeof path, "%s/%s.y", dir, cc->name);
-        write_matrix(path, cc->y, cc->n, 1);
-        snprintf(path, sizeof path, "%s/%s.G", dir, cc->name);
-        write_matrix(path, cc->g, cc->n, cc->m);
-        snprintf(path, sizeof path, "%s/%s.w", dir, cc->name);
-        write_matrix(path, cc->w, cc->m, 1);
+        write_design(dir, cc->name, cc->n, cc->m, cc->k, cc->x, cc->y, cc->g, cc->w);
     }
     fclose(f);
 }
@@ -917,14 +924,7 @@ static void test_genes_against_r(void)
         make_case(gc);
         fprintf(f, "%s %s %d\n", gc->name, gc->model == DUET_GENETEST_LINEAR ? "linear" : "logistic",
                 gc->use_weights);
-        snprintf(path, sizeof path, "%s/%s.X", dir, gc->name);
-        write_matrix(path, gc->x, gc->n, gc->k);
-        snprintf(path, sizeof path, "%s/%s.y", dir, gc->name);
-        write_matrix(path, gc->y, gc->n, 1);
-        snprintf(path, sizeof path, "%s/%s.G", dir, gc->name);
-        write_matrix(path, gc->g, gc->n, gc->m);
-        snprintf(path, sizeof path, "%s/%s.w", dir, gc->name);
-        write_matrix(path, gc->w, gc->m, 1);
+        write_design(dir, gc->name, gc->n, gc->m, gc->k, gc->x, gc->y, gc->g, gc->w);
     }
     fclose(f);
     write_qf_cases();
