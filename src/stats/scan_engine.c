@@ -284,6 +284,20 @@ cleanup:
     return err;
 }
 
+/* FNV-1a over the mask, 8 bytes at a time. */
+static uint64_t mask_hash(const uint8_t *m, int n)
+{
+    uint64_t h = 1469598103934665603ull;
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t word;
+        memcpy(&word, m + i, 8);
+        h = (h ^ word) * 1099511628211ull;
+    }
+    for (; i < n; i++) h = (h ^ m[i]) * 1099511628211ull;
+    return h;
+}
+
 duet_err_t duet_scan_create(const duet_scan_input_t *in, const duet_scan_opts_t *opts,
                             duet_scan_t **out)
 {
@@ -291,6 +305,8 @@ duet_err_t duet_scan_create(const duet_scan_input_t *in, const duet_scan_opts_t 
     duet_err_t err = DUET_ENOMEM;
     int N = in->n_samples, T = in->n_traits;
     uint8_t *masks = NULL;
+    int *set_rep = NULL, *table = NULL;
+    uint64_t *set_hash = NULL;
     duet_scan_t *sc = duet_calloc(1, sizeof *sc);
     if (!sc) return DUET_ENOMEM;
     sc->opts = *opts;
@@ -332,18 +348,34 @@ duet_err_t duet_scan_create(const duet_scan_input_t *in, const duet_scan_opts_t 
         else if (tr->binary && cases == n) skip_trait(sc, t, "no controls");
         else if (!distinct) skip_trait(sc, t, "one value only");
     }
-    /* sets: identical masks */
+    /* sets: identical masks, found through a hash of each mask (phecodes'
+     * exclusion patterns make most traits a set of their own: comparing
+     * every trait with every set would cost O(T^2 N)) */
+    set_rep = duet_malloc((size_t)(T ? T : 1) * sizeof *set_rep);
+    set_hash = duet_malloc((size_t)(T ? T : 1) * sizeof *set_hash);
+    size_t cap = 16;
+    while (cap < 2 * (size_t)T) cap *= 2;
+    table = duet_malloc(cap * sizeof *table);
+    if (!set_rep || !set_hash || !table) goto cleanup;
+    for (size_t h = 0; h < cap; h++) table[h] = -1;
     for (int t = 0; t < T; t++) {
         if (sc->traits[t].skipped) continue;
         const uint8_t *m = masks + (size_t)N * t;
-        int s;
-        for (s = 0; s < sc->n_sets; s++) {
-            int rep = -1;
-            for (int u = 0; u < t; u++)
-                if (sc->traits[u].set == s) { rep = u; break; }
-            if (rep >= 0 && !memcmp(masks + (size_t)N * rep, m, (size_t)N)) break;
+        uint64_t hash = mask_hash(m, N);
+        size_t slot = (size_t)(hash & (cap - 1));
+        int s = -1;
+        for (; table[slot] >= 0; slot = (slot + 1) & (cap - 1)) {
+            int c = table[slot];
+            if (set_hash[c] == hash && !memcmp(masks + (size_t)N * set_rep[c], m, (size_t)N)) {
+                s = c;
+                break;
+            }
         }
-        if (s == sc->n_sets) {
+        if (s < 0) {
+            s = sc->n_sets;
+            table[slot] = s;
+            set_rep[s] = t;
+            set_hash[s] = hash;
             set_t *st = &sc->sets[sc->n_sets++];
             st->n = sc->traits[t].n;
             st->rows = duet_malloc((size_t)st->n * sizeof *st->rows);
@@ -392,6 +424,9 @@ duet_err_t duet_scan_create(const duet_scan_input_t *in, const duet_scan_opts_t 
 cleanup:
     if (err == DUET_ENOMEM) (void)duet_log_oom(0);
     free(masks);
+    free(set_rep);
+    free(set_hash);
+    free(table);
     duet_scan_destroy(sc);
     return err;
 }
