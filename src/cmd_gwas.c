@@ -808,7 +808,7 @@ duet_err_t main_gwas(int argc, char **argv)
     if (exclude) ksprintf(&summary, ", %llu in --exclude", (unsigned long long)f_exclude);
     kputc('\n', &summary);
     ksprintf(&summary, "traits: %d selected, %d scanned\n", T, n_outs);
-    kputs("trait\tmodel\tn\tn_cases\tn_controls\tcovariates\trows\tNA_rows\tscore\tspa\twald\tfirth\tlambda_gc\n",
+    kputs("trait\tmodel\tn\tn_cases\tn_controls\tcovariates\trows\tNA_rows\tscore\tspa\texact\twald\tfirth\tlambda_gc\n",
           &summary);
     for (int u = 0; u < n_outs; u++) {
         trait_out_t *to = &outs[u];
@@ -817,10 +817,11 @@ duet_err_t main_gwas(int argc, char **argv)
         int show = tr->binary && tr->n_cases >= o.min_cell && tr->n_controls >= o.min_cell;
         if (show) ksprintf(&summary, "%d\t%d\t", tr->n_cases, tr->n_controls);
         else kputs(NA "\t" NA "\t", &summary);
-        ksprintf(&summary, "%d\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t", tr->n_covars_used,
+        ksprintf(&summary, "%d\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t", tr->n_covars_used,
                  (unsigned long long)to->rows, (unsigned long long)to->na_rows,
                  (unsigned long long)to->by_test[DUET_TEST_SCORE],
                  (unsigned long long)to->by_test[DUET_TEST_SPA],
+                 (unsigned long long)to->by_test[DUET_TEST_EXACT],
                  (unsigned long long)to->by_test[DUET_TEST_WALD],
                  (unsigned long long)to->by_test[DUET_TEST_FIRTH]);
         if (isfinite(to->lambda)) ksprintf(&summary, "%.4f\n", to->lambda);
