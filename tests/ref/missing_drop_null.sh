@@ -47,7 +47,8 @@ for v in dm swap; do
     t_run "duet gwas --missing drop ($v)" 0 "$DUET" gwas --vcf $v.vcf --pheno t.tsv --binary --covar coh/covar.tsv \
         --covar-name sex,age --missing drop -o $v --quiet
 done
-lambda=$(awk -F"\t" '$1 == "t" && NF == 13 { print $NF }' dm.log)
+lambda=$(awk -F'\t' '$1 == "trait" && $2 == "model" { for (i = 1; i <= NF; i++) if ($i == "lambda_gc") c = i; next }
+    c && $1 == "t" { print $c; exit }' dm.log)
 t_true "lambda GC under differential missingness: $lambda in [0.85, 1.2]" awk -v l="${lambda:-9}" 'BEGIN { exit !(l >= 0.85 && l <= 1.2) }'
 paste <(zcat dm.t.gwas.tsv.gz | cut -f10 | tail -n +2) <(zcat swap.t.gwas.tsv.gz | cut -f10 | tail -n +2) >both.tsv
 worst=$(awk -F'\t' '{ d = $1 - $2; if (d < 0) d = -d; if (d > m) m = d } END { print m + 0 }' both.tsv)
