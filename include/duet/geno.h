@@ -236,6 +236,11 @@ duet_err_t duet_geno_read_block(duet_geno_t *geno,
  * that a region can be read; 0 otherwise. */
 int duet_geno_indexed(const char *path);
 
+/* 1 if the file may hold records of contigs of class `cls` (by contig
+ * name only, PARs ignored): from the index's record counts when there is
+ * an index, else from the header's contig lines (1 when it has none). */
+int duet_geno_may_have_contig(duet_geno_t *geno, duet_ploidy_t cls);
+
 /* The path the reader was opened with. */
 const char *duet_geno_path(const duet_geno_t *geno);
 

@@ -482,6 +482,26 @@ uint64_t duet_geno_n_records_hint(const duet_geno_t *g) { return g->n_records_hi
 
 const char *duet_geno_path(const duet_geno_t *g) { return g->path; }
 
+int duet_geno_may_have_contig(duet_geno_t *g, duet_ploidy_t cls)
+{
+    if (g->tbx) {
+        int n = 0, found = 0;
+        const char **names = tbx_seqnames(g->tbx, &n);
+        if (!names) return 1;
+        for (int i = 0; i < n && !found; i++)
+            found = duet_geno_contig_class(names[i]) == cls && idx_count(g->tbx->idx, i) > 0;
+        free(names);
+        return found;
+    }
+    int n = g->hdr->n[BCF_DT_CTG];
+    if (n == 0) return 1;
+    for (int rid = 0; rid < n; rid++)
+        if (duet_geno_contig_class(bcf_hdr_id2name(g->hdr, rid)) == cls &&
+            (!g->idx || idx_count(g->idx, rid) > 0))
+            return 1;
+    return 0;
+}
+
 int duet_geno_indexed(const char *path)
 {
     static const char *const ext[] = { ".csi", ".tbi" };
