@@ -317,8 +317,8 @@ void duet_sex_table_destroy(duet_sex_table_t *table);
 duet_err_t duet_sex_table_set(duet_sex_table_t *table, const char *id, duet_sex_t sex) DUET_WUR;
 /* The sex of `id`; DUET_SEX_UNKNOWN if absent. */
 duet_sex_t duet_sex_table_get(const duet_sex_table_t *table, const char *id);
-/* Where the sexes came from ("FILE", "covariate 'sex' of FILE"), for
- * logs; set by the readers below. */
+/* Where the sexes came from ("FILE", "covariate 'sex' of FILE", the file
+ * without its folder), for logs and sidecars; set by the readers below. */
 const char *duet_sex_table_source(const duet_sex_table_t *table);
 
 /*

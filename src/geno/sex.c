@@ -88,6 +88,14 @@ duet_err_t duet_par_parse(const char *arg, duet_par_t *par)
 /* ------------------------------------------------------------------ */
 /* The table */
 
+/* a file's name without its folder: sources go into outputs, which carry
+ * no absolute paths */
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
 duet_err_t duet_sex_table_create(duet_sex_table_t **out)
 {
     *out = NULL;
@@ -208,7 +216,7 @@ duet_err_t duet_sex_table_read(const char *path, duet_sex_table_t **out)
     duet_err_t err = duet_sex_table_create(&t);
     if (err) return err;
     kstring_t source = { 0, 0, NULL };
-    ksprintf(&source, "%s", path);
+    ksprintf(&source, "%s", base_name(path));
     t->source = source.s;
     char **f = duet_malloc(MAX_FIELDS * sizeof *f);
     if (!f || !t->source) {
@@ -316,7 +324,7 @@ duet_err_t duet_sex_table_from_covar(const char *const *ids, int n, const double
     duet_err_t err = duet_sex_table_create(&t);
     if (err) return err;
     kstring_t src = { 0, 0, NULL };
-    ksprintf(&src, "covariate 'sex' of %s", source);
+    ksprintf(&src, "covariate 'sex' of %s", base_name(source));
     t->source = src.s;
     if (!t->source) {
         duet_sex_table_destroy(t);
