@@ -393,6 +393,6 @@ void duet_sex_cli_usage(FILE *fp, int covar_line)
     fprintf(fp,
 "        --par b37|b38|none|BP1,BP2\n"
 "                               chrX's pseudo-autosomal regions, read as diploid\n"
-"                               (plink2 --split-par) [b37]\n"
+"                               (as plink2 split-par) [b37]\n"
 "\n");
 }
