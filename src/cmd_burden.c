@@ -715,6 +715,7 @@ duet_err_t main_burden(int argc, char **argv)
     gopts.want_missing_mask = 1;
     gopts.sex = run.have_sex ? sex : NULL;
     gopts.par = o.sexo.par;
+    gopts.warn_no_sex = 1;
     if ((err = duet_geno_open(&gopts, &geno))) goto cleanup;
     int B = (int)((1L << 20) / (N > 0 ? N : 1));
     if (B < 8) B = 8;

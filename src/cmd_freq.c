@@ -182,6 +182,7 @@ duet_err_t main_freq(int argc, char **argv)
     go.field = dosage ? DUET_GENO_DS : DUET_GENO_GT;
     go.sex = sex;
     go.par = sexo.par;
+    go.warn_no_sex = 1;
     /* Up to 3 threads, decompression stays on the fetching thread and the
      * others decode (an htslib thread pool costs more than it saves there,
      * bench/reader.sh); from 4 on, half as many htslib threads inflate

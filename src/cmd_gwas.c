@@ -808,6 +808,7 @@ duet_err_t main_gwas(int argc, char **argv)
     gopts.field = o.dosage ? DUET_GENO_DS : DUET_GENO_GT;
     gopts.sex = have_sex ? sex : NULL;
     gopts.par = o.sexo.par;
+    gopts.warn_no_sex = 1;
     gopts.xchr_male_scale = o.xchr_model == 1 ? 1 : 2;
     /* decoding and testing run as OpenMP tasks on every thread; htslib's
      * decompression pool only helps the fetching thread keep up when

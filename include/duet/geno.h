@@ -127,6 +127,9 @@ typedef struct {
     duet_par_t par;             /* chrX's pseudo-autosomal regions [GRCh37] */
     int xchr_male_scale;        /* matrix value of one hemizygous chrX
                                    allele: 2 [default] or 1 */
+    int warn_no_sex;            /* warn (once, at the first chrX, chrY or
+                                   MT record) when nobody's sex is known:
+                                   for commands that take sexes */
 } duet_geno_opts_t;
 
 /* Default options for `path`: all samples, whole file, GT, one thread. */

@@ -75,7 +75,7 @@ struct duet_geno_t {
     double x_scale;        /* matrix value of one hemizygous chrX allele */
     int class_rid;         /* contig of the cached class, -1 none */
     duet_ploidy_t class_of_rid;
-    int warned_no_sex;
+    int warn_no_sex, warned_no_sex;
 };
 
 /* Block state the reader keeps: the raw records of the block. */

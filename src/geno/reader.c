@@ -405,6 +405,7 @@ duet_err_t duet_geno_open(const duet_geno_opts_t *opts, duet_geno_t **geno)
     if (!g->par.name[0]) duet_par_default(&g->par);
     g->x_scale = opts->xchr_male_scale == 1 ? 1.0 : 2.0;
     g->class_rid = -1;
+    g->warn_no_sex = opts->warn_no_sex;
     if (opts->sex) {
         g->sex = duet_malloc((size_t)g->n_samples);
         if (!g->sex) { err = DUET_ENOMEM; goto cleanup; }
@@ -625,7 +626,7 @@ static duet_ploidy_t record_class(duet_geno_t *g, const bcf1_t *rec, const char 
     duet_ploidy_t c = g->class_of_rid;
     if (c == DUET_PLOIDY_DIPLOID) return c;
     if (!g->has_sex) {
-        if (!g->warned_no_sex) {
+        if (g->warn_no_sex && !g->warned_no_sex) {
             duet_log_warn("%s: no sample's sex is known: chrX, chrY and MT (contig %s) are "
                           "read and tested as DIPLOID; give --sex FILE (or a covariate "
                           "named sex) for plink2's hemizygous males", g->path, chrom);
