@@ -554,8 +554,8 @@ duet_err_t main_burden(int argc, char **argv)
     char *out_path = NULL, *log_path = NULL;
     duet_burden_model_t *model = NULL, *model_x = NULL, *model_y = NULL;
     duet_sex_table_t *sex = NULL;
-    double *xy_traits = NULL, *xy_covars = NULL;
-    char **xy_covar_names = NULL;
+    duet_sex_design_t xy;
+    memset(&xy, 0, sizeof xy);
     duet_burden_stream_t *st = NULL;
     duet_out_t *out = NULL, *logf = NULL;
     duet_progress_t *prog = NULL;
@@ -633,13 +633,10 @@ duet_err_t main_burden(int argc, char **argv)
 
     /* sexes (--sex FILE, else the covariate named sex: the store's too)
      * and the models of chrX and chrY genes, as duet gwas sets them up */
-    int sex_covar = -1, C = ts->n_covars;
-    for (int c = 0; c < C; c++)
-        if (!strcasecmp(ts->covar_names[c], "sex")) sex_covar = c;
-    if (o.sexo.sex_path) err = duet_sex_table_read(o.sexo.sex_path, &sex);
-    else if (sex_covar >= 0)
-        err = duet_sex_table_from_covar((const char *const *)ts->ids, N, ts->x + (size_t)N * sex_covar,
-                                        o.covar ? o.covar : o.db, &sex);
+    int C = ts->n_covars;
+    err = duet_sex_cli_table(&o.sexo, (const char *const *)ts->ids, N,
+                             (const char *const *)ts->covar_names, ts->x, C,
+                             o.covar ? o.covar : o.db, &sex);
     if (err) goto cleanup;
     int n_male = 0, n_female = 0, n_unknown = N;
     if (sex) duet_sex_table_count(sex, (const char *const *)ts->ids, N, &n_male, &n_female, &n_unknown);
@@ -656,38 +653,19 @@ duet_err_t main_burden(int argc, char **argv)
         want[MODEL_X] |= c == DUET_PLOIDY_X;
         want[MODEL_Y] |= c == DUET_PLOIDY_Y && n_male > 0;
     }
-    if (want[MODEL_X] || want[MODEL_Y]) {
-        size_t NT = (size_t)N * (size_t)T;
-        xy_traits = duet_malloc((NT ? NT : 1) * sizeof *xy_traits);
-        xy_covars = duet_malloc(((size_t)N * (size_t)(C + 1) + 1) * sizeof *xy_covars);
-        xy_covar_names = duet_calloc((size_t)C + 2, sizeof *xy_covar_names);
-        if (!xy_traits || !xy_covars || !xy_covar_names) { err = DUET_ENOMEM; goto cleanup; }
-    }
     for (int k = MODEL_X; k <= MODEL_Y; k++) {
         if (!want[k]) continue;
-        for (int i = 0; i < N; i++) {
-            duet_sex_t sx = duet_sex_table_get(sex, ts->ids[i]);
-            int in_model = k == MODEL_X ? sx != DUET_SEX_UNKNOWN : sx == DUET_SEX_MALE;
-            for (int t = 0; t < T; t++)
-                xy_traits[(size_t)t * N + i] = in_model ? ts->y[(size_t)t * N + i] : NAN;
-        }
-        int cx = 0;
-        for (int c = 0; c < C; c++) {
-            if (k == MODEL_Y && c == sex_covar) continue; /* constant in males */
-            memcpy(xy_covars + (size_t)cx * N, ts->x + (size_t)c * N, (size_t)N * sizeof *xy_covars);
-            xy_covar_names[cx++] = ts->covar_names[c];
-        }
-        if (k == MODEL_X && sex_covar < 0) {
-            for (int i = 0; i < N; i++)
-                xy_covars[(size_t)cx * N + i] = (double)duet_sex_table_get(sex, ts->ids[i]);
-            xy_covar_names[cx++] = "sex";
-        }
+        duet_sex_design_free(&xy);
+        if ((err = duet_sex_design(sex, k == MODEL_X ? DUET_PLOIDY_X : DUET_PLOIDY_Y,
+                                   (const char *const *)ts->ids, N, ts->y, T, ts->x,
+                                   (const char *const *)ts->covar_names, C, &xy)))
+            goto cleanup;
         duet_log_info("setting up the %s genes' models", k == MODEL_X ? "chrX" : "chrY");
         duet_scan_input_t xin = in;
-        xin.traits = xy_traits;
-        xin.n_covars = cx;
-        xin.covar_names = (const char *const *)xy_covar_names;
-        xin.covars = xy_covars;
+        xin.traits = xy.traits;
+        xin.n_covars = xy.n_covars;
+        xin.covar_names = xy.covar_names;
+        xin.covars = xy.covars;
         if ((err = duet_burden_model_create(&xin, &o.b, bins, n_bins, sets->n_masks,
                                             k == MODEL_X ? &model_x : &model_y)))
             goto cleanup;
@@ -893,9 +871,7 @@ cleanup:
     duet_burden_model_destroy(model_x);
     duet_burden_model_destroy(model_y);
     duet_sex_table_destroy(sex);
-    free(xy_traits);
-    free(xy_covars);
-    free(xy_covar_names);
+    duet_sex_design_free(&xy);
     duet_traitset_destroy(ts);
     duet_list_free(pheno_names, n_pheno_names);
     duet_list_free(covar_names, n_covar_names);

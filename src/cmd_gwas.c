@@ -718,8 +718,8 @@ duet_err_t main_gwas(int argc, char **argv)
     duet_traitset_t *ts = NULL;
     duet_scan_t *scan = NULL, *xscan = NULL, *yscan = NULL;
     duet_sex_table_t *sex = NULL;
-    double *xy_traits = NULL, *xy_covars = NULL;
-    char **xy_covar_names = NULL;
+    duet_sex_design_t xy;
+    memset(&xy, 0, sizeof xy);
     trait_out_t *outs = NULL;
     int n_outs = 0;
     duet_out_t *logf = NULL;
@@ -768,13 +768,8 @@ duet_err_t main_gwas(int argc, char **argv)
     if (err) goto cleanup;
 
     /* sexes: --sex FILE, else the covariate named sex */
-    int sex_covar = -1;
-    for (int c = 0; c < C; c++)
-        if (!strcasecmp(ts->covar_names[c], "sex")) sex_covar = c;
-    if (o.sexo.sex_path) err = duet_sex_table_read(o.sexo.sex_path, &sex);
-    else if (sex_covar >= 0)
-        err = duet_sex_table_from_covar((const char *const *)ts->ids, n_used,
-                                        ts->x + (size_t)n_used * sex_covar, o.covar, &sex);
+    err = duet_sex_cli_table(&o.sexo, (const char *const *)ts->ids, n_used,
+                             (const char *const *)ts->covar_names, ts->x, C, o.covar, &sex);
     if (err) goto cleanup;
     int n_male = 0, n_female = 0, n_unknown = n_used;
     if (sex)
@@ -824,42 +819,20 @@ duet_err_t main_gwas(int argc, char **argv)
      * it.  Same traits, so that every trait keeps one output. */
     int want_x = have_sex && o.xchr_model != 0 && duet_geno_may_have_contig(geno, DUET_PLOIDY_X);
     int want_y = have_sex && n_male > 0 && duet_geno_may_have_contig(geno, DUET_PLOIDY_Y);
-    if (want_x || want_y) {
-        size_t NT = (size_t)n_used * (size_t)T;
-        xy_traits = duet_malloc((NT ? NT : 1) * sizeof *xy_traits);
-        xy_covars = duet_malloc(((size_t)n_used * (size_t)(C + 1) + 1) * sizeof *xy_covars);
-        xy_covar_names = duet_calloc((size_t)C + 2, sizeof *xy_covar_names);
-        if (!xy_traits || !xy_covars || !xy_covar_names) { err = DUET_ENOMEM; goto cleanup; }
-    }
     for (int k = SCAN_X; k <= SCAN_Y; k++) {
         if (k == SCAN_X ? !want_x : !want_y) continue;
-        int n_in = 0;
-        for (int i = 0; i < n_used; i++) {
-            duet_sex_t sx = duet_sex_table_get(sex, ts->ids[i]);
-            int in_scan = k == SCAN_X ? sx != DUET_SEX_UNKNOWN : sx == DUET_SEX_MALE;
-            n_in += in_scan;
-            for (int t = 0; t < T; t++)
-                xy_traits[(size_t)t * n_used + i] = in_scan ? ts->y[(size_t)t * n_used + i] : NAN;
-        }
-        int cx = 0;
-        for (int c = 0; c < C; c++) {
-            if (k == SCAN_Y && c == sex_covar) continue; /* constant in males */
-            memcpy(xy_covars + (size_t)cx * n_used, ts->x + (size_t)c * n_used,
-                   (size_t)n_used * sizeof *xy_covars);
-            xy_covar_names[cx++] = ts->covar_names[c];
-        }
-        if (k == SCAN_X && sex_covar < 0) {
-            for (int i = 0; i < n_used; i++)
-                xy_covars[(size_t)cx * n_used + i] = (double)duet_sex_table_get(sex, ts->ids[i]);
-            xy_covar_names[cx++] = "sex";
-        }
+        duet_sex_design_free(&xy);
+        err = duet_sex_design(sex, k == SCAN_X ? DUET_PLOIDY_X : DUET_PLOIDY_Y,
+                              (const char *const *)ts->ids, n_used, ts->y, T, ts->x,
+                              (const char *const *)ts->covar_names, C, &xy);
+        if (err) goto cleanup;
         duet_log_info("setting up the %s scan: %d samples%s", k == SCAN_X ? "chrX" : "chrY",
-                      n_in, k == SCAN_X ? " of known sex, sex a covariate" : " (males)");
+                      xy.n_kept, k == SCAN_X ? " of known sex, sex a covariate" : " (males)");
         duet_scan_input_t xin = in;
-        xin.traits = xy_traits;
-        xin.n_covars = cx;
-        xin.covar_names = (const char *const *)xy_covar_names;
-        xin.covars = xy_covars;
+        xin.traits = xy.traits;
+        xin.n_covars = xy.n_covars;
+        xin.covar_names = xy.covar_names;
+        xin.covars = xy.covars;
         err = duet_scan_create(&xin, &o.scan, k == SCAN_X ? &xscan : &yscan);
         if (err) goto cleanup;
     }
@@ -1182,9 +1155,7 @@ cleanup:
     duet_scan_destroy(xscan);
     duet_scan_destroy(yscan);
     duet_sex_table_destroy(sex);
-    free(xy_traits);
-    free(xy_covars);
-    free(xy_covar_names);
+    duet_sex_design_free(&xy);
     free(o.sex_summary);
     duet_traitset_destroy(ts);
     duet_idlist_destroy(extract);

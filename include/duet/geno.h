@@ -381,9 +381,43 @@ void duet_sex_cli_init(duet_sex_cli_t *cli);
 /* 1 if `opt` is one of DUET_SEX_LONGOPTS (*err: DUET_OK or DUET_EUSAGE,
  * reported), 0 if not. */
 int duet_sex_cli_parse(duet_sex_cli_t *cli, int opt, const char *arg, duet_err_t *err);
+/* The sexes a command uses: --sex FILE when given (duet_sex_table_read()
+ * errors), else the covariate named sex (any case) among covar_names
+ * (covars: n x n_covars over ids; duet_sex_table_from_covar(), source
+ * covar_source), else none (*table NULL). */
+duet_err_t duet_sex_cli_table(const duet_sex_cli_t *cli, const char *const *ids, int n,
+                              const char *const *covar_names, const double *covars,
+                              int n_covars, const char *covar_source,
+                              duet_sex_table_t **table) DUET_WUR;
 /* The usage lines, under "Sex and chrX:"; covar_line: 1 to say that a
  * covariate named sex is used when --sex is not given. */
 void duet_sex_cli_usage(FILE *fp, int covar_line);
+
+/*
+ * The traits and covariates of the tests of chrX's variants (cls
+ * DUET_PLOIDY_X) or chrY's (DUET_PLOIDY_Y), as plink2 --glm sets them up,
+ * from the autosomes' ones (n samples ids[], traits n x n_traits and
+ * covars n x n_covars, column-major): on chrX the traits of the samples of
+ * unknown sex set missing (NaN) and sex (1 male, 2 female) added as the
+ * last covariate, unless one is named sex (any case); on chrY the traits
+ * of all but the males set missing and the covariate named sex left out
+ * (constant in males).  Names point into covar_names (or are "sex").
+ * DUET_ENOMEM; free with duet_sex_design_free().
+ */
+typedef struct {
+    double *traits;            /* n x n_traits */
+    double *covars;            /* n x n_covars */
+    const char **covar_names;
+    int n_covars;
+    int n_kept;                /* samples whose traits are kept */
+} duet_sex_design_t;
+
+duet_err_t duet_sex_design(const duet_sex_table_t *sex, duet_ploidy_t cls,
+                           const char *const *ids, int n, const double *traits,
+                           int n_traits, const double *covars,
+                           const char *const *covar_names, int n_covars,
+                           duet_sex_design_t *out) DUET_WUR;
+void duet_sex_design_free(duet_sex_design_t *d);
 
 /* Counts of a table over ids (for logs). */
 void duet_sex_table_count(const duet_sex_table_t *table, const char *const *ids, int n,

@@ -429,12 +429,11 @@ static duet_err_t decode_gt(const duet_geno_t *g, geno_block_raw_t *raw, bcf1_t 
     return DUET_OK;
 }
 
-static duet_err_t decode_ds(const duet_geno_t *g, geno_block_raw_t *raw, bcf1_t *rec,
-                            uint64_t record, const bcf_fmt_t *fmt, duet_geno_block_t *b,
-                            int col)
+/* FORMAT/DS must be a Float vector with a value per ALT (Number=A). */
+static duet_err_t check_ds(const duet_geno_t *g, const bcf1_t *rec, uint64_t record,
+                           const bcf_fmt_t *fmt)
 {
-    int *miss_idx = raw->miss_idx;
-    int n = b->n_samples, n_alt = rec->n_allele - 1;
+    int n_alt = rec->n_allele - 1;
     if (fmt->type != BCF_BT_FLOAT)
         return bad_record(g, rec, record, "FORMAT/DS is not a Float vector");
     if (fmt->n < n_alt) {
@@ -444,6 +443,17 @@ static duet_err_t decode_ds(const duet_geno_t *g, geno_block_raw_t *raw, bcf1_t 
                  fmt->n, fmt->n == 1 ? "" : "s", n_alt);
         return bad_record(g, rec, record, what);
     }
+    return DUET_OK;
+}
+
+static duet_err_t decode_ds(const duet_geno_t *g, geno_block_raw_t *raw, bcf1_t *rec,
+                            uint64_t record, const bcf_fmt_t *fmt, duet_geno_block_t *b,
+                            int col)
+{
+    int *miss_idx = raw->miss_idx;
+    int n = b->n_samples, n_alt = rec->n_allele - 1;
+    duet_err_t err = check_ds(g, rec, record, fmt);
+    if (err) return err;
     const int *cols = g->identity ? NULL : g->cols;
     for (int a = 1; a <= n_alt; a++) {
         int j = col + a - 1;
@@ -635,15 +645,8 @@ static duet_err_t decode_ds_hemi(const duet_geno_t *g, geno_block_raw_t *raw, bc
                                  duet_geno_block_t *b, int col, duet_ploidy_t cls)
 {
     int n = b->n_samples, n_alt = rec->n_allele - 1;
-    if (fmt->type != BCF_BT_FLOAT)
-        return bad_record(g, rec, record, "FORMAT/DS is not a Float vector");
-    if (fmt->n < n_alt) {
-        char what[160];
-        snprintf(what, sizeof what,
-                 "FORMAT/DS has %d value%s per sample for %d ALT alleles (DS must be Number=A)",
-                 fmt->n, fmt->n == 1 ? "" : "s", n_alt);
-        return bad_record(g, rec, record, what);
-    }
+    duet_err_t err = check_ds(g, rec, record, fmt);
+    if (err) return err;
     int gt_ok = gt && gt->n >= 1 && (gt->type == BCF_BT_INT8 || gt->type == BCF_BT_INT16 ||
                                     gt->type == BCF_BT_INT32);
     double scale = cls == DUET_PLOIDY_X ? g->x_scale : 1.0;

@@ -122,6 +122,22 @@ void duet_sex_table_destroy(duet_sex_table_t *t)
     free(t);
 }
 
+/* An empty table whose source is what + the file's name. */
+static duet_err_t table_from(const char *path, const char *what, duet_sex_table_t **out)
+{
+    duet_err_t err = duet_sex_table_create(out);
+    if (err) return err;
+    kstring_t source = { 0, 0, NULL };
+    ksprintf(&source, "%s%s", what, base_name(path));
+    (*out)->source = source.s;
+    if (!source.s) {
+        duet_sex_table_destroy(*out);
+        *out = NULL;
+        return duet_log_oom(0);
+    }
+    return DUET_OK;
+}
+
 /* Set id's sex; *previous gets the sex it had (-1 if none). */
 static duet_err_t table_put(duet_sex_table_t *t, const char *id, duet_sex_t sex, int *previous)
 {
@@ -173,6 +189,53 @@ void duet_sex_table_count(const duet_sex_table_t *t, const char *const *ids, int
     }
 }
 
+duet_err_t duet_sex_design(const duet_sex_table_t *sex, duet_ploidy_t cls,
+                           const char *const *ids, int n, const double *traits,
+                           int n_traits, const double *covars,
+                           const char *const *covar_names, int n_covars,
+                           duet_sex_design_t *d)
+{
+    memset(d, 0, sizeof *d);
+    int sex_covar = -1;
+    for (int c = 0; c < n_covars; c++)
+        if (!strcasecmp(covar_names[c], "sex")) sex_covar = c;
+    size_t cells = (size_t)n * (size_t)n_traits;
+    d->traits = duet_malloc((cells ? cells : 1) * sizeof *d->traits);
+    d->covars = duet_malloc(((size_t)n * (size_t)(n_covars + 1) + 1) * sizeof *d->covars);
+    d->covar_names = duet_calloc((size_t)n_covars + 2, sizeof *d->covar_names);
+    if (!d->traits || !d->covars || !d->covar_names) {
+        duet_sex_design_free(d);
+        return DUET_ENOMEM;
+    }
+    for (int i = 0; i < n; i++) {
+        duet_sex_t sx = duet_sex_table_get(sex, ids[i]);
+        int kept = cls == DUET_PLOIDY_Y ? sx == DUET_SEX_MALE : sx != DUET_SEX_UNKNOWN;
+        d->n_kept += kept;
+        for (int t = 0; t < n_traits; t++)
+            d->traits[(size_t)t * n + i] = kept ? traits[(size_t)t * n + i] : NAN;
+    }
+    for (int c = 0; c < n_covars; c++) {
+        if (cls == DUET_PLOIDY_Y && c == sex_covar) continue;
+        memcpy(d->covars + (size_t)d->n_covars * n, covars + (size_t)c * n,
+               (size_t)n * sizeof *d->covars);
+        d->covar_names[d->n_covars++] = covar_names[c];
+    }
+    if (cls == DUET_PLOIDY_X && sex_covar < 0) {
+        for (int i = 0; i < n; i++)
+            d->covars[(size_t)d->n_covars * n + i] = (double)duet_sex_table_get(sex, ids[i]);
+        d->covar_names[d->n_covars++] = "sex";
+    }
+    return DUET_OK;
+}
+
+void duet_sex_design_free(duet_sex_design_t *d)
+{
+    free(d->traits);
+    free(d->covars);
+    free(d->covar_names);
+    memset(d, 0, sizeof *d);
+}
+
 /* ------------------------------------------------------------------ */
 /* --sex FILE */
 
@@ -213,15 +276,11 @@ duet_err_t duet_sex_table_read(const char *path, duet_sex_table_t **out)
 {
     *out = NULL;
     duet_sex_table_t *t = NULL;
-    duet_err_t err = duet_sex_table_create(&t);
+    duet_err_t err = table_from(path, "", &t);
     if (err) return err;
-    kstring_t source = { 0, 0, NULL };
-    ksprintf(&source, "%s", base_name(path));
-    t->source = source.s;
     char **f = duet_malloc(MAX_FIELDS * sizeof *f);
-    if (!f || !t->source) {
+    if (!f) {
         duet_sex_table_destroy(t);
-        free(f);
         return DUET_ENOMEM;
     }
     BGZF *fp = bgzf_open(path, "r");
@@ -321,15 +380,8 @@ duet_err_t duet_sex_table_from_covar(const char *const *ids, int n, const double
 {
     *out = NULL;
     duet_sex_table_t *t = NULL;
-    duet_err_t err = duet_sex_table_create(&t);
+    duet_err_t err = table_from(source, "covariate 'sex' of ", &t);
     if (err) return err;
-    kstring_t src = { 0, 0, NULL };
-    ksprintf(&src, "covariate 'sex' of %s", base_name(source));
-    t->source = src.s;
-    if (!t->source) {
-        duet_sex_table_destroy(t);
-        return DUET_ENOMEM;
-    }
     int has_two = 0, n_other = 0;
     for (int i = 0; i < n; i++) has_two |= values[i] == 2;
     int zero_one = !has_two;
@@ -375,6 +427,19 @@ int duet_sex_cli_parse(duet_sex_cli_t *cli, int opt, const char *arg, duet_err_t
         return 1;
     default: return 0;
     }
+}
+
+duet_err_t duet_sex_cli_table(const duet_sex_cli_t *cli, const char *const *ids, int n,
+                              const char *const *covar_names, const double *covars,
+                              int n_covars, const char *covar_source,
+                              duet_sex_table_t **table)
+{
+    *table = NULL;
+    if (cli->sex_path) return duet_sex_table_read(cli->sex_path, table);
+    for (int c = 0; c < n_covars; c++)
+        if (!strcasecmp(covar_names[c], "sex"))
+            return duet_sex_table_from_covar(ids, n, covars + (size_t)n * c, covar_source, table);
+    return DUET_OK;
 }
 
 void duet_sex_cli_usage(FILE *fp, int covar_line)
