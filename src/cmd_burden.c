@@ -177,7 +177,7 @@ typedef struct {
     duet_out_t *out;
     kstring_t row;
     uint64_t rows, rows_na, rows_by_test[DUET_BURDEN_N_TESTS];
-    int genes_tested;
+    int genes_tested, genes_untested;
     uint64_t mb_empty, mb_tested;
     hit_t hits[DUET_BURDEN_N_TESTS][TOP_HITS];
     int n_hits[DUET_BURDEN_N_TESTS];
@@ -212,7 +212,7 @@ static duet_err_t process_ready(run_t *r, duet_burden_stream_t *st)
     /* each gene's model, and results from that model's pool */
     for (int g = 0; g < G; g++) {
         int k = model_of_gene(r, duet_burden_stream_ready(st, g)->gene);
-        if (k < 0) k = MODEL_AUTO; /* chrY without males: tested, no row written */
+        if (k < 0) k = MODEL_AUTO; /* no model for its contig: no row written */
         if (G > r->n_res_of[k]) {
             duet_burden_gene_res_t **p = duet_realloc(r->res_of[k], (size_t)G * sizeof *p);
             if (!p) return DUET_ENOMEM;
@@ -275,7 +275,10 @@ static duet_err_t process_ready(run_t *r, duet_burden_stream_t *st)
     kstring_t *ks = &r->row;
     for (int g = 0; g < G; g++) {
         const duet_burden_gene_data_t *gd = duet_burden_stream_ready(st, g);
-        if (model_of_gene(r, gd->gene) < 0) continue; /* chrY genes without males */
+        if (model_of_gene(r, gd->gene) < 0) { /* its contig has no model: no row */
+            r->genes_untested++;
+            continue;
+        }
         const duet_scan_t *scan = duet_burden_model_scan(model_of[g]);
         const char *gene = sets->genes[gd->gene].name;
         const duet_burden_gene_res_t *gr = res[g];
@@ -660,6 +663,13 @@ duet_err_t main_burden(int argc, char **argv)
                                    (const char *const *)ts->ids, N, ts->y, T, ts->x,
                                    (const char *const *)ts->covar_names, C, &xy)))
             goto cleanup;
+        if (!xy.n_testable) {
+            duet_log_warn("no trait can be tested among the %d %s (two values and more "
+                          "samples than parameters needed): %s genes are not tested",
+                          xy.n_kept, k == MODEL_X ? "samples of known sex" : "males",
+                          k == MODEL_X ? "chrX's" : "chrY's");
+            continue;
+        }
         duet_log_info("setting up the %s genes' models", k == MODEL_X ? "chrX" : "chrY");
         duet_scan_input_t xin = in;
         xin.traits = xy.traits;
@@ -756,9 +766,13 @@ duet_err_t main_burden(int argc, char **argv)
                       (long long)sst->duplicates);
     int n_tested_traits = 0;
     for (int t = 0; t < T; t++) n_tested_traits += !duet_scan_trait(scan, t)->skipped;
-    ksprintf(&summary, "genes: %d in the %s, %d tested, %d without any variant in the VCF\n",
+    ksprintf(&summary, "genes: %d in the %s, %d tested, %d without any variant in the VCF",
              sets->n_genes, o.csq ? "VCF's consequences" : "set list", run.genes_tested,
              sst->genes_empty);
+    if (run.genes_untested)
+        ksprintf(&summary, ", %d on chrX or chrY not tested (no trait testable in their "
+                 "samples)", run.genes_untested);
+    kputc('\n', &summary);
     ksprintf(&summary, "variants: %d listed (gene x variant), %lld found, %lld absent from the "
              "VCF; %lld VCF variants read, %lld in some gene",
              sets->n_slots, (long long)sst->slots_found, (long long)sst->slots_missing,

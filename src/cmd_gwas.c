@@ -826,6 +826,13 @@ duet_err_t main_gwas(int argc, char **argv)
                               (const char *const *)ts->ids, n_used, ts->y, T, ts->x,
                               (const char *const *)ts->covar_names, C, &xy);
         if (err) goto cleanup;
+        if (!xy.n_testable) {
+            duet_log_warn("no trait can be tested among the %d %s (two values and more "
+                          "samples than parameters needed): %s variants are not tested",
+                          xy.n_kept, k == SCAN_X ? "samples of known sex" : "males",
+                          k == SCAN_X ? "chrX's (outside the PARs)" : "chrY's");
+            continue;
+        }
         duet_log_info("setting up the %s scan: %d samples%s", k == SCAN_X ? "chrX" : "chrY",
                       xy.n_kept, k == SCAN_X ? " of known sex, sex a covariate" : " (males)");
         duet_scan_input_t xin = in;
@@ -984,8 +991,8 @@ duet_err_t main_gwas(int argc, char **argv)
                  (unsigned long long)run.tested_by_scan[SCAN_X],
                  (unsigned long long)run.tested_by_scan[SCAN_Y]);
     if (f_contig)
-        ksprintf(&summary, ", %llu on %s not tested", (unsigned long long)f_contig,
-                 o.xchr_model == 0 ? "chrX (--xchr-model 0) or chrY" : "chrY (no males)");
+        ksprintf(&summary, ", %llu on chrX or chrY not tested (%s)", (unsigned long long)f_contig,
+                 o.xchr_model == 0 ? "--xchr-model 0" : "no trait testable in their samples");
     if (o.maf > 0) ksprintf(&summary, ", %llu below --maf", (unsigned long long)f_maf);
     if (o.mac > 0) ksprintf(&summary, ", %llu below --mac", (unsigned long long)f_mac);
     if (extract) ksprintf(&summary, ", %llu not in --extract", (unsigned long long)f_extract);

@@ -241,7 +241,7 @@ int duet_geno_indexed(const char *path);
 
 /* 1 if the file may hold records of contigs of class `cls` (by contig
  * name only, PARs ignored): from the index's record counts when there is
- * an index, else from the header's contig lines (1 when it has none). */
+ * an index; 1 without one (a VCF may use contigs its header lacks). */
 int duet_geno_may_have_contig(duet_geno_t *geno, duet_ploidy_t cls);
 
 /* The path the reader was opened with. */
@@ -410,6 +410,10 @@ typedef struct {
     const char **covar_names;
     int n_covars;
     int n_kept;                /* samples whose traits are kept */
+    int n_testable;            /* traits with two values or more among
+                                  them and more samples than intercept,
+                                  covariates and genotype (0: set nothing
+                                  up) */
 } duet_sex_design_t;
 
 duet_err_t duet_sex_design(const duet_sex_table_t *sex, duet_ploidy_t cls,

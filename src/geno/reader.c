@@ -494,11 +494,12 @@ int duet_geno_may_have_contig(duet_geno_t *g, duet_ploidy_t cls)
         free(names);
         return found;
     }
+    /* without an index the header proves nothing: a VCF's records may
+     * name contigs it does not declare */
+    if (!g->idx) return 1;
     int n = g->hdr->n[BCF_DT_CTG];
-    if (n == 0) return 1;
     for (int rid = 0; rid < n; rid++)
-        if (duet_geno_contig_class(bcf_hdr_id2name(g->hdr, rid)) == cls &&
-            (!g->idx || idx_count(g->idx, rid) > 0))
+        if (duet_geno_contig_class(bcf_hdr_id2name(g->hdr, rid)) == cls && idx_count(g->idx, rid) > 0)
             return 1;
     return 0;
 }

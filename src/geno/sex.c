@@ -225,6 +225,20 @@ duet_err_t duet_sex_design(const duet_sex_table_t *sex, duet_ploidy_t cls,
             d->covars[(size_t)d->n_covars * n + i] = (double)duet_sex_table_get(sex, ids[i]);
         d->covar_names[d->n_covars++] = "sex";
     }
+    /* a trait the scan may test: two values, and more samples than the
+     * intercept, the covariates and the genotype */
+    for (int t = 0; t < n_traits; t++) {
+        const double *y = d->traits + (size_t)t * n;
+        double first = NAN;
+        int two = 0, n_val = 0;
+        for (int i = 0; i < n; i++) {
+            if (isnan(y[i])) continue;
+            n_val++;
+            if (isnan(first)) first = y[i];
+            else two |= y[i] != first;
+        }
+        d->n_testable += two && n_val > d->n_covars + 2;
+    }
     return DUET_OK;
 }
 

@@ -131,4 +131,10 @@ t_grep "the sidecar's lambda GC over MAF >= 1%" "^  lambda_gc_min_maf: 0.01$" "$
 t_run "gwas --xchr-model 0" 0 "$DUET" gwas --vcf "$D/s.vcf" --pheno "$D/pheno.tsv" --sex "$D/s.psam" --xchr-model 0 -o "$O/g0" --no-version
 t_true "--xchr-model 0 leaves chrX outside the PARs untested" \
     [ "$(zcat "$O/g0.y.gwas.tsv.gz" | awk -F'\t' 'NR > 1 { printf "%s ", $14 }')" = "1_1000_A_G X_100000_A_G Y_3000000_A_G MT_100_A_G " ]
-t_grep "... and says so in the log" "2 on chrX \(--xchr-model 0\) or chrY not tested" "$O/g0.log"
+t_grep "... and says so in the log" "2 on chrX or chrY not tested \(--xchr-model 0\)" "$O/g0.log"
+# a trait of females only, too few to test on chrX: chrX and chrY are
+# left untested, the run goes on
+printf '#IID\tf\nM1\tNA\nM2\tNA\nM3\tNA\nF1\t0.8\nF2\t-1.1\nU1\t0.2\n' >"$D/fem.tsv"
+t_run "gwas of a trait of two females and one unknown" 0 "$DUET" gwas --vcf "$D/s.vcf" --pheno "$D/fem.tsv" --sex "$D/s.psam" -o "$O/gf" --no-version
+t_grep "... warns that chrX is not tested" "no trait can be tested among the 2 samples of known sex .*chrX's .*variants are not tested" "$WORK/err"
+t_grep "... and counts chrX and chrY in the log" "3 on chrX or chrY not tested \(no trait testable in their samples\)" "$O/gf.log"
