@@ -9,8 +9,8 @@
 #   q10  10 quantitative traits (bmi ldl sbp hba1c and 6 omics features, with
 #        their own missing values) + 10 covariates
 #   b1   1 case/control trait with 5% cases (cad, cases thinned) + 10
-#        covariates, default modes (duet: score test with Firth below
-#        p = 0.05; plink2: logistic with Firth fallback)
+#        covariates, default modes (duet: --logistic auto, score test,
+#        saddlepoint, exact test, Firth LRT; plink2: logistic with Firth fallback)
 #   decode: bcftools view -Ou > /dev/null
 #   scaling: q1 with --threads 1 and 2
 # Timings are reported, never asserted.

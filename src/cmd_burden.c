@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -34,6 +35,11 @@
 
 #define NA "NA"
 #define TOP_HITS 10
+
+/* The models of a run, one per way of testing a contig (geno.h, "Sex and
+ * ploidy"), as duet gwas sets them up: chrX genes with sex added and the
+ * samples of unknown sex left out, chrY genes on males only. */
+enum { MODEL_AUTO = 0, MODEL_X, MODEL_Y, N_MODELS };
 
 enum {
     OPT_VCF = DUET_OPT_FIRST_PRIVATE,
@@ -98,6 +104,7 @@ static void usage(FILE *fp)
     duet_pheno_cli_usage(fp, "        --min-cases INT        least cases a phecode needs [20]\n");
     duet_bintest_cli_usage(fp);
     fputc('\n', fp);
+    duet_sex_cli_usage(fp, 1);
     duet_opts_usage_common(fp, DUET_USE_OUT | DUET_USE_THREADS | DUET_USE_QUIET |
                                DUET_USE_NO_VERSION | DUET_USE_FORCE, "PREFIX");
     fprintf(fp, "\n");
@@ -111,6 +118,7 @@ typedef struct {
     int csq, singletons, binary, quantitative, dosage;
     long min_cell;
     duet_burden_opts_t b;
+    duet_sex_cli_t sexo;
 } burden_opts_t;
 
 /* One row of the best results, for the log. */
@@ -152,12 +160,18 @@ typedef struct {
     const burden_opts_t *o;
     const duet_burden_sets_t *sets;
     const duet_traitset_t *ts;
-    const duet_burden_model_t *model;
+    const duet_burden_model_t *model;           /* models[MODEL_AUTO] */
+    const duet_burden_model_t *models[N_MODELS]; /* NULL: not set up */
+    duet_par_t par;
+    int have_sex;
     const duet_burden_bin_t *bins;
     int n_bins;
     int n_threads;
-    duet_burden_work_t **works;
-    duet_burden_gene_res_t **res;
+    duet_burden_work_t **works_of[N_MODELS];    /* per model, per thread */
+    duet_burden_gene_res_t **res_of[N_MODELS];  /* per model, per ready gene */
+    int n_res_of[N_MODELS];
+    duet_burden_gene_res_t **res;               /* per ready gene: its own */
+    const duet_burden_model_t **model_of;       /* per ready gene */
     int n_res;
     duet_err_t *errs;
     int m_errs;
@@ -165,11 +179,22 @@ typedef struct {
     kstring_t row;
     uint64_t rows, rows_na, rows_by_test[DUET_BURDEN_N_TESTS];
     uint64_t rows_exact, rows_spa, rows_asymptotic; /* case/control SKAT rows */
-    int genes_tested;
+    int genes_tested, genes_untested;
     uint64_t mb_empty, mb_tested;
     hit_t hits[DUET_BURDEN_N_TESTS][TOP_HITS];
     int n_hits[DUET_BURDEN_N_TESTS];
 } run_t;
+
+/* The model that tests gene g: by its chromosome and position (a gene of
+ * chrX outside the PARs, or of chrY, has its own when sexes are known). */
+static int model_of_gene(const run_t *r, int g)
+{
+    if (!r->have_sex) return MODEL_AUTO;
+    const duet_burden_gene_t *gene = &r->sets->genes[g];
+    duet_ploidy_t c = duet_geno_record_class(gene->chrom, gene->pos, &r->par);
+    int k = c == DUET_PLOIDY_X ? MODEL_X : c == DUET_PLOIDY_Y ? MODEL_Y : MODEL_AUTO;
+    return r->models[k] ? k : -1;
+}
 
 /* Test the ready genes of the stream and write their rows. */
 static duet_err_t process_ready(run_t *r, duet_burden_stream_t *st)
@@ -181,11 +206,27 @@ static duet_err_t process_ready(run_t *r, duet_burden_stream_t *st)
         duet_burden_gene_res_t **p = duet_realloc(r->res, (size_t)G * sizeof *p);
         if (!p) return DUET_ENOMEM;
         r->res = p;
-        for (int g = r->n_res; g < G; g++) {
-            r->res[g] = NULL;
-            if ((err = duet_burden_gene_res_create(r->model, &r->res[g]))) return err;
-            r->n_res = g + 1;
+        const duet_burden_model_t **mo = duet_realloc(r->model_of, (size_t)G * sizeof *mo);
+        if (!mo) return DUET_ENOMEM;
+        r->model_of = mo;
+        r->n_res = G;
+    }
+    /* each gene's model, and results from that model's pool */
+    for (int g = 0; g < G; g++) {
+        int k = model_of_gene(r, duet_burden_stream_ready(st, g)->gene);
+        if (k < 0) k = MODEL_AUTO; /* no model for its contig: no row written */
+        if (G > r->n_res_of[k]) {
+            duet_burden_gene_res_t **p = duet_realloc(r->res_of[k], (size_t)G * sizeof *p);
+            if (!p) return DUET_ENOMEM;
+            r->res_of[k] = p;
+            for (int q = r->n_res_of[k]; q < G; q++) {
+                r->res_of[k][q] = NULL;
+                if ((err = duet_burden_gene_res_create(r->models[k], &r->res_of[k][q]))) return err;
+                r->n_res_of[k] = q + 1;
+            }
         }
+        r->res[g] = r->res_of[k][g];
+        r->model_of[g] = r->models[k];
     }
     int units = G * T;
     if (units > r->m_errs) {
@@ -196,10 +237,11 @@ static duet_err_t process_ready(run_t *r, duet_burden_stream_t *st)
     }
     memset(r->errs, 0, (size_t)units * sizeof *r->errs);
     const duet_burden_sets_t *sets = r->sets;
-    const duet_burden_model_t *model = r->model;
     duet_err_t *errs = r->errs;
-    duet_burden_work_t **works = r->works;
     duet_burden_gene_res_t **res = r->res;
+    const duet_burden_model_t **model_of = r->model_of;
+    duet_burden_work_t **const *works_of = r->works_of;
+    const duet_burden_model_t *const *models = r->models;
     /* first the collapsing and the burden regressions (per gene, every
      * trait at once), then the variance-component tests per gene x trait */
 #pragma omp parallel for schedule(dynamic, 1) num_threads(r->n_threads)
@@ -208,7 +250,8 @@ static duet_err_t process_ready(run_t *r, duet_burden_stream_t *st)
 #ifdef _OPENMP
         th = omp_get_thread_num();
 #endif
-        errs[g] = duet_burden_gene_prepare(model, works[th], sets,
+        int k = model_of[g] == models[MODEL_X] ? MODEL_X : model_of[g] == models[MODEL_Y] ? MODEL_Y : MODEL_AUTO;
+        errs[g] = duet_burden_gene_prepare(model_of[g], works_of[k][th], sets,
                                            duet_burden_stream_ready(st, g), res[g]);
     }
     for (int g = 0; g < G; g++)
@@ -220,18 +263,25 @@ static duet_err_t process_ready(run_t *r, duet_burden_stream_t *st)
         th = omp_get_thread_num();
 #endif
         int g = u / T, t = u % T;
-        errs[u] = duet_burden_gene_vc(model, works[th], duet_burden_stream_ready(st, g), res[g], t);
+        int k = model_of[g] == models[MODEL_X] ? MODEL_X : model_of[g] == models[MODEL_Y] ? MODEL_Y : MODEL_AUTO;
+        if (duet_scan_trait(duet_burden_model_scan(model_of[g]), t)->skipped) continue;
+        errs[u] = duet_burden_gene_vc(model_of[g], works_of[k][th], duet_burden_stream_ready(st, g),
+                                      res[g], t);
     }
     for (int u = 0; u < units; u++)
         if (errs[u]) return errs[u];
 
     /* rows: genes in the order they became ready, then trait, mask, bin,
      * test */
-    const duet_scan_t *scan = duet_burden_model_scan(model);
     const burden_opts_t *o = r->o;
     kstring_t *ks = &r->row;
     for (int g = 0; g < G; g++) {
         const duet_burden_gene_data_t *gd = duet_burden_stream_ready(st, g);
+        if (model_of_gene(r, gd->gene) < 0) { /* its contig has no model: no row */
+            r->genes_untested++;
+            continue;
+        }
+        const duet_scan_t *scan = duet_burden_model_scan(model_of[g]);
         const char *gene = sets->genes[gd->gene].name;
         const duet_burden_gene_res_t *gr = res[g];
         r->genes_tested++;
@@ -350,6 +400,7 @@ static duet_err_t parse_args(int argc, char **argv, burden_opts_t *op, duet_phen
         {"dosage", no_argument, NULL, OPT_DOSAGE},
         {"drop-collinear", no_argument, NULL, OPT_DROP_COLLINEAR},
         {"min-cell", required_argument, NULL, OPT_MIN_CELL},
+        DUET_SEX_LONGOPTS,
         DUET_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0}
     };
@@ -360,7 +411,8 @@ static duet_err_t parse_args(int argc, char **argv, burden_opts_t *op, duet_phen
     while ((opt = getopt_long(argc, argv, DUET_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
         long v;
         if (duet_pheno_cli_parse(cli, opt, optarg, &perr) ||
-            duet_bintest_cli_parse(&o.b.scan.binary, opt, optarg, &perr)) {
+            duet_bintest_cli_parse(&o.b.scan.binary, opt, optarg, &perr) ||
+            duet_sex_cli_parse(&o.sexo, opt, optarg, &perr)) {
             if (perr) return perr;
             continue;
         }
@@ -489,6 +541,7 @@ duet_err_t main_burden(int argc, char **argv)
     memset(&o, 0, sizeof o);
     duet_opts_init(&o.c);
     duet_burden_opts_init(&o.b);
+    duet_sex_cli_init(&o.sexo);
     o.min_cell = 20;
     duet_pheno_cli_t cli;
     duet_err_t err = duet_pheno_cli_init(&cli, argc);
@@ -509,7 +562,10 @@ duet_err_t main_burden(int argc, char **argv)
     duet_geno_block_t *blk = NULL;
     duet_traitset_t *ts = NULL;
     char *out_path = NULL, *log_path = NULL;
-    duet_burden_model_t *model = NULL;
+    duet_burden_model_t *model = NULL, *model_x = NULL, *model_y = NULL;
+    duet_sex_table_t *sex = NULL;
+    duet_sex_design_t xy;
+    memset(&xy, 0, sizeof xy);
     duet_burden_stream_t *st = NULL;
     duet_out_t *out = NULL, *logf = NULL;
     duet_progress_t *prog = NULL;
@@ -585,6 +641,53 @@ duet_err_t main_burden(int argc, char **argv)
     };
     if ((err = duet_burden_model_create(&in, &o.b, bins, n_bins, sets->n_masks, &model))) goto cleanup;
 
+    /* sexes (--sex FILE, else the covariate named sex: the store's too)
+     * and the models of chrX and chrY genes, as duet gwas sets them up */
+    int C = ts->n_covars;
+    err = duet_sex_cli_table(&o.sexo, (const char *const *)ts->ids, N,
+                             (const char *const *)ts->covar_names, ts->x, C,
+                             o.covar ? o.covar : o.db, &sex);
+    if (err) goto cleanup;
+    int n_male = 0, n_female = 0, n_unknown = N;
+    if (sex) duet_sex_table_count(sex, (const char *const *)ts->ids, N, &n_male, &n_female, &n_unknown);
+    run.have_sex = n_male + n_female > 0;
+    run.par = o.sexo.par;
+    if (run.have_sex)
+        ksprintf(&summary, "sex: %s: %d males, %d females, %d unknown; genes on chrX outside "
+                 "the PARs (%s): males hemizygous (coded 0..2), sex a covariate, samples of "
+                 "unknown sex left out; on chrY: males only\n", duet_sex_table_source(sex),
+                 n_male, n_female, n_unknown, o.sexo.par.name);
+    int want[N_MODELS] = { 1, 0, 0 };
+    for (int g = 0; run.have_sex && g < sets->n_genes; g++) {
+        duet_ploidy_t c = duet_geno_record_class(sets->genes[g].chrom, sets->genes[g].pos, &o.sexo.par);
+        want[MODEL_X] |= c == DUET_PLOIDY_X;
+        want[MODEL_Y] |= c == DUET_PLOIDY_Y && n_male > 0;
+    }
+    for (int k = MODEL_X; k <= MODEL_Y; k++) {
+        if (!want[k]) continue;
+        duet_sex_design_free(&xy);
+        if ((err = duet_sex_design(sex, k == MODEL_X ? DUET_PLOIDY_X : DUET_PLOIDY_Y,
+                                   (const char *const *)ts->ids, N, ts->y, T, ts->x,
+                                   (const char *const *)ts->covar_names, C, &xy)))
+            goto cleanup;
+        if (!xy.n_testable) {
+            duet_log_warn("no trait can be tested among the %d %s (two values and more "
+                          "samples than parameters needed): %s genes are not tested",
+                          xy.n_kept, k == MODEL_X ? "samples of known sex" : "males",
+                          k == MODEL_X ? "chrX's" : "chrY's");
+            continue;
+        }
+        duet_log_info("setting up the %s genes' models", k == MODEL_X ? "chrX" : "chrY");
+        duet_scan_input_t xin = in;
+        xin.traits = xy.traits;
+        xin.n_covars = xy.n_covars;
+        xin.covar_names = xy.covar_names;
+        xin.covars = xy.covars;
+        if ((err = duet_burden_model_create(&xin, &o.b, bins, n_bins, sets->n_masks,
+                                            k == MODEL_X ? &model_x : &model_y)))
+            goto cleanup;
+    }
+
     /* outputs (refused early if they exist) */
     kstring_t p = { 0, 0, NULL };
     ksprintf(&p, "%s.burden.tsv.gz", o.c.out);
@@ -605,6 +708,9 @@ duet_err_t main_burden(int argc, char **argv)
     gopts.n_samples = N;
     gopts.field = o.dosage ? DUET_GENO_DS : DUET_GENO_GT;
     gopts.want_missing_mask = 1;
+    gopts.sex = run.have_sex ? sex : NULL;
+    gopts.par = o.sexo.par;
+    gopts.warn_no_sex = 1;
     if ((err = duet_geno_open(&gopts, &geno))) goto cleanup;
     int B = (int)((1L << 20) / (N > 0 ? N : 1));
     if (B < 8) B = 8;
@@ -615,14 +721,20 @@ duet_err_t main_burden(int argc, char **argv)
     run.sets = sets;
     run.ts = ts;
     run.model = model;
+    run.models[MODEL_AUTO] = model;
+    run.models[MODEL_X] = model_x;
+    run.models[MODEL_Y] = model_y;
     run.bins = bins;
     run.n_bins = n_bins;
     run.n_threads = n_threads;
     run.out = out;
-    run.works = duet_calloc((size_t)n_threads, sizeof *run.works);
-    if (!run.works) { err = DUET_ENOMEM; goto cleanup; }
-    for (int w = 0; w < n_threads; w++)
-        if ((err = duet_burden_work_create(model, &run.works[w]))) goto cleanup;
+    for (int k = 0; k < N_MODELS; k++) {
+        if (!run.models[k]) continue;
+        run.works_of[k] = duet_calloc((size_t)n_threads, sizeof *run.works_of[k]);
+        if (!run.works_of[k]) { err = DUET_ENOMEM; goto cleanup; }
+        for (int w = 0; w < n_threads; w++)
+            if ((err = duet_burden_work_create(run.models[k], &run.works_of[k][w]))) goto cleanup;
+    }
     /* genes are tested in batches: a few per thread, so that the columns
      * held stay near O(threads x the largest gene) */
     int batch = 4 * n_threads;
@@ -661,9 +773,13 @@ duet_err_t main_burden(int argc, char **argv)
                       (long long)sst->duplicates);
     int n_tested_traits = 0;
     for (int t = 0; t < T; t++) n_tested_traits += !duet_scan_trait(scan, t)->skipped;
-    ksprintf(&summary, "genes: %d in the %s, %d tested, %d without any variant in the VCF\n",
+    ksprintf(&summary, "genes: %d in the %s, %d tested, %d without any variant in the VCF",
              sets->n_genes, o.csq ? "VCF's consequences" : "set list", run.genes_tested,
              sst->genes_empty);
+    if (run.genes_untested)
+        ksprintf(&summary, ", %d on chrX or chrY not tested (no trait testable in their "
+                 "samples)", run.genes_untested);
+    kputc('\n', &summary);
     ksprintf(&summary, "variants: %d listed (gene x variant), %lld found, %lld absent from the "
              "VCF; %lld VCF variants read, %lld in some gene",
              sets->n_slots, (long long)sst->slots_found, (long long)sst->slots_missing,
@@ -761,17 +877,25 @@ cleanup:
     free(log_path);
     for (int t = 0; t < DUET_BURDEN_N_TESTS; t++)
         for (int h = 0; h < run.n_hits[t]; h++) free(run.hits[t][h].text);
-    if (run.works)
-        for (int w = 0; w < n_threads; w++) duet_burden_work_destroy(run.works[w]);
-    free(run.works);
-    for (int g = 0; g < run.n_res; g++) duet_burden_gene_res_destroy(run.res[g]);
+    for (int k = 0; k < N_MODELS; k++) {
+        if (run.works_of[k])
+            for (int w = 0; w < n_threads; w++) duet_burden_work_destroy(run.works_of[k][w]);
+        free(run.works_of[k]);
+        for (int g = 0; g < run.n_res_of[k]; g++) duet_burden_gene_res_destroy(run.res_of[k][g]);
+        free(run.res_of[k]);
+    }
     free(run.res);
+    free(run.model_of);
     free(run.errs);
     free(run.row.s);
     duet_burden_stream_destroy(st);
     duet_geno_block_destroy(blk);
     duet_geno_close(geno);
     duet_burden_model_destroy(model);
+    duet_burden_model_destroy(model_x);
+    duet_burden_model_destroy(model_y);
+    duet_sex_table_destroy(sex);
+    duet_sex_design_free(&xy);
     duet_traitset_destroy(ts);
     duet_list_free(pheno_names, n_pheno_names);
     duet_list_free(covar_names, n_covar_names);

@@ -44,6 +44,9 @@ static void usage(FILE *fp)
         "        --chunk K/N            chunk K of N of the file by record count (index) [whole file]\n"
         "        --dosage               count FORMAT/DS dosages (GT where a record has none) [GT]\n"
         "        --block INT            variants per decoded block [16]\n"
+        "\n");
+    duet_sex_cli_usage(fp, 0);
+    fprintf(fp,
         "Output:\n"
         "        PREFIX" FREQ_SUFFIX "       one row per ALT allele; '-o -' writes it to stdout\n");
     duet_opts_usage_common(fp,
@@ -79,11 +82,13 @@ static duet_err_t emit_block(duet_geno_block_t *block, void *arg)
         duet_tsv_str(row, strcmp(v->id, ".") ? v->id : "#NA");
         duet_tsv_str(row, v->alt);
         duet_tsv_str(row, v->ref);
-        duet_tsv_double(row, v->af, 8, "#NA");
+        /* alleles as plink2 --freq counts them (a hemizygous male once) */
+        double other = v->n_alleles_obs - v->alt_alleles;
+        duet_tsv_double(row, v->allele_freq, 8, "#NA");
         duet_tsv_int(row, v->n_called);
         duet_tsv_int(row, v->n_missing);
-        put_count(row, v->alt_count);
-        put_count(row, v->mac);
+        put_count(row, v->alt_alleles);
+        put_count(row, v->alt_alleles < other ? v->alt_alleles : other);
         duet_err_t err = duet_tsv_row_write(row, ctx->out);
         if (err) return err;
     }
@@ -101,10 +106,13 @@ duet_err_t main_freq(int argc, char **argv)
         {"chunk", required_argument, NULL, OPT_CHUNK},
         {"dosage", no_argument, NULL, OPT_DOSAGE},
         {"block", required_argument, NULL, OPT_BLOCK},
+        DUET_SEX_LONGOPTS,
         DUET_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0}};
     duet_common_t common;
     duet_opts_init(&common);
+    duet_sex_cli_t sexo;
+    duet_sex_cli_init(&sexo);
     const char *vcf = NULL, *samples_path = NULL, *region = NULL;
     int chunk_k = 0, chunk_n = 0, dosage = 0;
     long block = 16;
@@ -112,6 +120,10 @@ duet_err_t main_freq(int argc, char **argv)
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, DUET_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+        if (duet_sex_cli_parse(&sexo, opt, optarg, &err)) {
+            if (err) return err;
+            continue;
+        }
         switch (opt) {
         case OPT_VCF: vcf = optarg; break;
         case OPT_SAMPLES: samples_path = optarg; break;
@@ -153,11 +165,13 @@ duet_err_t main_freq(int argc, char **argv)
     int n_samples = 0;
     char *path = NULL;
     duet_geno_t *geno = NULL;
+    duet_sex_table_t *sex = NULL;
     freq_ctx_t ctx = {0};
     duet_tsv_row_init(&ctx.row);
 
     if (samples_path && (err = duet_geno_samples_read(samples_path, &samples, &n_samples)))
         goto cleanup;
+    if (sexo.sex_path && (err = duet_sex_table_read(sexo.sex_path, &sex))) goto cleanup;
     duet_geno_opts_t go;
     duet_geno_opts_init(&go, vcf);
     go.samples = (const char *const *)samples;
@@ -166,6 +180,9 @@ duet_err_t main_freq(int argc, char **argv)
     go.chunk_k = chunk_k;
     go.chunk_n = chunk_n;
     go.field = dosage ? DUET_GENO_DS : DUET_GENO_GT;
+    go.sex = sex;
+    go.par = sexo.par;
+    go.warn_no_sex = 1;
     /* Up to 3 threads, decompression stays on the fetching thread and the
      * others decode (an htslib thread pool costs more than it saves there,
      * bench/reader.sh); from 4 on, half as many htslib threads inflate
@@ -196,6 +213,17 @@ duet_err_t main_freq(int argc, char **argv)
 
     duet_log_info("%s: %d of %d samples, %s", vcf, duet_geno_n_samples(geno),
                   duet_geno_n_file_samples(geno), dosage ? "DS dosages" : "GT calls");
+    if (sex) {
+        int nm = 0, nf = 0, nu = 0;
+        for (int i = 0; i < duet_geno_n_samples(geno); i++) {
+            duet_sex_t s = duet_sex_table_get(sex, duet_geno_sample(geno, i));
+            nm += s == DUET_SEX_MALE;
+            nf += s == DUET_SEX_FEMALE;
+            nu += s == DUET_SEX_UNKNOWN;
+        }
+        duet_log_info("sex from %s: %d males, %d females, %d unknown; chrX PARs %s",
+                      sexo.sex_path, nm, nf, nu, sexo.par.name);
+    }
     ctx.progress = duet_progress_create("records", duet_geno_n_records_hint(geno));
     duet_geno_scan_t scan = {(int)block, 2 * common.threads + 2, common.threads, NULL,
                              emit_block, &ctx};
@@ -210,6 +238,7 @@ cleanup:
     duet_out_destroy(ctx.out);
     duet_tsv_row_free(&ctx.row);
     duet_geno_close(geno);
+    duet_sex_table_destroy(sex);
     duet_geno_samples_free(samples, n_samples);
     free(path);
     return err;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -39,8 +40,21 @@ enum {
     OPT_QUANTITATIVE, OPT_KEEP, OPT_REMOVE, OPT_EXTRACT, OPT_EXCLUDE,
     OPT_REGION, OPT_CHUNK, OPT_MAF, OPT_MAC, OPT_DOSAGE, OPT_MISSING,
     OPT_DROP_COLLINEAR,
-    OPT_MIN_CELL, OPT_BUILD
+    OPT_MIN_CELL, OPT_BUILD, OPT_XCHR_MODEL
 };
+
+/* The scans of a run: one per way of testing a contig (geno.h, "Sex and
+ * ploidy"), as plink2 --glm sets them up. */
+enum {
+    SCAN_AUTO = 0, /* autosomes, PARs, MT, and every contig without sexes */
+    SCAN_X,        /* chrX outside the PARs: sex added as a covariate,
+                      samples of unknown sex left out */
+    SCAN_Y,        /* chrY: males only, without the sex covariate */
+    N_SCANS
+};
+
+/* skip codes of block_work (filters, then contigs not tested) */
+enum { SKIP_NONE = 0, SKIP_MAF, SKIP_MAC, SKIP_EXTRACT, SKIP_EXCLUDE, SKIP_CONTIG };
 
 static const char header_line[] =
     "chromosome\tbase_pair_location\teffect_allele\tother_allele\tbeta\todds_ratio\t"
@@ -85,10 +99,14 @@ static void usage(FILE *fp)
 "        --drop-collinear       drop collinear covariates instead of failing\n"
 "        --min-cell INT         case/control counts below INT are written as #NA [20]\n"
 "        --genome-build NAME    genome_assembly in the YAML sidecar (GRCh37,\n"
-"                               GRCh38, ...) [#NA]\n"
+"                               GRCh38, ...; GRCh38/hg38 also set --par b38) [#NA]\n"
+"        --xchr-model 0|1|2     chrX outside the PARs, as plink2: 0 not tested,\n"
+"                               1 males coded 0..1, 2 males coded 0..2; sex added\n"
+"                               as a covariate [2]\n"
 "\n");
     duet_bintest_cli_usage(fp);
     fputc('\n', fp);
+    duet_sex_cli_usage(fp, 1);
     duet_opts_usage_common(fp, DUET_USE_OUT | DUET_USE_THREADS | DUET_USE_QUIET |
                                DUET_USE_NO_VERSION | DUET_USE_FORCE, "PREFIX");
     fprintf(fp, "\n");
@@ -159,7 +177,7 @@ static void put_variant_id(kstring_t *ks, const duet_variant_t *v)
  * (NaN for NA rows), so that lambda GC is the same whether computed here
  * or by duet merge from the file. */
 static double format_row(kstring_t *ks, const duet_variant_t *v, const duet_scan_result_t *r,
-                         int binary, int min_cell, crit_cache_t *cc)
+                         int binary, int min_cell, crit_cache_t *cc, float *freq)
 {
     const duet_assoc_t *a = &r->a;
     int ok = a->status == DUET_FIT_OK;
@@ -177,7 +195,11 @@ static double format_row(kstring_t *ks, const duet_variant_t *v, const duet_scan
     kputc('\t', ks);
     put_g(ks, ok ? a->se : NAN);
     kputc('\t', ks);
+    size_t at = ks->l;
     put_g(ks, r->af);
+    /* the frequency as written, for lambda GC by MAF (as duet merge and
+     * duet plot qq read it back) */
+    *freq = ks->s && isfinite(r->af) ? strtof(ks->s + at, NULL) : NAN;
     kputc('\t', ks);
     char pbuf[48];
     duet_dist_format_p(ok ? a->log_p : NAN, 6, NA, pbuf, sizeof pbuf);
@@ -238,12 +260,12 @@ typedef struct {
     char *tsv_path, *yaml_path;
     duet_out_t *out, *yaml;
     int cleanup_tsv, cleanup_tbi, cleanup_yaml;
-    float *chi2;
+    float *chi2, *freq;  /* per row with a p-value: chi-square, frequency */
     size_t n_chi2, m_chi2;
     uint64_t rows, na_rows, by_test[DUET_TEST_N];
     hit_t hits[TOP_HITS];
     int n_hits;
-    double lambda;
+    duet_lambda_maf_t lambda;
     char md5[33];
 } trait_out_t;
 
@@ -303,6 +325,9 @@ typedef struct {
     double maf, mac;
     long min_cell;
     duet_scan_opts_t scan;
+    duet_sex_cli_t sexo;
+    int xchr_model;
+    char *sex_summary;   /* for the YAML: where sexes came from, counts */
 } gwas_opts_t;
 
 static const char *model_name(const gwas_opts_t *o, int binary)
@@ -373,10 +398,14 @@ static duet_err_t write_yaml(const gwas_opts_t *o, const duet_scan_t *scan, trai
     }
     if (o->region) { kputs("  region: ", &ks); yaml_str(&ks, o->region); kputc('\n', &ks); }
     if (o->chunk_n) ksprintf(&ks, "  chunk: %d/%d\n", o->chunk_k, o->chunk_n);
+    if (o->sex_summary) {
+        kputs("  sex: ", &ks); yaml_str(&ks, o->sex_summary); kputc('\n', &ks);
+        ksprintf(&ks, "  xchr_model: %d\n  par: %s\n", o->xchr_model, o->sexo.par.name);
+    }
     ksprintf(&ks, "  variants_tested: %llu\n", (unsigned long long)n_tested);
-    kputs("  lambda_gc: ", &ks);
-    if (isfinite(to->lambda)) ksprintf(&ks, "%.4f\n", to->lambda);
-    else kputs("\"" NA "\"\n", &ks);
+    char lbuf[1024];
+    duet_dist_lambda_yaml(&to->lambda, lbuf, sizeof lbuf);
+    kputs(lbuf, &ks);
     duet_err_t err = ks.s ? duet_out_write(to->yaml, ks.s, ks.l) : duet_log_oom(0);
     free(ks.s);
     return err;
@@ -385,19 +414,29 @@ static duet_err_t write_yaml(const gwas_opts_t *o, const duet_scan_t *scan, trai
 /* State shared by the block callbacks of duet_geno_scan(). */
 typedef struct {
     const gwas_opts_t *o;
-    const duet_scan_t *scan;
+    const duet_scan_t *scan;        /* scans[SCAN_AUTO] */
+    const duet_scan_t *scans[N_SCANS]; /* NULL: contigs of the kind untested */
     int n_traits, n_outs, n_slots;
     trait_out_t *outs;
     const duet_idlist_t *extract, *exclude;
-    duet_scan_work_t **works;       /* per thread */
+    duet_scan_work_t **works[N_SCANS]; /* per scan, per thread */
+    uint8_t **kskips;               /* per thread: one scan's skip flags */
     duet_scan_result_t **results;   /* per slot: max_variants x n_traits */
     uint8_t **skips;                /* per slot: max_variants */
     float **chi2s;                  /* per slot: n_outs x max_variants */
+    float **freqs;                  /* per slot: n_outs x max_variants */
     kstring_t **bufs;               /* per slot: n_outs rows of text */
     kstring_t *keys;                /* per thread: variant key buffer */
     duet_progress_t *prog;
-    uint64_t n_read, n_tested, f_maf, f_mac, f_extract, f_exclude;
+    uint64_t n_read, n_tested, f_maf, f_mac, f_extract, f_exclude, f_contig;
+    uint64_t tested_by_scan[N_SCANS];
 } run_t;
+
+/* The scan that tests a variant. */
+static int scan_of(const duet_variant_t *v)
+{
+    return v->ploidy == DUET_PLOIDY_X ? SCAN_X : v->ploidy == DUET_PLOIDY_Y ? SCAN_Y : SCAN_AUTO;
+}
 
 /* Decode is done; filter, test and format one block (any thread). */
 static duet_err_t block_work(duet_geno_block_t *blk, void *vctx, int thread)
@@ -409,37 +448,66 @@ static duet_err_t block_work(duet_geno_block_t *blk, void *vctx, int thread)
     kstring_t *key = &r->keys[thread];
     for (int j = 0; j < blk->n_variants; j++) {
         const duet_variant_t *v = &blk->variants[j];
-        uint8_t sk = 0;
-        double maf = isnan(v->af) ? 0 : fmin(v->af, 1 - v->af);
-        if (o->maf > 0 && maf < o->maf) sk = 1;
-        else if (o->mac > 0 && v->mac < o->mac) sk = 2;
+        uint8_t sk = SKIP_NONE;
+        /* filters count alleles (a hemizygous male once), as plink2 */
+        double af = v->allele_freq, other = v->n_alleles_obs - v->alt_alleles;
+        double maf = isnan(af) ? 0 : fmin(af, 1 - af);
+        double mac = fmin(v->alt_alleles, other);
+        if (!r->scans[scan_of(v)]) sk = SKIP_CONTIG;
+        else if (o->maf > 0 && maf < o->maf) sk = SKIP_MAF;
+        else if (o->mac > 0 && mac < o->mac) sk = SKIP_MAC;
         else if (r->extract || r->exclude) {
             key->l = 0;
             ksprintf(key, "%s:%lld:%s:%s", v->chrom, (long long)v->pos, v->ref, v->alt);
             if (!key->s) return duet_log_oom(0);
             if (r->extract && !duet_idlist_has(r->extract, v->id) &&
                 !duet_idlist_has(r->extract, key->s))
-                sk = 3;
+                sk = SKIP_EXTRACT;
             else if (r->exclude && (duet_idlist_has(r->exclude, v->id) ||
                                     duet_idlist_has(r->exclude, key->s)))
-                sk = 4;
+                sk = SKIP_EXCLUDE;
         }
         skip[j] = sk;
     }
     duet_scan_result_t *res = r->results[slot];
-    duet_scan_block(r->scan, r->works[thread], blk, skip, o->dosage, res);
+    /* each scan tests its contigs' variants; a scan runs only on blocks
+     * holding some (files are sorted by contig: few blocks hold two) */
+    uint8_t *kskip = r->kskips[thread];
+    for (int k = 0; k < N_SCANS; k++) {
+        if (!r->scans[k]) continue;
+        int any = 0;
+        for (int j = 0; j < blk->n_variants; j++) {
+            kskip[j] = skip[j] || scan_of(&blk->variants[j]) != k;
+            any |= !kskip[j];
+        }
+        if (any) duet_scan_block(r->scans[k], r->works[k][thread], blk, kskip, o->dosage, res);
+    }
     crit_cache_t cc = { NAN, NAN };
     for (int u = 0; u < r->n_outs; u++) {
         const trait_out_t *to = &r->outs[u];
         int bin = duet_scan_trait(r->scan, to->index)->binary;
         kstring_t *ks = &r->bufs[slot][u];
         float *c2 = r->chi2s[slot] + (size_t)u * blk->max_variants;
+        float *fq = r->freqs[slot] + (size_t)u * blk->max_variants;
         ks->l = 0;
         for (int j = 0; j < blk->n_variants; j++) {
             if (skip[j]) continue;
-            c2[j] = (float)format_row(ks, &blk->variants[j],
-                                      &res[(size_t)j * r->n_traits + to->index], bin,
-                                      (int)o->min_cell, &cc);
+            duet_scan_result_t *rj = &res[(size_t)j * r->n_traits + to->index];
+            int k = scan_of(&blk->variants[j]);
+            if (k != SCAN_AUTO && duet_scan_trait(r->scans[k], to->index)->skipped) {
+                /* testable on the autosomes, not among this contig's
+                 * samples (warned at set-up) */
+                duet_test_t test = !bin ? DUET_TEST_LINEAR
+                                 : duet_bintest_uses_score(&o->scan.binary) ? DUET_TEST_SCORE
+                                 : o->scan.binary.mode == DUET_LOGISTIC_WALD ? DUET_TEST_WALD
+                                                                             : DUET_TEST_FIRTH;
+                duet_assoc_na(&rj->a, DUET_FIT_FEW_SAMPLES, test, 0);
+                rj->af = NAN;
+                rj->info = NAN;
+                rj->n_cases = rj->n_controls = 0;
+            }
+            c2[j] = (float)format_row(ks, &blk->variants[j], rj, bin, (int)o->min_cell, &cc,
+                                      &fq[j]);
         }
         if (blk->n_variants && !ks->s) return duet_log_oom(0);
     }
@@ -455,11 +523,15 @@ static duet_err_t block_emit(duet_geno_block_t *blk, void *vctx)
     r->n_read += blk->n_variants;
     for (int j = 0; j < blk->n_variants; j++) {
         switch (skip[j]) {
-        case 0: r->n_tested++; break;
-        case 1: r->f_maf++; break;
-        case 2: r->f_mac++; break;
-        case 3: r->f_extract++; break;
-        default: r->f_exclude++; break;
+        case SKIP_NONE:
+            r->n_tested++;
+            r->tested_by_scan[scan_of(&blk->variants[j])]++;
+            break;
+        case SKIP_MAF: r->f_maf++; break;
+        case SKIP_MAC: r->f_mac++; break;
+        case SKIP_EXTRACT: r->f_extract++; break;
+        case SKIP_EXCLUDE: r->f_exclude++; break;
+        default: r->f_contig++; break;
         }
     }
     for (int u = 0; u < r->n_outs; u++) {
@@ -470,6 +542,7 @@ static duet_err_t block_emit(duet_geno_block_t *blk, void *vctx)
             if (err) return err;
         }
         const float *c2 = r->chi2s[slot] + (size_t)u * blk->max_variants;
+        const float *fq = r->freqs[slot] + (size_t)u * blk->max_variants;
         for (int j = 0; j < blk->n_variants; j++) {
             if (skip[j]) continue;
             const duet_assoc_t *a = &r->results[slot][(size_t)j * r->n_traits + to->index].a;
@@ -481,8 +554,12 @@ static duet_err_t block_emit(duet_geno_block_t *blk, void *vctx)
                 float *c = realloc(to->chi2, m * sizeof *c);
                 if (!c) return duet_log_oom(m * sizeof *c);
                 to->chi2 = c;
+                float *f = realloc(to->freq, m * sizeof *f);
+                if (!f) return duet_log_oom(m * sizeof *f);
+                to->freq = f;
                 to->m_chi2 = m;
             }
+            to->freq[to->n_chi2] = fq[j];
             to->chi2[to->n_chi2++] = c2[j];
             add_hit(to, &blk->variants[j], a);
         }
@@ -515,6 +592,8 @@ duet_err_t main_gwas(int argc, char **argv)
         {"drop-collinear", no_argument, NULL, OPT_DROP_COLLINEAR},
         {"min-cell", required_argument, NULL, OPT_MIN_CELL},
         {"genome-build", required_argument, NULL, OPT_BUILD},
+        {"xchr-model", required_argument, NULL, OPT_XCHR_MODEL},
+        DUET_SEX_LONGOPTS,
         DUET_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0}
     };
@@ -522,13 +601,16 @@ duet_err_t main_gwas(int argc, char **argv)
     memset(&o, 0, sizeof o);
     duet_opts_init(&o.c);
     duet_scan_opts_init(&o.scan);
+    duet_sex_cli_init(&o.sexo);
     o.min_cell = 20;
+    o.xchr_model = 2;
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, DUET_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
         long v;
         duet_err_t perr;
-        if (duet_bintest_cli_parse(&o.scan.binary, opt, optarg, &perr)) {
+        if (duet_bintest_cli_parse(&o.scan.binary, opt, optarg, &perr) ||
+            duet_sex_cli_parse(&o.sexo, opt, optarg, &perr)) {
             if (perr) return perr;
             continue;
         }
@@ -570,6 +652,10 @@ duet_err_t main_gwas(int argc, char **argv)
             o.min_cell = v;
             break;
         case OPT_BUILD: o.build = optarg; break;
+        case OPT_XCHR_MODEL:
+            if (duet_opts_parse_long("--xchr-model", optarg, 0, 2, &v)) return DUET_EUSAGE;
+            o.xchr_model = (int)v;
+            break;
         default: {
             int r = duet_opts_common(&o.c, opt, optarg);
             if (r == DUET_OK) break;
@@ -616,7 +702,10 @@ duet_err_t main_gwas(int argc, char **argv)
     duet_idlist_t *extract = NULL, *exclude = NULL;
     duet_geno_t *geno = NULL;
     duet_traitset_t *ts = NULL;
-    duet_scan_t *scan = NULL;
+    duet_scan_t *scan = NULL, *xscan = NULL, *yscan = NULL;
+    duet_sex_table_t *sex = NULL;
+    duet_sex_design_t xy;
+    memset(&xy, 0, sizeof xy);
     trait_out_t *outs = NULL;
     int n_outs = 0;
     duet_out_t *logf = NULL;
@@ -664,6 +753,83 @@ duet_err_t main_gwas(int argc, char **argv)
     err = duet_scan_create(&in, &o.scan, &scan);
     if (err) goto cleanup;
 
+    /* sexes: --sex FILE, else the covariate named sex */
+    err = duet_sex_cli_table(&o.sexo, (const char *const *)ts->ids, n_used,
+                             (const char *const *)ts->covar_names, ts->x, C, o.covar, &sex);
+    if (err) goto cleanup;
+    int n_male = 0, n_female = 0, n_unknown = n_used;
+    if (sex)
+        duet_sex_table_count(sex, (const char *const *)ts->ids, n_used, &n_male, &n_female,
+                             &n_unknown);
+    int have_sex = n_male + n_female > 0;
+    if (!o.sexo.par_given && o.build &&
+        (strstr(o.build, "38") && (!strncasecmp(o.build, "GRCh", 4) || !strncasecmp(o.build, "hg", 2))))
+        err = duet_par_parse("b38", &o.sexo.par);
+    if (err) goto cleanup;
+    if (have_sex) {
+        kstring_t ss = { 0, 0, NULL };
+        ksprintf(&ss, "%s: %d males, %d females, %d unknown", duet_sex_table_source(sex),
+                 n_male, n_female, n_unknown);
+        o.sex_summary = ss.s;
+        if (!o.sex_summary) { err = DUET_ENOMEM; goto cleanup; }
+        ksprintf(&summary, "sex: %s; chrX outside the PARs (%s): males hemizygous, coded "
+                 "0..%d, sex a covariate, samples of unknown sex left out%s\n",
+                 o.sex_summary, o.sexo.par.name, o.xchr_model == 1 ? 1 : 2,
+                 o.xchr_model == 0 ? " (--xchr-model 0: not tested)" : "");
+    }
+
+    /* the reader on the used samples */
+    duet_geno_opts_t gopts;
+    duet_geno_opts_init(&gopts, o.vcf);
+    gopts.samples = (const char *const *)ts->ids;
+    gopts.n_samples = n_used;
+    gopts.region = o.region;
+    gopts.chunk_k = o.chunk_k;
+    gopts.chunk_n = o.chunk_n;
+    gopts.field = o.dosage ? DUET_GENO_DS : DUET_GENO_GT;
+    gopts.sex = have_sex ? sex : NULL;
+    gopts.par = o.sexo.par;
+    gopts.warn_no_sex = 1;
+    gopts.xchr_male_scale = o.xchr_model == 1 ? 1 : 2;
+    /* decoding and testing run as OpenMP tasks on every thread; htslib's
+     * decompression pool only helps the fetching thread keep up when
+     * there are many (measured: with 2 threads it steals their cores) */
+    gopts.threads = n_threads >= 8 ? n_threads / 4 : 1;
+    gopts.want_missing_mask = 1;
+    err = duet_geno_open(&gopts, &geno);
+    if (err) goto cleanup;
+
+    /* chrX and chrY as plink2 --glm sets them up: on chrX the sex
+     * covariate added (unless the covariates hold it already) and the
+     * samples of unknown sex left out; on chrY the males only, without
+     * it.  Same traits, so that every trait keeps one output. */
+    int want_x = have_sex && o.xchr_model != 0 && duet_geno_may_have_contig(geno, DUET_PLOIDY_X);
+    int want_y = have_sex && n_male > 0 && duet_geno_may_have_contig(geno, DUET_PLOIDY_Y);
+    for (int k = SCAN_X; k <= SCAN_Y; k++) {
+        if (k == SCAN_X ? !want_x : !want_y) continue;
+        duet_sex_design_free(&xy);
+        err = duet_sex_design(sex, k == SCAN_X ? DUET_PLOIDY_X : DUET_PLOIDY_Y,
+                              (const char *const *)ts->ids, n_used, ts->y, T, ts->x,
+                              (const char *const *)ts->covar_names, C, &xy);
+        if (err) goto cleanup;
+        if (!xy.n_testable) {
+            duet_log_warn("no trait can be tested among the %d %s (two values and more "
+                          "samples than parameters needed): %s variants are not tested",
+                          xy.n_kept, k == SCAN_X ? "samples of known sex" : "males",
+                          k == SCAN_X ? "chrX's (outside the PARs)" : "chrY's");
+            continue;
+        }
+        duet_log_info("setting up the %s scan: %d samples%s", k == SCAN_X ? "chrX" : "chrY",
+                      xy.n_kept, k == SCAN_X ? " of known sex, sex a covariate" : " (males)");
+        duet_scan_input_t xin = in;
+        xin.traits = xy.traits;
+        xin.n_covars = xy.n_covars;
+        xin.covar_names = xy.covar_names;
+        xin.covars = xy.covars;
+        err = duet_scan_create(&xin, &o.scan, k == SCAN_X ? &xscan : &yscan);
+        if (err) goto cleanup;
+    }
+
     /* outputs */
     outs = duet_calloc((size_t)T, sizeof *outs);
     if (!outs) { err = DUET_ENOMEM; goto cleanup; }
@@ -673,7 +839,6 @@ duet_err_t main_gwas(int argc, char **argv)
         trait_out_t *to = &outs[n_outs++];
         to->index = t;
         to->cleanup_tsv = to->cleanup_tbi = to->cleanup_yaml = -1;
-        to->lambda = NAN;
         to->file_name = safe_name(tr->name);
         if (!to->file_name) { err = DUET_ENOMEM; goto cleanup; }
         for (int u = 0; u < n_outs - 1; u++)
@@ -725,23 +890,6 @@ duet_err_t main_gwas(int argc, char **argv)
         if (err) goto cleanup;
     }
 
-    /* the reader on the used samples */
-    duet_geno_opts_t gopts;
-    duet_geno_opts_init(&gopts, o.vcf);
-    gopts.samples = (const char *const *)ts->ids;
-    gopts.n_samples = n_used;
-    gopts.region = o.region;
-    gopts.chunk_k = o.chunk_k;
-    gopts.chunk_n = o.chunk_n;
-    gopts.field = o.dosage ? DUET_GENO_DS : DUET_GENO_GT;
-    /* decoding and testing run as OpenMP tasks on every thread; htslib's
-     * decompression pool only helps the fetching thread keep up when
-     * there are many (measured: with 2 threads it steals their cores) */
-    gopts.threads = n_threads >= 8 ? n_threads / 4 : 1;
-    gopts.want_missing_mask = 1;
-    err = duet_geno_open(&gopts, &geno);
-    if (err) goto cleanup;
-
     /* block size: about 8 MB of dosages per block, whatever the thread
      * count (so that outputs do not depend on it) */
     int B = (int)((1L << 20) / (n_used > 0 ? n_used : 1));
@@ -750,6 +898,9 @@ duet_err_t main_gwas(int argc, char **argv)
     if (B > 1024) B = 1024;
     run.o = &o;
     run.scan = scan;
+    run.scans[SCAN_AUTO] = scan;
+    run.scans[SCAN_X] = xscan;
+    run.scans[SCAN_Y] = yscan;
     run.n_traits = T;
     run.n_outs = n_outs;
     run.outs = outs;
@@ -757,13 +908,20 @@ duet_err_t main_gwas(int argc, char **argv)
     run.exclude = exclude;
     run.n_slots = n_threads > 1 ? 4 * n_threads : 1;
     nb = run.n_slots;
-    run.works = duet_calloc((size_t)n_threads, sizeof *run.works);
+    for (int k = 0; k < N_SCANS; k++)
+        if (run.scans[k] && !(run.works[k] = duet_calloc((size_t)n_threads, sizeof *run.works[k]))) {
+            err = DUET_ENOMEM;
+            goto cleanup;
+        }
+    run.kskips = duet_calloc((size_t)n_threads, sizeof *run.kskips);
     run.keys = duet_calloc((size_t)n_threads, sizeof *run.keys);
     run.results = duet_calloc((size_t)nb, sizeof *run.results);
     run.skips = duet_calloc((size_t)nb, sizeof *run.skips);
     run.chi2s = duet_calloc((size_t)nb, sizeof *run.chi2s);
+    run.freqs = duet_calloc((size_t)nb, sizeof *run.freqs);
     run.bufs = duet_calloc((size_t)nb, sizeof *run.bufs);
-    if (!run.works || !run.keys || !run.results || !run.skips || !run.chi2s || !run.bufs) {
+    if (!run.kskips || !run.keys || !run.results || !run.skips || !run.chi2s || !run.freqs ||
+        !run.bufs) {
         err = DUET_ENOMEM;
         goto cleanup;
     }
@@ -771,15 +929,18 @@ duet_err_t main_gwas(int argc, char **argv)
         run.results[b] = duet_malloc((size_t)B * T * sizeof **run.results);
         run.skips[b] = duet_malloc((size_t)B);
         run.chi2s[b] = duet_malloc((size_t)B * (n_outs ? n_outs : 1) * sizeof **run.chi2s);
+        run.freqs[b] = duet_malloc((size_t)B * (n_outs ? n_outs : 1) * sizeof **run.freqs);
         run.bufs[b] = duet_calloc((size_t)(n_outs ? n_outs : 1), sizeof **run.bufs);
-        if (!run.results[b] || !run.skips[b] || !run.chi2s[b] || !run.bufs[b]) {
+        if (!run.results[b] || !run.skips[b] || !run.chi2s[b] || !run.freqs[b] || !run.bufs[b]) {
             err = DUET_ENOMEM;
             goto cleanup;
         }
     }
     for (int w = 0; w < n_threads; w++) {
-        err = duet_scan_work_create(scan, B, &run.works[w]);
-        if (err) goto cleanup;
+        if (!(run.kskips[w] = duet_malloc((size_t)B))) { err = DUET_ENOMEM; goto cleanup; }
+        for (int k = 0; k < N_SCANS; k++)
+            if (run.scans[k] && (err = duet_scan_work_create(run.scans[k], B, &run.works[k][w])))
+                goto cleanup;
     }
     run.prog = duet_progress_create("variants", duet_geno_n_records_hint(geno));
     duet_geno_scan_t gs = {
@@ -796,20 +957,45 @@ duet_err_t main_gwas(int argc, char **argv)
     if (err) goto cleanup;
     uint64_t n_read = run.n_read, n_tested = run.n_tested;
     uint64_t f_maf = run.f_maf, f_mac = run.f_mac, f_extract = run.f_extract,
-             f_exclude = run.f_exclude;
+             f_exclude = run.f_exclude, f_contig = run.f_contig;
 
     /* summary */
-    for (int u = 0; u < n_outs; u++) outs[u].lambda = duet_dist_lambda_gc_f(outs[u].chi2, outs[u].n_chi2);
+    {
+        size_t most = 1;
+        for (int u = 0; u < n_outs; u++) most = outs[u].n_chi2 > most ? outs[u].n_chi2 : most;
+        float *scratch = duet_malloc(most * sizeof *scratch);
+        if (!scratch) { err = DUET_ENOMEM; goto cleanup; }
+        for (int u = 0; u < n_outs; u++)
+            duet_dist_lambda_by_maf(outs[u].chi2, outs[u].freq, outs[u].n_chi2, scratch,
+                                    &outs[u].lambda);
+        free(scratch);
+    }
     ksprintf(&summary, "variants: %llu read, %llu tested", (unsigned long long)n_read,
              (unsigned long long)n_tested);
+    if (xscan || yscan)
+        ksprintf(&summary, " (%llu on chrX outside the PARs, %llu on chrY)",
+                 (unsigned long long)run.tested_by_scan[SCAN_X],
+                 (unsigned long long)run.tested_by_scan[SCAN_Y]);
+    if (f_contig)
+        ksprintf(&summary, ", %llu on chrX or chrY not tested (%s)", (unsigned long long)f_contig,
+                 o.xchr_model == 0 ? "--xchr-model 0" : "no trait testable in their samples");
     if (o.maf > 0) ksprintf(&summary, ", %llu below --maf", (unsigned long long)f_maf);
     if (o.mac > 0) ksprintf(&summary, ", %llu below --mac", (unsigned long long)f_mac);
     if (extract) ksprintf(&summary, ", %llu not in --extract", (unsigned long long)f_extract);
     if (exclude) ksprintf(&summary, ", %llu in --exclude", (unsigned long long)f_exclude);
     kputc('\n', &summary);
     ksprintf(&summary, "traits: %d selected, %d scanned\n", T, n_outs);
-    kputs("trait\tmodel\tn\tn_cases\tn_controls\tcovariates\trows\tNA_rows\tscore\tspa\twald\tfirth\tlambda_gc\n",
-          &summary);
+    /* lambda GC over MAF >= 1% (the headline), per MAF bin, and over
+     * every variant */
+    kputs("trait\tmodel\tn\tn_cases\tn_controls\tcovariates\trows\tNA_rows\tscore\tspa\texact\t"
+          "wald\tfirth\tlambda_gc", &summary);
+    for (int b = 0; b < DUET_LAMBDA_N_BINS; b++) {
+        double lo, hi;
+        const char *label;
+        duet_lambda_bin(b, &lo, &hi, &label);
+        ksprintf(&summary, "\tlambda_maf_%s", label);
+    }
+    kputs("\tlambda_all\n", &summary);
     for (int u = 0; u < n_outs; u++) {
         trait_out_t *to = &outs[u];
         const duet_scan_trait_t *tr = duet_scan_trait(scan, to->index);
@@ -817,15 +1003,26 @@ duet_err_t main_gwas(int argc, char **argv)
         int show = tr->binary && tr->n_cases >= o.min_cell && tr->n_controls >= o.min_cell;
         if (show) ksprintf(&summary, "%d\t%d\t", tr->n_cases, tr->n_controls);
         else kputs(NA "\t" NA "\t", &summary);
-        ksprintf(&summary, "%d\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t", tr->n_covars_used,
+        ksprintf(&summary, "%d\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t", tr->n_covars_used,
                  (unsigned long long)to->rows, (unsigned long long)to->na_rows,
                  (unsigned long long)to->by_test[DUET_TEST_SCORE],
                  (unsigned long long)to->by_test[DUET_TEST_SPA],
+                 (unsigned long long)to->by_test[DUET_TEST_EXACT],
                  (unsigned long long)to->by_test[DUET_TEST_WALD],
                  (unsigned long long)to->by_test[DUET_TEST_FIRTH]);
-        if (isfinite(to->lambda)) ksprintf(&summary, "%.4f\n", to->lambda);
-        else kputs(NA "\n", &summary);
+        const duet_lambda_t *ls[DUET_LAMBDA_N_BINS + 2];
+        ls[0] = &to->lambda.common;
+        for (int b = 0; b < DUET_LAMBDA_N_BINS; b++) ls[1 + b] = &to->lambda.bins[b];
+        ls[DUET_LAMBDA_N_BINS + 1] = &to->lambda.all;
+        for (int q = 0; q < DUET_LAMBDA_N_BINS + 2; q++) {
+            if (isfinite(ls[q]->lambda)) ksprintf(&summary, "%.4f", ls[q]->lambda);
+            else kputs(NA, &summary);
+            kputc(q == DUET_LAMBDA_N_BINS + 1 ? '\n' : '\t', &summary);
+        }
     }
+    ksprintf(&summary, "lambda_gc: median chi-square / 0.4549 over variants with MAF >= %g "
+             "(effect_allele_frequency as written); lambda_maf_*: per MAF bin; lambda_all: "
+             "every variant\n", DUET_LAMBDA_MIN_MAF);
     kputs("top hits:\ntrait\tvariant_id\tbeta\tstandard_error\tp_value\ttest\n", &summary);
     for (int u = 0; u < n_outs; u++) {
         trait_out_t *to = &outs[u];
@@ -914,6 +1111,7 @@ cleanup:
             free(to->tsv_path);
             free(to->yaml_path);
             free(to->chi2);
+            free(to->freq);
             for (int h = 0; h < to->n_hits; h++) free(to->hits[h].variant_id);
         }
         free(outs);
@@ -932,15 +1130,28 @@ cleanup:
     free(run.results);
     free(run.skips);
     free(run.chi2s);
+    if (run.freqs)
+        for (int b = 0; b < nb; b++) free(run.freqs[b]);
+    free(run.freqs);
+    if (run.kskips)
+        for (int w = 0; w < n_threads; w++) free(run.kskips[w]);
+    free(run.kskips);
     free(run.bufs);
-    if (run.works)
-        for (int w = 0; w < n_threads; w++) duet_scan_work_destroy(run.works[w]);
-    free(run.works);
+    for (int k = 0; k < N_SCANS; k++) {
+        if (run.works[k])
+            for (int w = 0; w < n_threads; w++) duet_scan_work_destroy(run.works[k][w]);
+        free(run.works[k]);
+    }
     if (run.keys)
         for (int w = 0; w < n_threads; w++) free(run.keys[w].s);
     free(run.keys);
     duet_geno_close(geno);
     duet_scan_destroy(scan);
+    duet_scan_destroy(xscan);
+    duet_scan_destroy(yscan);
+    duet_sex_table_destroy(sex);
+    duet_sex_design_free(&xy);
+    free(o.sex_summary);
     duet_traitset_destroy(ts);
     duet_idlist_destroy(extract);
     duet_idlist_destroy(exclude);

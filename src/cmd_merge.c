@@ -67,7 +67,7 @@ static char *sidecar_path(const char *path)
 static int per_chunk_key(const char *line)
 {
     static const char *keys[] = { "data_file_name:", "data_file_md5sum:", "  chunk:",
-                                  "  region:", "  variants_tested:", "  lambda_gc:",
+                                  "  region:", "  variants_tested:", "  lambda_gc",
                                   "  command:", NULL };
     for (int i = 0; keys[i]; i++)
         if (!strncmp(line, keys[i], strlen(keys[i]))) return 1;
@@ -196,7 +196,7 @@ duet_err_t main_merge(int argc, char **argv)
     BGZF *fp = NULL;
     duet_out_t *out = NULL, *yout = NULL;
     char *out_yaml = NULL;
-    float *chi2 = NULL;
+    float *chi2 = NULL, *freq = NULL;
     size_t n_chi2 = 0, m_chi2 = 0;
     int cleanup_tsv = -1, cleanup_tbi = -1;
     if (!in || !seen) { err = DUET_ENOMEM; goto cleanup; }
@@ -287,7 +287,7 @@ duet_err_t main_merge(int argc, char **argv)
     err = duet_out_create(c.out, to_stdout ? DUET_OUT_PLAIN : duet_out_kind_for_path(c.out),
                           c.force, c.threads, &out);
     if (err) goto cleanup;
-    int col_chrom = -1, col_pos = -1, col_p = -1;
+    int col_chrom = -1, col_pos = -1, col_p = -1, col_f = -1;
     uint64_t n_rows = 0;
     int64_t last_pos = -1;
     for (int i = 0; i < n_in; i++) {
@@ -308,6 +308,7 @@ duet_err_t main_merge(int argc, char **argv)
             col_chrom = field_index(header.s, "chromosome");
             col_pos = field_index(header.s, "base_pair_location");
             col_p = field_index(header.s, "p_value");
+            col_f = field_index(header.s, "effect_allele_frequency");
             if (col_chrom < 0 || col_pos < 0) {
                 duet_log_error("'%s' has no chromosome and base_pair_location columns",
                                in[i].path);
@@ -386,8 +387,23 @@ duet_err_t main_merge(int argc, char **argv)
                             float *cc = realloc(chi2, m * sizeof *cc);
                             if (!cc) { err = duet_log_oom(m * sizeof *cc); goto cleanup; }
                             chi2 = cc;
+                            float *ff = realloc(freq, m * sizeof *ff);
+                            if (!ff) { err = duet_log_oom(m * sizeof *ff); goto cleanup; }
+                            freq = ff;
                             m_chi2 = m;
                         }
+                        /* the frequency for lambda GC by MAF, as written */
+                        size_t lf;
+                        const char *ffv = col_f >= 0 ? field_at(line.s, col_f, &lf) : NULL;
+                        float fv = NAN;
+                        if (ffv && lf < 64) {
+                            char fb[64], *end;
+                            memcpy(fb, ffv, lf);
+                            fb[lf] = 0;
+                            fv = strtof(fb, &end);
+                            if (end == fb || *end) fv = NAN;
+                        }
+                        freq[n_chi2] = fv;
                         chi2[n_chi2++] = (float)duet_dist_chisq1_from_logp(lpv);
                     }
                 }
@@ -438,7 +454,13 @@ duet_err_t main_merge(int argc, char **argv)
         hts_md5_final(digest, ctx);
         hts_md5_destroy(ctx);
         hts_md5_hex(md5, digest);
-        double lambda = duet_dist_lambda_gc_f(chi2, n_chi2);
+        duet_lambda_maf_t lambda;
+        float *scratch = duet_malloc((n_chi2 ? n_chi2 : 1) * sizeof *scratch);
+        if (!scratch) { err = DUET_ENOMEM; goto cleanup; }
+        duet_dist_lambda_by_maf(chi2, freq, n_chi2, scratch, &lambda);
+        free(scratch);
+        char lbuf[1024];
+        duet_dist_lambda_yaml(&lambda, lbuf, sizeof lbuf);
         const char *base = strrchr(c.out, '/');
         base = base ? base + 1 : c.out;
         for (const char *p = in[0].yaml; *p;) {
@@ -452,8 +474,9 @@ duet_err_t main_merge(int argc, char **argv)
             } else if (!strncmp(p, "  variants_tested:", 18)) {
                 ksprintf(&yaml, "  variants_tested: %llu\n", (unsigned long long)n_rows);
             } else if (!strncmp(p, "  lambda_gc:", 12)) {
-                if (isfinite(lambda)) ksprintf(&yaml, "  lambda_gc: %.4f\n", lambda);
-                else kputs("  lambda_gc: \"#NA\"\n", &yaml);
+                kputs(lbuf, &yaml); /* the whole lambda block, recomputed */
+            } else if (!strncmp(p, "  lambda_gc_", 12)) {
+                /* written with lambda_gc */
             } else if (!strncmp(p, "  chunk:", 8) || !strncmp(p, "  region:", 9)) {
                 /* the merged file is neither */
             } else if (c.no_version &&
@@ -510,6 +533,7 @@ cleanup:
     free(cur_chrom.s);
     free(yaml.s);
     free(chi2);
+    free(freq);
     if (err == DUET_ENOMEM) (void)duet_log_oom(0);
     return err;
 }

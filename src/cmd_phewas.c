@@ -667,6 +667,25 @@ static duet_err_t write_log(const phewas_opts_t *o, writer_t *w, const duet_trai
                 ksprintf(&ks, " %s (%s)", ts->names[t], duet_phewas_skip_str(w->traits[t].skip));
         kputc('\n', &ks);
     }
+    /* covariates left out of some traits' designs, grouped by what was
+     * left out (a sex-specific phecode's constant sex, for instance) */
+    for (int t = 0; t < ts->n_traits; t++) {
+        const char *d = w->traits[t].covars_dropped;
+        int first = 1, n_same = 0;
+        if (!d || w->traits[t].skip != DUET_PHEWAS_TESTED) continue;
+        for (int u = 0; u < t && first; u++)
+            if (w->traits[u].covars_dropped && w->traits[u].skip == DUET_PHEWAS_TESTED &&
+                !strcmp(w->traits[u].covars_dropped, d))
+                first = 0;
+        if (!first) continue;
+        ksprintf(&ks, "covariates left out: %s, for", d);
+        for (int u = t; u < ts->n_traits; u++)
+            if (w->traits[u].covars_dropped && w->traits[u].skip == DUET_PHEWAS_TESTED &&
+                !strcmp(w->traits[u].covars_dropped, d) && n_same++ < 10)
+                ksprintf(&ks, " %s", ts->names[u]);
+        if (n_same > 10) ksprintf(&ks, " and %d more", n_same - 10);
+        kputc('\n', &ks);
+    }
     char pol[160];
     duet_bintest_describe(&o->model.binary, pol, sizeof pol);
     ksprintf(&ks, "case/control tests: %s\n", pol);
@@ -830,6 +849,7 @@ cleanup:
     duet_out_destroy(w.out);
     duet_out_destroy(logf);
     duet_tsv_row_free(&w.row);
+    if (ts) duet_phewas_traits_free(w.traits, ts->n_traits);
     free(w.traits);
     free(w.res);
     free(w.log_p);

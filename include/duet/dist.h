@@ -57,4 +57,44 @@ double duet_dist_lambda_gc(double *chi2, size_t n);
  * variant and trait). */
 double duet_dist_lambda_gc_f(float *chi2, size_t n);
 
+/*
+ * lambda GC by minor allele frequency.  Over every variant of a scan it is
+ * dominated by rare variants, whose statistics are not chi-square(1) under
+ * the null (it reads 0.4-2 on null data), so the headline is taken over
+ * variants with MAF >= DUET_LAMBDA_MIN_MAF, and it is given per MAF bin:
+ * [0.001, 0.01), [0.01, 0.05), [0.05, 0.5], and over every variant.  MAF
+ * is min(f, 1 - f) of the effect allele frequency f as written; a variant
+ * without one counts in "all" only.  duet gwas, duet merge and duet plot
+ * qq compute it the same way.
+ */
+#define DUET_LAMBDA_MIN_MAF 0.01
+#define DUET_LAMBDA_N_BINS 3
+
+typedef struct {
+    double lambda;  /* NaN when n = 0 */
+    size_t n;       /* statistics in the group */
+} duet_lambda_t;
+
+typedef struct {
+    duet_lambda_t common;                 /* MAF >= DUET_LAMBDA_MIN_MAF */
+    duet_lambda_t bins[DUET_LAMBDA_N_BINS];
+    duet_lambda_t all;
+} duet_lambda_maf_t;
+
+/* Bin b's bounds (lower inclusive; upper exclusive except the last) and
+ * its label ("0.001-0.01"). */
+void duet_lambda_bin(int b, double *lo, double *hi, const char **label);
+
+/* Fill `out` from n statistics chi2[] (NaN ignored) with effect allele
+ * frequencies freq[] (NaN: unknown).  scratch: n floats.  Thread-safe. */
+void duet_dist_lambda_by_maf(const float *chi2, const float *freq, size_t n, float *scratch,
+                             duet_lambda_maf_t *out);
+
+/* The YAML lines of `l`, indented two spaces (keys lambda_gc,
+ * lambda_gc_min_maf, lambda_gc_variants, lambda_gc_maf_<label>,
+ * lambda_gc_maf_<label>_variants, lambda_gc_all, lambda_gc_all_variants;
+ * "#NA" quoted for an empty group), into buf.  Returns the length that the
+ * full text needs (as snprintf). */
+int duet_dist_lambda_yaml(const duet_lambda_maf_t *l, char *buf, size_t size);
+
 #endif

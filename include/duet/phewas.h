@@ -8,10 +8,11 @@
  * Work is organised per trait, which suits many traits and few exposures
  * (the opposite of scan.h): for each trait, on its own samples (those with
  * a value: a phecode's exclusions and sex restriction leave others out),
- *   - the design is built once: intercept and covariates standardised over
- *     the trait's samples; a covariate constant there (sex for a
- *     sex-specific phecode) or a linear combination of the others is
- *     dropped for that trait;
+ *   - the design is built once (design.h, as every command builds one):
+ *     intercept and covariates standardised over the trait's samples; a
+ *     covariate constant there (sex for a sex-specific phecode) or a linear
+ *     combination of the others is left out for that trait, and named in
+ *     the trait's record;
  *   - a quantitative trait is fitted by least squares (stats.h, t test);
  *   - a binary trait needs at least min_cases cases and min_controls
  *     controls (else it is not tested); its null model is fitted once and
@@ -56,13 +57,20 @@ typedef struct {
     int n;               /* samples with a value */
     int n_cases, n_controls; /* binary traits */
     int n_covars_used;   /* design columns besides the intercept */
+    char *covars_dropped; /* covariates left out of the design, as
+                             "name (constant),name (collinear)", or NULL
+                             (design.h); freed by duet_phewas_traits_free() */
 } duet_phewas_trait_t;
+
+/* Free what duet_phewas_run() allocated in n_traits records. */
+void duet_phewas_traits_free(duet_phewas_trait_t *traits, int n_traits);
 
 /*
  * Test n_expo exposures g (ts->n_samples rows, column-major, leading
  * dimension ldg >= ts->n_samples; finite values: missing genotypes imputed
  * by the caller) against every trait of ts, on `threads` OpenMP threads.
- * traits: ts->n_traits records; results: ts->n_traits x n_expo,
+ * traits: ts->n_traits records, zeroed before the first call (a later call
+ * reuses them); results: ts->n_traits x n_expo,
  * results[t * n_expo + e], filled for tested traits (status and test say
  * what each holds: MONOMORPHIC when the exposure does not vary among the
  * trait's samples, COLLINEAR when it lies in the covariates' span).

@@ -66,9 +66,10 @@ double duet_spa_logp_tail(const double *g, const double *mu, int n,
  * (no normal part: the carriers of a variant only, raw genotypes, as
  * SKATBinary's efficient resampling treats them; Lee et al. 2016), summed
  * over the outcomes at least as extreme (not a mid-p: conservative on a
- * lattice).  Genotypes that are all integers (hard calls) are convolved on
- * the integer lattice of T = sum g y (any n up to DUET_EXACT_MAX_LATTICE);
- * otherwise the 2^n outcomes are enumerated (n up to DUET_EXACT_MAX_ENUM).
+ * lattice).  Genotypes that are all non-negative integers (hard calls, or
+ * a burden's allele counts) are convolved on the integer lattice of
+ * T = sum g y (while sum g <= 2 DUET_EXACT_MAX_LATTICE); otherwise the 2^n
+ * outcomes are enumerated (n up to DUET_EXACT_MAX_ENUM).
  * Returns NaN (status BAD_INPUT) beyond those sizes or for invalid input.
  */
 #define DUET_EXACT_MAX_LATTICE 64

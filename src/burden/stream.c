@@ -208,8 +208,9 @@ static duet_err_t add_to_slot(duet_burden_stream_t *st, int slot, const duet_var
     d->dosage[j] = st->cols[c];
     d->missing[j] = st->miss[c];
     d->annot[j] = sl->annot;
-    d->aaf[j] = v->af;
-    d->alt_count[j] = v->alt_count;
+    /* bins and singletons count alleles: a hemizygous male carries one */
+    d->aaf[j] = v->allele_freq;
+    d->alt_count[j] = v->alt_alleles;
     st->slot_seen[slot] = 1;
     st->stats.slots_found++;
     if (++st->n_seen[g] == st->sets->genes[g].n_variants) mark_ready(st, g);

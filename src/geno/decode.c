@@ -369,6 +369,9 @@ static void set_counts(duet_variant_t *v, int n, int64_t missing, double alt, do
     v->af = alleles > 0 ? alt / alleles : NAN;
     double other = alleles - alt;
     v->mac = alt < other ? alt : other;
+    v->alt_alleles = alt;
+    v->n_alleles_obs = alleles;
+    v->allele_freq = v->af;
 }
 
 static duet_err_t bad_record(const duet_geno_t *g, const bcf1_t *rec, uint64_t record,
@@ -426,12 +429,11 @@ static duet_err_t decode_gt(const duet_geno_t *g, geno_block_raw_t *raw, bcf1_t 
     return DUET_OK;
 }
 
-static duet_err_t decode_ds(const duet_geno_t *g, geno_block_raw_t *raw, bcf1_t *rec,
-                            uint64_t record, const bcf_fmt_t *fmt, duet_geno_block_t *b,
-                            int col)
+/* FORMAT/DS must be a Float vector with a value per ALT (Number=A). */
+static duet_err_t check_ds(const duet_geno_t *g, const bcf1_t *rec, uint64_t record,
+                           const bcf_fmt_t *fmt)
 {
-    int *miss_idx = raw->miss_idx;
-    int n = b->n_samples, n_alt = rec->n_allele - 1;
+    int n_alt = rec->n_allele - 1;
     if (fmt->type != BCF_BT_FLOAT)
         return bad_record(g, rec, record, "FORMAT/DS is not a Float vector");
     if (fmt->n < n_alt) {
@@ -441,6 +443,17 @@ static duet_err_t decode_ds(const duet_geno_t *g, geno_block_raw_t *raw, bcf1_t 
                  fmt->n, fmt->n == 1 ? "" : "s", n_alt);
         return bad_record(g, rec, record, what);
     }
+    return DUET_OK;
+}
+
+static duet_err_t decode_ds(const duet_geno_t *g, geno_block_raw_t *raw, bcf1_t *rec,
+                            uint64_t record, const bcf_fmt_t *fmt, duet_geno_block_t *b,
+                            int col)
+{
+    int *miss_idx = raw->miss_idx;
+    int n = b->n_samples, n_alt = rec->n_allele - 1;
+    duet_err_t err = check_ds(g, rec, record, fmt);
+    if (err) return err;
     const int *cols = g->identity ? NULL : g->cols;
     for (int a = 1; a <= n_alt; a++) {
         int j = col + a - 1;
@@ -477,6 +490,207 @@ static duet_err_t decode_ds(const duet_geno_t *g, geno_block_raw_t *raw, bcf1_t 
     return DUET_OK;
 }
 
+/* ------------------------------------------------------------------ */
+/* chrX outside the PARs, chrY and MT with sexes known (geno.h, "Sex and
+ * ploidy"): a per-sample loop over any GT width and ploidy, or over DS.
+ * These contigs hold a few percent of a genome's variants. */
+
+/* GT value q of a sample's vector (any integer width), with vector_end
+ * and missing mapped to the int32 codes. */
+static inline int32_t gt_value(const uint8_t *s, int type, int q)
+{
+    if (type == BCF_BT_INT8) {
+        int8_t v = (int8_t)s[q];
+        return v == bcf_int8_vector_end ? bcf_int32_vector_end
+             : v == bcf_int8_missing ? bcf_int32_missing : v;
+    }
+    if (type == BCF_BT_INT16) {
+        int16_t v = le_to_i16(s + 2 * q);
+        return v == bcf_int16_vector_end ? bcf_int32_vector_end
+             : v == bcf_int16_missing ? bcf_int32_missing : v;
+    }
+    return le_to_i32(s + 4 * q);
+}
+
+/* A sample's called alleles (*k), copies of allele a among them (*dose)
+ * and value slots before the vector end (*slots); 1 if malformed. */
+static int sample_gt(const uint8_t *s, int type, int ploidy, int a, int n_allele, int *k,
+                     int *dose, int *slots)
+{
+    int bad = 0, ended = 0;
+    *k = *dose = 0;
+    *slots = 0;
+    for (int q = 0; q < ploidy; q++) {
+        int32_t v = gt_value(s, type, q);
+        if (v == bcf_int32_vector_end) {
+            ended = 1;
+            continue;
+        }
+        if (ended) bad = 1;
+        ++*slots;
+        if (v == bcf_int32_missing || (v >= 0 && (v >> 1) == 0)) continue;
+        if (v < 0) { bad = 1; continue; }
+        int idx = (v >> 1) - 1;
+        if (idx >= n_allele) { bad = 1; continue; }
+        ++*k;
+        *dose += idx == a;
+    }
+    return bad;
+}
+
+typedef struct {
+    double alt, obs;          /* allele scale */
+    double m_alt, m_obs;      /* matrix scale */
+    int64_t missing, called;
+} hemi_acc_t;
+
+/* Whether sample i is observed on a record of class c: chrY only for
+ * males. */
+static inline int observed(const duet_geno_t *g, duet_ploidy_t c, int i)
+{
+    return c != DUET_PLOIDY_Y || g->sex[i] == DUET_SEX_MALE;
+}
+
+/* Whether sample i is hemizygous (one allele per call) on class c. */
+static inline int hemizygous(const duet_geno_t *g, duet_ploidy_t c, int i)
+{
+    return c != DUET_PLOIDY_X || g->sex[i] == DUET_SEX_MALE;
+}
+
+/* Record a called sample: d ALT alleles of `obs`; matrix value x of
+ * m_obs matrix alleles. */
+static inline void hemi_put(hemi_acc_t *acc, double *out, uint8_t *mask, int i, double d,
+                            double obs, double x, double m_obs)
+{
+    out[i] = x;
+    if (mask) mask[i] = 0;
+    acc->alt += d;
+    acc->obs += obs;
+    acc->m_alt += x;
+    acc->m_obs += m_obs;
+    acc->called++;
+}
+
+/* A missing or unobserved sample: imputed later. */
+static inline void hemi_miss(hemi_acc_t *acc, int *miss_idx, int *n_imp, double *out,
+                             uint8_t *mask, int i, int counted)
+{
+    out[i] = 0;
+    if (mask) mask[i] = 1;
+    miss_idx[(*n_imp)++] = i;
+    acc->missing += counted;
+}
+
+static void hemi_finish(duet_variant_t *v, const hemi_acc_t *acc, double *out,
+                        const int *miss_idx, int n_imp)
+{
+    v->n_called = (int)acc->called;
+    v->n_missing = (int)acc->missing;
+    v->alt_count = acc->m_alt;
+    v->n_alleles_called = acc->m_obs;
+    v->af = acc->m_obs > 0 ? acc->m_alt / acc->m_obs : NAN;
+    v->mac = fmin(acc->m_alt, acc->m_obs - acc->m_alt);
+    v->alt_alleles = acc->alt;
+    v->n_alleles_obs = acc->obs;
+    v->allele_freq = acc->obs > 0 ? acc->alt / acc->obs : NAN;
+    if (n_imp) impute(out, miss_idx, n_imp, acc->called > 0 ? acc->m_alt / (double)acc->called : 0.0);
+}
+
+static duet_err_t decode_gt_hemi(const duet_geno_t *g, geno_block_raw_t *raw, bcf1_t *rec,
+                                 uint64_t record, const bcf_fmt_t *fmt, duet_geno_block_t *b,
+                                 int col, duet_ploidy_t cls)
+{
+    int n = b->n_samples, n_allele = rec->n_allele;
+    if (fmt->n < 1 || (fmt->type != BCF_BT_INT8 && fmt->type != BCF_BT_INT16 &&
+                       fmt->type != BCF_BT_INT32))
+        return bad_record(g, rec, record, "FORMAT/GT is not an integer vector");
+    double scale = cls == DUET_PLOIDY_X ? g->x_scale : 1.0;
+    for (int a = 1; a < n_allele; a++) {
+        int j = col + a - 1, n_imp = 0;
+        double *out = b->dosage + (size_t)j * (size_t)n;
+        uint8_t *mask = b->missing ? b->missing + (size_t)j * (size_t)n : NULL;
+        hemi_acc_t acc = { 0, 0, 0, 0, 0, 0 };
+        for (int i = 0; i < n; i++) {
+            const uint8_t *s = fmt->p + (size_t)g->cols[i] * (size_t)fmt->size;
+            int k, dose, slots;
+            if (sample_gt(s, fmt->type, fmt->n, a, n_allele, &k, &dose, &slots)) {
+                char what[512];
+                snprintf(what, sizeof what,
+                         "sample %s has a GT allele index beyond the record's %d alleles",
+                         g->hdr->samples[g->cols[i]], n_allele);
+                return bad_record(g, rec, record, what);
+            }
+            int obs = observed(g, cls, i);
+            if (!obs || k == 0) {
+                hemi_miss(&acc, raw->miss_idx, &n_imp, out, mask, i, obs);
+            } else if (hemizygous(g, cls, i)) {
+                /* one allele: a haploid call or half-call as it is, a
+                 * diploid call as the mean of its alleles (het = 0.5) */
+                double d = (double)dose / k;
+                hemi_put(&acc, out, mask, i, d, 1, d * scale, scale);
+            } else if (k == 1) {
+                /* a female's (or unknown's) haploid call: homozygous */
+                hemi_put(&acc, out, mask, i, 2.0 * dose, 2, 2.0 * dose, 2);
+            } else {
+                hemi_put(&acc, out, mask, i, dose, k, dose, k);
+            }
+        }
+        hemi_finish(&b->variants[j], &acc, out, raw->miss_idx, n_imp);
+    }
+    return DUET_OK;
+}
+
+static duet_err_t decode_ds_hemi(const duet_geno_t *g, geno_block_raw_t *raw, bcf1_t *rec,
+                                 uint64_t record, const bcf_fmt_t *fmt, const bcf_fmt_t *gt,
+                                 duet_geno_block_t *b, int col, duet_ploidy_t cls)
+{
+    int n = b->n_samples, n_alt = rec->n_allele - 1;
+    duet_err_t err = check_ds(g, rec, record, fmt);
+    if (err) return err;
+    int gt_ok = gt && gt->n >= 1 && (gt->type == BCF_BT_INT8 || gt->type == BCF_BT_INT16 ||
+                                    gt->type == BCF_BT_INT32);
+    double scale = cls == DUET_PLOIDY_X ? g->x_scale : 1.0;
+    for (int a = 1; a <= n_alt; a++) {
+        int j = col + a - 1, n_imp = 0;
+        double *out = b->dosage + (size_t)j * (size_t)n;
+        uint8_t *mask = b->missing ? b->missing + (size_t)j * (size_t)n : NULL;
+        const uint8_t *p = fmt->p + 4 * (size_t)(a - 1);
+        hemi_acc_t acc = { 0, 0, 0, 0, 0, 0 };
+        for (int i = 0; i < n; i++) {
+            size_t c = (size_t)g->cols[i];
+            uint32_t bits = le_to_u32(p + c * (size_t)fmt->size);
+            int obs = observed(g, cls, i);
+            if (!obs || bits == bcf_float_missing || bits == bcf_float_vector_end) {
+                hemi_miss(&acc, raw->miss_idx, &n_imp, out, mask, i, obs);
+                continue;
+            }
+            float x;
+            memcpy(&x, &bits, sizeof x);
+            /* DS of a haploid GT is on the haploid 0..1 scale */
+            int k = 0, dose = 0, slots = 2;
+            if (gt_ok) (void)sample_gt(gt->p + c * (size_t)gt->size, gt->type, gt->n, a,
+                                       rec->n_allele, &k, &dose, &slots);
+            int haploid = slots == 1;
+            if (!(x >= 0.0f && x <= (haploid ? 1.0f : 2.0f))) {
+                char what[512];
+                snprintf(what, sizeof what, "sample %s has DS %g, outside [0, %d]%s",
+                         g->hdr->samples[g->cols[i]], (double)x, haploid ? 1 : 2,
+                         haploid ? " (its GT is haploid)" : "");
+                return bad_record(g, rec, record, what);
+            }
+            if (hemizygous(g, cls, i)) {
+                double d = haploid ? x : x / 2.0;
+                hemi_put(&acc, out, mask, i, d, 1, d * scale, scale);
+            } else {
+                double d = haploid ? 2.0 * x : x;
+                hemi_put(&acc, out, mask, i, d, 2, d, 2);
+            }
+        }
+        hemi_finish(&b->variants[j], &acc, out, raw->miss_idx, n_imp);
+    }
+    return DUET_OK;
+}
+
 duet_err_t geno_decode_record(const duet_geno_t *g, geno_block_raw_t *raw, int r,
                               duet_geno_block_t *b, int col)
 {
@@ -500,6 +714,14 @@ duet_err_t geno_decode_record(const duet_geno_t *g, geno_block_raw_t *raw, int r
         v->allele = a;
         v->n_alleles = rec->n_allele;
         v->record = record;
+        v->ploidy = (duet_ploidy_t)raw->rec_class[r];
+    }
+    duet_ploidy_t cls = (duet_ploidy_t)raw->rec_class[r];
+    if (cls != DUET_PLOIDY_DIPLOID) {
+        if (g->field == DUET_GENO_DS && ds) return decode_ds_hemi(g, raw, rec, record, ds, gt, b, col, cls);
+        if (gt) return decode_gt_hemi(g, raw, rec, record, gt, b, col, cls);
+        if (ds) return decode_ds_hemi(g, raw, rec, record, ds, NULL, b, col, cls);
+        return bad_record(g, rec, record, "the record has neither FORMAT/GT nor FORMAT/DS");
     }
     if (g->field == DUET_GENO_DS && ds) return decode_ds(g, raw, rec, record, ds, b, col);
     if (gt) return decode_gt(g, raw, rec, record, gt, b, col);

@@ -66,6 +66,16 @@ struct duet_geno_t {
     /* Last record read successfully, for error messages. */
     int last_rid;
     int64_t last_pos;
+
+    /* Sexes of the kept samples (duet_sex_t, output order) and the rules
+     * of chrX, chrY and MT; has_sex 0: every contig diploid. */
+    uint8_t *sex;
+    int has_sex;
+    duet_par_t par;
+    double x_scale;        /* matrix value of one hemizygous chrX allele */
+    int class_rid;         /* contig of the cached class, -1 none */
+    duet_ploidy_t class_of_rid;
+    int warn_no_sex, warned_no_sex;
 };
 
 /* Block state the reader keeps: the raw records of the block. */
@@ -75,6 +85,7 @@ typedef struct {
     const char **chrom;   /* contig name of recs[r], taken at fetch time (a
                              VCF line can add contigs to the header, so
                              decoding threads never look names up) */
+    uint8_t *rec_class;   /* duet_ploidy_t of recs[r], set at fetch time */
     int n_recs, m_recs;
     int n_cols;           /* variant columns the fetched records fill */
     int gt_id, ds_id;     /* header FORMAT ids when the block was fetched */

@@ -22,6 +22,8 @@ void duet_geno_opts_init(duet_geno_opts_t *opts, const char *path)
     opts->path = path;
     opts->field = DUET_GENO_GT;
     opts->threads = 1;
+    duet_par_default(&opts->par);
+    opts->xchr_male_scale = 2;
 }
 
 const char *geno_record_name(const duet_geno_t *geno, const bcf1_t *rec,
@@ -399,6 +401,19 @@ duet_err_t duet_geno_open(const duet_geno_opts_t *opts, duet_geno_t **geno)
         err = DUET_EDEGENERATE;
         goto cleanup;
     }
+    g->par = opts->par;
+    if (!g->par.name[0]) duet_par_default(&g->par);
+    g->x_scale = opts->xchr_male_scale == 1 ? 1.0 : 2.0;
+    g->class_rid = -1;
+    g->warn_no_sex = opts->warn_no_sex;
+    if (opts->sex) {
+        g->sex = duet_malloc((size_t)g->n_samples);
+        if (!g->sex) { err = DUET_ENOMEM; goto cleanup; }
+        for (int i = 0; i < g->n_samples; i++) {
+            g->sex[i] = (uint8_t)duet_sex_table_get(opts->sex, g->hdr->samples[g->cols[i]]);
+            g->has_sex |= g->sex[i] != DUET_SEX_UNKNOWN;
+        }
+    }
 
     /* The index: required for a region or a chunk, a progress hint
      * otherwise. */
@@ -443,6 +458,7 @@ void duet_geno_close(duet_geno_t *g)
     free(g->line.s);
     free(g->cols);
     free(g->chunk_tids);
+    free(g->sex);
     free(g->path);
     free(g);
 }
@@ -466,6 +482,27 @@ const char *duet_geno_file_sample(const duet_geno_t *g, int j)
 uint64_t duet_geno_n_records_hint(const duet_geno_t *g) { return g->n_records_hint; }
 
 const char *duet_geno_path(const duet_geno_t *g) { return g->path; }
+
+int duet_geno_may_have_contig(duet_geno_t *g, duet_ploidy_t cls)
+{
+    if (g->tbx) {
+        int n = 0, found = 0;
+        const char **names = tbx_seqnames(g->tbx, &n);
+        if (!names) return 1;
+        for (int i = 0; i < n && !found; i++)
+            found = duet_geno_contig_class(names[i]) == cls && idx_count(g->tbx->idx, i) > 0;
+        free(names);
+        return found;
+    }
+    /* without an index the header proves nothing: a VCF's records may
+     * name contigs it does not declare */
+    if (!g->idx) return 1;
+    int n = g->hdr->n[BCF_DT_CTG];
+    for (int rid = 0; rid < n; rid++)
+        if (duet_geno_contig_class(bcf_hdr_id2name(g->hdr, rid)) == cls && idx_count(g->idx, rid) > 0)
+            return 1;
+    return 0;
+}
 
 int duet_geno_indexed(const char *path)
 {
@@ -512,6 +549,9 @@ static duet_err_t block_reserve(duet_geno_block_t *b, int max_variants)
         const char **chrom = duet_realloc(raw->chrom, sizeof(char *) * (size_t)max_variants);
         if (!chrom) return DUET_ENOMEM;
         raw->chrom = chrom;
+        uint8_t *cls = duet_realloc(raw->rec_class, (size_t)max_variants);
+        if (!cls) return DUET_ENOMEM;
+        raw->rec_class = cls;
         for (int i = raw->m_recs; i < max_variants; i++) {
             raw->recs[i] = bcf_init();
             if (!raw->recs[i]) return duet_log_oom(sizeof(bcf1_t));
@@ -566,6 +606,7 @@ void duet_geno_block_destroy(duet_geno_block_t *b)
         free(raw->recs);
         free(raw->rec_number);
         free(raw->chrom);
+        free(raw->rec_class);
         free(raw->gather);
         free(raw->miss_idx);
         free(raw);
@@ -574,6 +615,29 @@ void duet_geno_block_destroy(duet_geno_block_t *b)
     free(b->missing);
     free(b->variants);
     free(b);
+}
+
+/* How the calls of a record are counted (sequential: fetching). */
+static duet_ploidy_t record_class(duet_geno_t *g, const bcf1_t *rec, const char *chrom)
+{
+    if (rec->rid != g->class_rid) {
+        g->class_rid = rec->rid;
+        g->class_of_rid = duet_geno_contig_class(chrom);
+    }
+    duet_ploidy_t c = g->class_of_rid;
+    if (c == DUET_PLOIDY_DIPLOID) return c;
+    if (!g->has_sex) {
+        if (g->warn_no_sex && !g->warned_no_sex) {
+            duet_log_warn("%s: no sample's sex is known: chrX, chrY and MT (contig %s) are "
+                          "read and tested as DIPLOID; give --sex FILE (or a covariate "
+                          "named sex) for plink2's hemizygous males", g->path, chrom);
+            g->warned_no_sex = 1;
+        }
+        return DUET_PLOIDY_DIPLOID;
+    }
+    if (c == DUET_PLOIDY_X && (rec->pos + 1 <= g->par.par1_end || rec->pos + 1 >= g->par.par2_start))
+        return DUET_PLOIDY_DIPLOID;
+    return c;
 }
 
 /* Fetch a block; with `decode` set, also decode each record as soon as it
@@ -632,6 +696,7 @@ static duet_err_t fetch_block(duet_geno_t *g, duet_geno_block_t *b, int decode)
         }
         raw->rec_number[raw->n_recs] = number;
         raw->chrom[raw->n_recs] = bcf_hdr_id2name(g->hdr, rec->rid);
+        raw->rec_class[raw->n_recs] = (uint8_t)record_class(g, rec, raw->chrom[raw->n_recs]);
         if (decode) {
             raw->gt_id = g->gt_id;
             raw->ds_id = g->ds_id;

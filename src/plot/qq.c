@@ -5,7 +5,13 @@
  * libRmath's qbeta) and the genomic-control inflation factor lambda GC =
  * median chi-square(1 df) / 0.4549364 (Devlin and Roeder, Biometrics 1999),
  * the chi-square values obtained from -log10 p through qchisq on the log
- * scale so that p-values below 1e-308 still count.  Expected values are
+ * scale so that p-values below 1e-308 still count.  When the table has an
+ * allele frequency column (effect_allele_frequency, A1_FREQ, A1FREQ) the
+ * headline lambda GC is taken over variants with MAF >= 1%, and lambda per
+ * MAF bin and over every variant are written under it (dist.h: over every
+ * variant, rare ones dominate and it reads 0.4-2 on null data); the
+ * median chi-square is the chi-square of the median -log10 p (a monotone
+ * map), so no row needs a qchisq.  Expected values are
  * -log10((i - 0.5) / n).  Points closer than 0.7 pixel to the previous one
  * drawn are skipped: the figure looks the same and stays small.
  */
@@ -16,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "duet/dist.h"
 #include "duet/log.h"
 #include "plot_internal.h"
 
@@ -32,6 +39,31 @@ static int cmp_desc(const void *a, const void *b)
     return x > y ? -1 : x < y;
 }
 
+/* k-th smallest of a[0..n-1] (reordered; Hoare's selection) */
+static double select_k(double *a, size_t n, size_t kk)
+{
+    long lo = 0, hi = (long)n - 1, k = (long)kk;
+    while (lo < hi) {
+        double pivot = a[lo + (hi - lo) / 2];
+        long i = lo, j = hi;
+        while (i <= j) {
+            while (a[i] < pivot) i++;
+            while (a[j] > pivot) j--;
+            if (i <= j) {
+                double t = a[i];
+                a[i] = a[j];
+                a[j] = t;
+                i++;
+                j--;
+            }
+        }
+        if (k <= j) hi = j;
+        else if (k >= i) lo = i;
+        else return a[k];
+    }
+    return a[k];
+}
+
 /* chi-square (1 df) whose upper tail is 10^-mlp */
 static double chisq_of(double mlp)
 {
@@ -45,10 +77,13 @@ duet_err_t duet_plot_qq(const char *path, const duet_plot_opts_t *o,
     plot_table_t t;
     duet_err_t err = plot_table_open(path, &t);
     if (err) return err;
-    double *v = NULL;
+    double *v = NULL, *fq = NULL, *tmp = NULL;
     int64_t n = 0, m = 0;
     plot_pcol_t pc;
     if ((err = plot_find_pcol(&t, &pc))) goto cleanup;
+    static const char *const freq_names[] = { "effect_allele_frequency", "A1_FREQ", "A1FREQ",
+                                              NULL };
+    int fcol = plot_table_col(&t, freq_names);
     int r;
     while ((r = plot_table_next(&t, &err)) > 0) {
         info->n_rows++;
@@ -64,7 +99,13 @@ duet_err_t duet_plot_qq(const char *path, const duet_plot_opts_t *o,
             double *nv = realloc(v, (size_t)m * sizeof *nv);
             if (!nv) { err = duet_log_oom((size_t)m * sizeof *nv); goto cleanup; }
             v = nv;
+            double *nf = realloc(fq, (size_t)m * sizeof *nf);
+            if (!nf) { err = duet_log_oom((size_t)m * sizeof *nf); goto cleanup; }
+            fq = nf;
         }
+        double f = NAN;
+        if (fcol >= 0 && plot_parse_double(t.f[fcol], &f) < 0) f = NAN;
+        fq[n] = f;
         v[n++] = mlp;
     }
     if (r < 0) goto cleanup;
@@ -73,13 +114,46 @@ duet_err_t duet_plot_qq(const char *path, const duet_plot_opts_t *o,
         err = DUET_EDEGENERATE;
         goto cleanup;
     }
-    qsort(v, (size_t)n, sizeof *v, cmp_desc);
-
-    /* lambda GC from the median chi-square */
-    double med = n % 2 ? chisq_of(v[n / 2])
-                       : 0.5 * (chisq_of(v[n / 2 - 1]) + chisq_of(v[n / 2]));
-    double lambda = med / qchisq(0.5, 1.0, 0, 0);
+    /* lambda GC: groups by MAF (dist.h), before the sort */
+    tmp = malloc((size_t)n * sizeof *tmp);
+    if (!tmp) { err = duet_log_oom((size_t)n * sizeof *tmp); goto cleanup; }
+    double lam[DUET_LAMBDA_N_BINS + 2];
+    size_t lam_n[DUET_LAMBDA_N_BINS + 2];
+    for (int g = 0; g < DUET_LAMBDA_N_BINS + 2; g++) {
+        /* g = 0: MAF >= 1%; 1..: the bins; last: every variant */
+        double lo = DUET_LAMBDA_MIN_MAF, hi = 0.5;
+        const char *label;
+        if (g >= 1 && g <= DUET_LAMBDA_N_BINS) duet_lambda_bin(g - 1, &lo, &hi, &label);
+        int last = g == 0 || g == DUET_LAMBDA_N_BINS;
+        size_t k = 0;
+        for (int64_t i = 0; i < n; i++) {
+            if (g <= DUET_LAMBDA_N_BINS) {
+                double maf = fmin(fq[i], 1 - fq[i]);
+                if (!(maf >= lo && (maf < hi || (last && maf <= hi)))) continue;
+            }
+            tmp[k++] = v[i];
+        }
+        lam_n[g] = k;
+        if (k == 0) {
+            lam[g] = NAN;
+            continue;
+        }
+        /* the median chi-square is the chi-square of the median -log10 p */
+        double hi_m = select_k(tmp, k, k / 2), med;
+        if (k % 2) {
+            med = chisq_of(hi_m);
+        } else {
+            double lo_m = tmp[0];
+            for (size_t i = 1; i < k / 2; i++)
+                if (tmp[i] > lo_m) lo_m = tmp[i];
+            med = 0.5 * (chisq_of(lo_m) + chisq_of(hi_m));
+        }
+        lam[g] = med / qchisq(0.5, 1.0, 0, 0);
+    }
+    int by_maf = fcol >= 0 && lam_n[0] > 0;
+    double lambda = by_maf ? lam[0] : lam[DUET_LAMBDA_N_BINS + 1];
     info->lambda_gc = lambda;
+    qsort(v, (size_t)n, sizeof *v, cmp_desc);
 
     double e_max = -log10(0.5 / (double)n);
     plot_panel_t p = { MARGIN_LEFT, MARGIN_TOP, o->width - MARGIN_LEFT - MARGIN_RIGHT,
@@ -94,7 +168,8 @@ duet_err_t duet_plot_qq(const char *path, const duet_plot_opts_t *o,
     snprintf(lambda_txt, sizeof lambda_txt, "%.4f", lambda);
     {
         kstring_t doc_title = { 0, 0, NULL };
-        ksprintf(&doc_title, "%s (lambda GC = %s)", title, lambda_txt);
+        ksprintf(&doc_title, "%s (lambda GC = %s%s)", title, lambda_txt,
+                 by_maf ? ", MAF >= 0.01" : "");
         duet_svg_begin(svg, o->width, o->height, doc_title.s ? doc_title.s : title,
                        o->provenance);
         free(doc_title.s);
@@ -105,7 +180,8 @@ duet_err_t duet_plot_qq(const char *path, const duet_plot_opts_t *o,
     duet_svg_printf(svg, "\" y=\"24\" text-anchor=\"middle\" font-size=\"15\">");
     duet_svg_escape(svg, title);
     duet_svg_printf(svg, "  <tspan id=\"lambda-gc\">\xce\xbb<tspan baseline-shift=\"sub\" "
-                         "font-size=\"10\">GC</tspan> = %s</tspan></text>\n", lambda_txt);
+                         "font-size=\"10\">GC</tspan>%s = %s</tspan></text>\n",
+                    by_maf ? " (MAF \xe2\x89\xa5 1%)" : "", lambda_txt);
 
     /* The 95% band, clipped to the panel, as one polygon: upper edge from
      * the smallest expected value up, lower edge back down. */
@@ -178,10 +254,29 @@ duet_err_t duet_plot_qq(const char *path, const duet_plot_opts_t *o,
     char buf[96];
     snprintf(buf, sizeof buf, "n = %lld", (long long)n);
     duet_svg_text(svg, p.left + 12, p.top + 18, "id=\"n-tests\" font-size=\"12\"", buf);
+    if (fcol >= 0) {
+        /* lambda per MAF bin and over every variant, under n */
+        for (int g = 1; g <= DUET_LAMBDA_N_BINS + 1; g++) {
+            double lo, hi;
+            const char *label = "all";
+            if (g <= DUET_LAMBDA_N_BINS) duet_lambda_bin(g - 1, &lo, &hi, &label);
+            char attr[96], txt[96];
+            snprintf(attr, sizeof attr, "id=\"lambda-maf-%d\" font-size=\"11\"", g);
+            if (isfinite(lam[g]))
+                snprintf(txt, sizeof txt, "\xce\xbb MAF %s: %.4f (n = %zu)", label, lam[g], lam_n[g]);
+            else
+                snprintf(txt, sizeof txt, "\xce\xbb MAF %s: NA (n = 0)", label);
+            if (g == DUET_LAMBDA_N_BINS + 1)
+                snprintf(txt, sizeof txt, "\xce\xbb all variants: %.4f", lam[g]);
+            duet_svg_text(svg, p.left + 12, p.top + 18 + 15 * g, attr, txt);
+        }
+    }
     duet_svg_end(svg);
 
 cleanup:
     plot_table_close(&t);
     free(v);
+    free(fq);
+    free(tmp);
     return err;
 }

@@ -192,3 +192,81 @@ double duet_dist_lambda_gc_f(float *chi2, size_t n)
     }
     return med / CHISQ1_MEDIAN;
 }
+
+/* ------------------------------------------------------------------ */
+/* lambda GC by minor allele frequency */
+
+static const double lambda_edges[DUET_LAMBDA_N_BINS + 1] = { 0.001, 0.01, 0.05, 0.5 };
+static const char *const lambda_labels[DUET_LAMBDA_N_BINS] = { "0.001-0.01", "0.01-0.05",
+                                                               "0.05-0.5" };
+
+void duet_lambda_bin(int b, double *lo, double *hi, const char **label)
+{
+    *lo = lambda_edges[b];
+    *hi = lambda_edges[b + 1];
+    *label = lambda_labels[b];
+}
+
+/* lambda over the statistics i with keep(i), copied into scratch */
+static void lambda_group(const float *chi2, const float *freq, size_t n, float *scratch,
+                         double lo, double hi, int last, duet_lambda_t *out)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(chi2[i])) continue;
+        if (lo >= 0) {
+            double f = freq[i];
+            if (isnan(f)) continue;
+            double maf = f < 1 - f ? f : 1 - f;
+            if (!(maf >= lo && (maf < hi || (last && maf <= hi)))) continue;
+        }
+        scratch[m++] = chi2[i];
+    }
+    out->n = m;
+    out->lambda = duet_dist_lambda_gc_f(scratch, m);
+}
+
+void duet_dist_lambda_by_maf(const float *chi2, const float *freq, size_t n, float *scratch,
+                             duet_lambda_maf_t *out)
+{
+    lambda_group(chi2, freq, n, scratch, DUET_LAMBDA_MIN_MAF, 0.5, 1, &out->common);
+    for (int b = 0; b < DUET_LAMBDA_N_BINS; b++)
+        lambda_group(chi2, freq, n, scratch, lambda_edges[b], lambda_edges[b + 1],
+                     b == DUET_LAMBDA_N_BINS - 1, &out->bins[b]);
+    lambda_group(chi2, freq, n, scratch, -1, 0, 0, &out->all);
+}
+
+static int lambda_line(char *buf, size_t size, const char *key, const duet_lambda_t *l)
+{
+    if (isfinite(l->lambda))
+        return snprintf(buf, size, "  %s: %.4f\n  %s_variants: %zu\n", key, l->lambda, key, l->n);
+    return snprintf(buf, size, "  %s: \"#NA\"\n  %s_variants: %zu\n", key, key, l->n);
+}
+
+int duet_dist_lambda_yaml(const duet_lambda_maf_t *l, char *buf, size_t size)
+{
+    int len = 0;
+#define ADVANCE(call)                                                          \
+    do {                                                                       \
+        int k_ = (call);                                                       \
+        if (k_ < 0) return k_;                                                 \
+        len += k_;                                                             \
+    } while (0)
+#define REST buf ? buf + ((size_t)len < size ? (size_t)len : size) : NULL, \
+             (size_t)len < size ? size - (size_t)len : 0
+    if (isfinite(l->common.lambda))
+        ADVANCE(snprintf(REST, "  lambda_gc: %.4f\n", l->common.lambda));
+    else
+        ADVANCE(snprintf(REST, "  lambda_gc: \"#NA\"\n"));
+    ADVANCE(snprintf(REST, "  lambda_gc_min_maf: %g\n  lambda_gc_variants: %zu\n",
+                     DUET_LAMBDA_MIN_MAF, l->common.n));
+    for (int b = 0; b < DUET_LAMBDA_N_BINS; b++) {
+        char key[64];
+        snprintf(key, sizeof key, "lambda_gc_maf_%s", lambda_labels[b]);
+        ADVANCE(lambda_line(REST, key, &l->bins[b]));
+    }
+    ADVANCE(lambda_line(REST, "lambda_gc_all", &l->all));
+#undef REST
+#undef ADVANCE
+    return len;
+}

@@ -11,6 +11,7 @@
 
 #include "duet/bintest.h"
 #include "duet/core.h"
+#include "duet/design.h"
 #include "duet/log.h"
 #include "duet/logreg.h"
 #include "duet/phewas.h"
@@ -42,7 +43,7 @@ typedef struct {
     double *g;             /* exposures on its samples, n x E */
     double *gss;           /* E centred sums of squares */
     double *sums;          /* linear sufficient statistics */
-    int *dependent;        /* 1 + C flags */
+    duet_design_col_t *status; /* C: what the design did with each covariate */
     duet_bintest_work_t *bt;
 } scratch_t;
 
@@ -55,7 +56,7 @@ static void scratch_free(scratch_t *s)
     free(s->g);
     free(s->gss);
     free(s->sums);
-    free(s->dependent);
+    free(s->status);
     duet_bintest_work_destroy(s->bt);
 }
 
@@ -70,107 +71,10 @@ static duet_err_t scratch_init(scratch_t *s, int N, int C, int E)
     s->g = duet_malloc(n * e * sizeof *s->g);
     s->gss = duet_malloc(e * sizeof *s->gss);
     s->sums = duet_malloc((k + 2) * e * sizeof *s->sums);
-    s->dependent = duet_malloc(k * sizeof *s->dependent);
-    if (!s->idx || !s->x || !s->y || !s->col || !s->g || !s->gss || !s->sums || !s->dependent)
+    s->status = duet_malloc(k * sizeof *s->status);
+    if (!s->idx || !s->x || !s->y || !s->col || !s->g || !s->gss || !s->sums || !s->status)
         return DUET_ENOMEM;
     return duet_bintest_work_create(N, (int)k, &s->bt);
-}
-
-/*
- * The rank test of duet_qr_create() without the basis (a logistic fit
- * needs none): column j depends on the columns before it when its
- * distance to their span, sqrt(r_jj) of the Gram matrix's Cholesky
- * factorisation, is below DUET_QR_TOL |x_j|.  One pass over the rows for
- * the Gram matrix (k <= 1 + covariates, a few), then O(k^3).
- */
-static void gram_rank(const double *x, int n, int k, int *dependent)
-{
-    enum { KMAX = 16 };
-    if (k > KMAX) { /* wide designs: the QR's test, with its basis */
-        duet_qr_t *q = NULL;
-        if (duet_qr_create(x, n, n, k, DUET_QR_TOL, dependent, &q) == DUET_OK) {
-            duet_qr_destroy(q);
-            return;
-        }
-        for (int j = 0; j < k; j++) dependent[j] = 0;
-        return;
-    }
-    double gram[KMAX * KMAX] = { 0 }, l[KMAX * KMAX] = { 0 };
-    size_t nn = (size_t)n;
-    for (int a = 0; a < k; a++)
-        for (int b = 0; b <= a; b++) {
-            const double *xa = x + nn * a, *xb = x + nn * b;
-            double sum = 0;
-            for (size_t i = 0; i < nn; i++) sum += xa[i] * xb[i];
-            gram[KMAX * a + b] = sum;
-        }
-    for (int j = 0; j < k; j++) {
-        dependent[j] = 0;
-        /* l_j. = the coordinates of x_j on the kept columns before it */
-        double r = gram[KMAX * j + j];
-        for (int c = 0; c < j; c++) {
-            if (dependent[c]) continue;
-            double v = gram[KMAX * j + c];
-            for (int d = 0; d < c; d++)
-                if (!dependent[d]) v -= l[KMAX * j + d] * l[KMAX * c + d];
-            l[KMAX * j + c] = v / l[KMAX * c + c];
-            r -= l[KMAX * j + c] * l[KMAX * j + c];
-        }
-        double norm2 = gram[KMAX * j + j];
-        if (!(norm2 > 0) || !(r > DUET_QR_TOL * DUET_QR_TOL * norm2)) {
-            dependent[j] = 1;
-            continue;
-        }
-        l[KMAX * j + j] = sqrt(r);
-    }
-}
-
-/*
- * The design of one trait on its n samples: intercept, then each covariate
- * standardised over them, constant ones left out, then columns that depend
- * on earlier ones left out (QR rank test).  Returns the number of columns
- * (>= 1) and the QR of the kept columns in *qr (when want_qr), or -1 on a
- * failure (*err set).
- */
-static int build_design(const duet_traitset_t *ts, scratch_t *s, int n, int want_qr,
-                        duet_qr_t **qr, duet_err_t *err)
-{
-    size_t N = (size_t)ts->n_samples, nn = (size_t)n;
-    int k = 1;
-    for (size_t i = 0; i < nn; i++) s->x[i] = 1.0;
-    for (int c = 0; c < ts->n_covars; c++) {
-        const double *v = ts->x + N * c;
-        double *col = s->x + nn * k;
-        double mean = 0;
-        for (size_t i = 0; i < nn; i++) mean += (col[i] = v[s->idx[i]]);
-        mean /= (double)n;
-        double ss = 0;
-        for (size_t i = 0; i < nn; i++) ss += (col[i] - mean) * (col[i] - mean);
-        double sd = n > 1 ? sqrt(ss / (double)(n - 1)) : 0;
-        if (!(sd > 1e-12 * (fabs(mean) + 1))) continue; /* constant here */
-        for (size_t i = 0; i < nn; i++) col[i] = (col[i] - mean) / sd;
-        k++;
-    }
-    duet_qr_t *q = NULL;
-    if (want_qr) {
-        *err = duet_qr_create(s->x, n, n, k, DUET_QR_TOL, s->dependent, &q);
-        if (*err) return -1;
-    } else {
-        gram_rank(s->x, n, k, s->dependent);
-    }
-    int rank = 0;
-    for (int j = 0; j < k; j++) rank += !s->dependent[j];
-    if (rank < k) { /* compact: keep the independent columns */
-        int kept = 0;
-        for (int j = 0; j < k; j++) {
-            if (s->dependent[j]) continue;
-            if (kept != j) memmove(s->x + nn * kept, s->x + nn * j, nn * sizeof *s->x);
-            kept++;
-        }
-        k = kept;
-    }
-    if (want_qr) *qr = q;
-    return k;
 }
 
 /* Gather the exposures onto the trait's samples; centred sums of squares. */
@@ -243,6 +147,7 @@ static duet_err_t run_trait(const duet_traitset_t *ts, int t, const double *g, i
 {
     const double *y = duet_traitset_column(ts, t, s->col);
     int n = 0, cases = 0;
+    free(tr->covars_dropped); /* from the previous block of exposures */
     memset(tr, 0, sizeof *tr);
     for (int i = 0; i < ts->n_samples; i++) {
         if (isnan(y[i])) continue;
@@ -260,11 +165,18 @@ static duet_err_t run_trait(const duet_traitset_t *ts, int t, const double *g, i
         if (n - cases < o->min_controls) { tr->skip = DUET_PHEWAS_FEW_CONTROLS; return DUET_OK; }
     }
     if (n < ts->n_covars + 3) { tr->skip = DUET_PHEWAS_FEW_SAMPLES; return DUET_OK; }
-    duet_err_t err = DUET_OK;
     duet_qr_t *qr = NULL;
-    int k = build_design(ts, s, n, !binary, &qr, &err);
-    if (k < 0) return err;
+    int k = 0;
+    duet_err_t err = duet_design_build(ts->x, ts->n_samples, ts->n_covars, s->idx, n, s->x, &k,
+                                       s->status, binary ? NULL : &qr);
+    if (err) return err;
     tr->n_covars_used = k - 1;
+    if (k - 1 < ts->n_covars &&
+        (err = duet_design_names((const char *const *)ts->covar_names, ts->n_covars, s->status,
+                                 0, DUET_DESIGN_KEPT, 1, &tr->covars_dropped))) {
+        duet_qr_destroy(qr);
+        return err;
+    }
     if (n <= k + 1) {
         tr->skip = DUET_PHEWAS_FEW_SAMPLES;
         duet_qr_destroy(qr);
@@ -315,6 +227,15 @@ duet_err_t duet_phewas_run(const duet_traitset_t *ts, const double *g, int ldg, 
     for (int w = 0; w < threads; w++) scratch_free(&sc[w]);
     free(sc);
     return err;
+}
+
+void duet_phewas_traits_free(duet_phewas_trait_t *traits, int n_traits)
+{
+    if (!traits) return;
+    for (int t = 0; t < n_traits; t++) {
+        free(traits[t].covars_dropped);
+        traits[t].covars_dropped = NULL;
+    }
 }
 
 /* ------------------------------------------------------------------ */

@@ -12,6 +12,7 @@
 #include <htslib/kstring.h>
 
 #include "duet/bintest.h"
+#include "duet/design.h"
 #include "duet/log.h"
 #include "duet/logreg.h"
 #include "duet/scan.h"
@@ -128,48 +129,24 @@ static void skip_trait(duet_scan_t *sc, int t, const char *why)
 static duet_err_t set_build(duet_scan_t *sc, int s, const duet_scan_input_t *in)
 {
     set_t *st = &sc->sets[s];
-    int n = st->n, N = in->n_samples;
+    int n = st->n, N = in->n_samples, C = in->n_covars;
     size_t nr = (size_t)n;
     duet_err_t err = DUET_ENOMEM;
-    kstring_t dropped = { 0, 0, NULL }, used = { 0, 0, NULL }, names = { 0, 0, NULL };
-    double *x = duet_malloc(nr * (in->n_covars + 1) * sizeof *x);
-    int *col_of = duet_malloc(((size_t)in->n_covars + 1) * sizeof *col_of); /* design col -> covar */
-    int *dep = duet_calloc((size_t)in->n_covars + 1, sizeof *dep);
+    char *dropped = NULL, *used = NULL, *names = NULL, *tl_s = NULL;
+    double *x = duet_malloc(nr * ((size_t)C + 1) * sizeof *x);
+    duet_design_col_t *cst = duet_malloc(((size_t)C + 1) * sizeof *cst);
     double *y = NULL;
-    if (!x || !col_of || !dep) goto cleanup;
-
-    for (int i = 0; i < n; i++) x[i] = 1.0;
-    col_of[0] = -1;
-    int k = 1;
-    for (int c = 0; c < in->n_covars; c++) {
-        const double *v = in->covars + (size_t)N * c;
-        double first = v[st->rows[0]], sum = 0;
-        int constant = 1;
-        for (int i = 0; i < n; i++) {
-            double a = v[st->rows[i]];
-            sum += a;
-            if (a != first) constant = 0;
-        }
-        if (constant) {
-            kstring_t tl = { 0, 0, NULL };
-            set_trait_list(sc, s, &tl);
+    int k = 0;
+    if (!x || !cst) goto cleanup;
+    err = duet_design_build(in->covars, N, C, st->rows, n, x, &k, cst, &st->qr);
+    if (err) goto cleanup;
+    kstring_t tl = { 0, 0, NULL };
+    set_trait_list(sc, s, &tl);
+    tl_s = tl.s;
+    for (int c = 0; c < C; c++)
+        if (cst[c] == DUET_DESIGN_CONSTANT)
             duet_log_warn("covariate '%s' is constant in the samples of %s; dropped",
-                          in->covar_names[c], tl.s ? tl.s : "");
-            free(tl.s);
-            ksprintf(&dropped, "%s%s", dropped.l ? "," : "", in->covar_names[c]);
-            continue;
-        }
-        double mean = sum / n, ss = 0;
-        for (int i = 0; i < n; i++) {
-            double d = v[st->rows[i]] - mean;
-            ss += d * d;
-        }
-        double sd = n > 1 ? sqrt(ss / (n - 1)) : 1;
-        if (!(sd > 0)) sd = 1;
-        double *xc = x + nr * k;
-        for (int i = 0; i < n; i++) xc[i] = (v[st->rows[i]] - mean) / sd;
-        col_of[k++] = c;
-    }
+                          in->covar_names[c], tl_s ? tl_s : "");
     if (n <= k + 1) {
         for (int t = 0; t < sc->n_traits; t++)
             if (!sc->traits[t].skipped && sc->traits[t].set == s) {
@@ -180,44 +157,33 @@ static duet_err_t set_build(duet_scan_t *sc, int s, const duet_scan_input_t *in)
         err = DUET_OK;
         goto cleanup;
     }
-    err = duet_qr_create(x, n, n, k, DUET_QR_TOL, dep, &st->qr);
-    if (err) goto cleanup;
     int n_dep = 0;
-    for (int j = 1; j < k; j++)
-        if (dep[j]) {
-            ksprintf(&names, "%s'%s'", n_dep ? ", " : "", in->covar_names[col_of[j]]);
-            n_dep++;
-        }
+    kstring_t nk = { 0, 0, NULL };
+    for (int c = 0; c < C; c++)
+        if (cst[c] == DUET_DESIGN_COLLINEAR)
+            ksprintf(&nk, "%s'%s'", n_dep++ ? ", " : "", in->covar_names[c]);
+    names = nk.s;
+    if (n_dep && !names) { err = DUET_ENOMEM; goto cleanup; }
     if (n_dep) {
-        kstring_t tl = { 0, 0, NULL };
-        set_trait_list(sc, s, &tl);
         if (!sc->opts.drop_collinear) {
             duet_log_error("covariate%s %s %s a linear combination of the intercept and "
                            "the covariates listed before (samples of %s); remove %s or use "
-                           "--drop-collinear", n_dep > 1 ? "s" : "", names.s,
-                           n_dep > 1 ? "are each" : "is", tl.s ? tl.s : "",
+                           "--drop-collinear", n_dep > 1 ? "s" : "", names,
+                           n_dep > 1 ? "are each" : "is", tl_s ? tl_s : "",
                            n_dep > 1 ? "them" : "it");
-            free(tl.s);
             err = DUET_EDEGENERATE;
             goto cleanup;
         }
         duet_log_warn("covariate%s %s collinear with earlier covariates in the samples of "
-                      "%s; dropped (--drop-collinear)", n_dep > 1 ? "s" : "", names.s,
-                      tl.s ? tl.s : "");
-        free(tl.s);
-        int kk = 0;
-        for (int j = 0; j < k; j++) {
-            if (dep[j]) {
-                ksprintf(&dropped, "%s%s", dropped.l ? "," : "", in->covar_names[col_of[j]]);
-                continue;
-            }
-            if (kk != j) memmove(x + nr * kk, x + nr * j, nr * sizeof *x);
-            col_of[kk++] = col_of[j];
-        }
-        k = kk;
+                      "%s; dropped (--drop-collinear)", n_dep > 1 ? "s" : "", names,
+                      tl_s ? tl_s : "");
     }
-    for (int j = 1; j < k; j++)
-        ksprintf(&used, "%s%s", used.l ? "," : "", in->covar_names[col_of[j]]);
+    if ((err = duet_design_names((const char *const *)in->covar_names, C, cst, 0,
+                                 DUET_DESIGN_KEPT, 0, &dropped)) ||
+        (err = duet_design_names((const char *const *)in->covar_names, C, cst, 1,
+                                 DUET_DESIGN_KEPT, 0, &used)))
+        goto cleanup;
+    err = DUET_ENOMEM;
     st->k = k;
     st->x = x;
     x = NULL;
@@ -268,20 +234,34 @@ static duet_err_t set_build(duet_scan_t *sc, int s, const duet_scan_input_t *in)
         duet_scan_trait_t *tr = &sc->traits[t];
         if (tr->skipped || tr->set != s) continue;
         tr->n_covars_used = k - 1;
-        if (dropped.l && !(tr->covars_dropped = strdup(dropped.s))) { err = DUET_ENOMEM; goto cleanup; }
-        if (used.l && !(tr->covars_used = strdup(used.s))) { err = DUET_ENOMEM; goto cleanup; }
+        if (dropped && !(tr->covars_dropped = strdup(dropped))) { err = DUET_ENOMEM; goto cleanup; }
+        if (used && !(tr->covars_used = strdup(used))) { err = DUET_ENOMEM; goto cleanup; }
     }
     err = DUET_OK;
 cleanup:
     if (err == DUET_ENOMEM) (void)duet_log_oom(0);
     free(x);
-    free(col_of);
-    free(dep);
+    free(cst);
     free(y);
-    free(dropped.s);
-    free(used.s);
-    free(names.s);
+    free(dropped);
+    free(used);
+    free(names);
+    free(tl_s);
     return err;
+}
+
+/* FNV-1a over the mask, 8 bytes at a time. */
+static uint64_t mask_hash(const uint8_t *m, int n)
+{
+    uint64_t h = 1469598103934665603ull;
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t word;
+        memcpy(&word, m + i, 8);
+        h = (h ^ word) * 1099511628211ull;
+    }
+    for (; i < n; i++) h = (h ^ m[i]) * 1099511628211ull;
+    return h;
 }
 
 duet_err_t duet_scan_create(const duet_scan_input_t *in, const duet_scan_opts_t *opts,
@@ -291,6 +271,8 @@ duet_err_t duet_scan_create(const duet_scan_input_t *in, const duet_scan_opts_t 
     duet_err_t err = DUET_ENOMEM;
     int N = in->n_samples, T = in->n_traits;
     uint8_t *masks = NULL;
+    int *set_rep = NULL, *table = NULL;
+    uint64_t *set_hash = NULL;
     duet_scan_t *sc = duet_calloc(1, sizeof *sc);
     if (!sc) return DUET_ENOMEM;
     sc->opts = *opts;
@@ -332,18 +314,34 @@ duet_err_t duet_scan_create(const duet_scan_input_t *in, const duet_scan_opts_t 
         else if (tr->binary && cases == n) skip_trait(sc, t, "no controls");
         else if (!distinct) skip_trait(sc, t, "one value only");
     }
-    /* sets: identical masks */
+    /* sets: identical masks, found through a hash of each mask (phecodes'
+     * exclusion patterns make most traits a set of their own: comparing
+     * every trait with every set would cost O(T^2 N)) */
+    set_rep = duet_malloc((size_t)(T ? T : 1) * sizeof *set_rep);
+    set_hash = duet_malloc((size_t)(T ? T : 1) * sizeof *set_hash);
+    size_t cap = 16;
+    while (cap < 2 * (size_t)T) cap *= 2;
+    table = duet_malloc(cap * sizeof *table);
+    if (!set_rep || !set_hash || !table) goto cleanup;
+    for (size_t h = 0; h < cap; h++) table[h] = -1;
     for (int t = 0; t < T; t++) {
         if (sc->traits[t].skipped) continue;
         const uint8_t *m = masks + (size_t)N * t;
-        int s;
-        for (s = 0; s < sc->n_sets; s++) {
-            int rep = -1;
-            for (int u = 0; u < t; u++)
-                if (sc->traits[u].set == s) { rep = u; break; }
-            if (rep >= 0 && !memcmp(masks + (size_t)N * rep, m, (size_t)N)) break;
+        uint64_t hash = mask_hash(m, N);
+        size_t slot = (size_t)(hash & (cap - 1));
+        int s = -1;
+        for (; table[slot] >= 0; slot = (slot + 1) & (cap - 1)) {
+            int c = table[slot];
+            if (set_hash[c] == hash && !memcmp(masks + (size_t)N * set_rep[c], m, (size_t)N)) {
+                s = c;
+                break;
+            }
         }
-        if (s == sc->n_sets) {
+        if (s < 0) {
+            s = sc->n_sets;
+            table[slot] = s;
+            set_rep[s] = t;
+            set_hash[s] = hash;
             set_t *st = &sc->sets[sc->n_sets++];
             st->n = sc->traits[t].n;
             st->rows = duet_malloc((size_t)st->n * sizeof *st->rows);
@@ -392,6 +390,9 @@ duet_err_t duet_scan_create(const duet_scan_input_t *in, const duet_scan_opts_t 
 cleanup:
     if (err == DUET_ENOMEM) (void)duet_log_oom(0);
     free(masks);
+    free(set_rep);
+    free(set_hash);
+    free(table);
     duet_scan_destroy(sc);
     return err;
 }

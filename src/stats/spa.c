@@ -239,7 +239,7 @@ double duet_exact_logp2(const double *g, const double *mu, int n, double s,
     }
     double q = fabs(s), tie = EXACT_TIE * (scale + 1);
     double lp = -INFINITY;
-    if (lattice && n <= DUET_EXACT_MAX_LATTICE) {
+    if (lattice && tmax <= 2 * DUET_EXACT_MAX_LATTICE) {
         /* distribution of T = sum g y by convolution, on the log scale */
         double dist[2 * DUET_EXACT_MAX_LATTICE + 1], next[2 * DUET_EXACT_MAX_LATTICE + 1];
         int cur = 0;
@@ -256,7 +256,6 @@ double duet_exact_logp2(const double *g, const double *mu, int n, double s,
             cur += gi;
             for (int t = 0; t <= cur; t++) dist[t] = next[t];
         }
-        (void)tmax;
         for (int t = 0; t <= cur; t++)
             if (fabs(t - mean) >= q - tie) lp = log_sum(lp, dist[t]);
     } else if (n <= DUET_EXACT_MAX_ENUM) {

@@ -146,7 +146,12 @@ def check_qq(svg, tsv):
     root = ET.parse(svg).getroot()
     ok(True, "qq: well-formed XML")
     rows = read_table(tsv)
-    ps = [float(r["p_value"]) for r in rows if r["p_value"] != "#NA"]
+    # lambda GC over variants with MAF >= 1% when the table has frequencies
+    def common(r):
+        f = r.get("effect_allele_frequency", "#NA")
+        return f == "#NA" and "effect_allele_frequency" not in r or \
+            (f != "#NA" and min(float(f), 1 - float(f)) >= 0.01)
+    ps = [float(r["p_value"]) for r in rows if r["p_value"] != "#NA" and common(r)]
     nd = statistics.NormalDist()
     chi = sorted(nd.inv_cdf(p / 2) ** 2 for p in ps)
     lam = statistics.median(chi) / 0.4549364
@@ -154,6 +159,9 @@ def check_qq(svg, tsv):
     txt = "".join(el.itertext()) if el is not None else ""
     got = float(txt.split("=")[1]) if "=" in txt else float("nan")
     ok(abs(got - lam) < 2e-4, "qq: lambda GC %.4f matches an independent %.5f" % (got, lam), txt)
+    if rows and "effect_allele_frequency" in rows[0]:
+        bins = [by_id(root, "lambda-maf-%d" % g) for g in range(1, 5)]
+        ok(all(b is not None for b in bins), "qq: lambda GC per MAF bin and over every variant")
     title = root.find(NS + "title").text
     ok("lambda GC = %s" % txt.split("= ")[1] in title, "qq: lambda GC in the document title", title)
     ok(by_id(root, "band") is not None and by_id(root, "band").tag == NS + "polygon",

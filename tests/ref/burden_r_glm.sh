@@ -3,7 +3,8 @@
 # M2 (pLoF + missense) in the AAF <= 0.01 bin are built here from
 # `bcftools query` genotypes with awk (AAF over the samples, max and sum
 # rules, missing calls mean-imputed), then R fits lm(ldl ~ score +
-# covariates) and glm(cad ~ score + covariates, binomial) (Wald z).
+# covariates) and glm(cad ~ score + covariates, binomial) (Wald z; duet run
+# with --logistic wald, the glm-equivalent mode of the case/control policy).
 # Every gene with at least 2 variants in the mask and bin is compared:
 # |beta difference| / SE < 1e-4 and |difference of -log10 p| < 1e-3.
 . "$TOP/tests/lib.sh"
@@ -16,7 +17,7 @@ V=coh/genotypes.bcf
 for rule in max sum; do
     t_run "duet burden --build-mask $rule" 0 "$DUET" burden --vcf $V --anno coh/annotations.tsv --set-list coh/setlist.tsv \
         --mask-def coh/masks.txt --pheno coh/pheno.tsv --pheno-name ldl,cad --covar coh/covar.tsv --tests burden \
-        --build-mask $rule -o d_$rule --quiet
+        --build-mask $rule --logistic wald -o d_$rule --quiet
 done
 
 # variants of M2 per gene; genotypes as ALT counts (NA missing)

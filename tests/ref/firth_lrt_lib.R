@@ -14,6 +14,10 @@ pll <- function(beta, X, y) {
 # the penalised LRT of the last column of X (Heinze & Schemper): full fit by
 # brglm2, restricted maximum (last coefficient 0, full-design penalty) by optim
 firth_lrt <- function(X, y) {
+  # columns constant or aliased on these samples (sex for a sex-specific
+  # trait) are left out, as duet leaves them out of the design
+  qx <- qr(X)
+  if (qx$rank < ncol(X)) X <- X[, sort(qx$pivot[seq_len(qx$rank)]), drop = FALSE]
   p <- ncol(X); colnames(X) <- paste0("c", seq_len(p))
   m <- glm(y ~ X - 1, family = binomial(), method = "brglmFit", type = "MPL_Jeffreys", epsilon = 1e-13, maxit = 1000)
   l1 <- pll(m$coefficients, X, y)

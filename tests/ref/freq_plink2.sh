@@ -9,7 +9,10 @@
 # (half-calls), which duet counts as one allele, as plink2 does with
 # --vcf-half-call haploid and the samples' sex from the annotation table;
 # the pseudo-autosomal regions are split off in plink2 (--split-par b37) so
-# that their male calls stay diploid, as they are in the file.
+# that their male calls stay diploid, as they are in the file.  The same
+# with duet freq --sex; and a copy with haploid male calls, heterozygous
+# male calls, missing calls and samples of unknown sex (chrx_vcf.py)
+# against plink2 --update-sex: equal counts under plink2's chrX rules.
 . "$TOP/tests/lib.sh"
 
 G=$DATA/genotypes/uwgac_1kg_phase3_subset
@@ -92,14 +95,36 @@ t_run "duet freq chrX" 0 "$DUET" freq --vcf "$vcf" -o "$WORK/dX" --no-version
 t_run "plink2 chrX (--vcf-half-call h, --update-sex, --split-par b37)" 0 plink2 --vcf "$vcf" \
     --vcf-half-call h --update-sex "$WORK/sex.txt" --split-par b37 --freq counts \
     --missing variant-only --out "$WORK/pX"
-# plink2 writes PAR1 rows first, then X, then PAR2 (by position), as duet does.
-python3 "$WORK/compare.py" "$WORK/dX.afreq.tsv" "$WORK/pX.acount" "$WORK/pX.vmiss" >"$WORK/cmpX" 2>&1
-rc=$?
-if [ $rc -eq 0 ] && grep -Eq '^compared [0-9]{3,}' "$WORK/cmpX"; then
-    t_pass "chrX: ALT counts, frequencies and missing counts equal plink2 ($(tail -1 "$WORK/cmpX"))"
-else
-    t_fail "chrX: duet freq differs from plink2" "$(head -8 "$WORK/cmpX")"
-fi
+# check_chrx NAME DUET PLINK: duet's table against plink2's .acount and
+# .vmiss (PLINK is their prefix), at least 100 alleles compared.  plink2
+# writes PAR1 rows first, then X, then PAR2 (by position), as duet does.
+check_chrx() {
+    python3 "$WORK/compare.py" "$2" "$3.acount" "$3.vmiss" >"$WORK/cmp.$1" 2>&1
+    if [ $? -eq 0 ] && grep -Eq '^compared [0-9]{3,}' "$WORK/cmp.$1"; then
+        t_pass "$1: ALT counts, frequencies and missing counts equal plink2 ($(tail -1 "$WORK/cmp.$1"))"
+    else
+        t_fail "$1: duet freq differs from plink2" "$(head -8 "$WORK/cmp.$1")"
+    fi
+}
+check_chrx chrX "$WORK/dX.afreq.tsv" "$WORK/pX"
+
+# chrX with the samples' sexes (--sex): the same file, males hemizygous.
+t_run "duet freq chrX --sex" 0 "$DUET" freq --vcf "$vcf" --sex "$WORK/sex.txt" -o "$WORK/dXs" --no-version
+check_chrx "chrX --sex" "$WORK/dXs.afreq.tsv" "$WORK/pX"
+# The same genotypes with haploid male calls, heterozygous male calls
+# (half an allele of one), missing calls and 28 samples of unknown sex
+# (diploid, as plink2 counts them): tests/ref/chrx_vcf.py.
+python3 "$TOP/tests/ref/chrx_vcf.py" "$vcf" "$G/1KG_phase3_subset_annot.tsv" "$WORK/kx.vcf" "$WORK/kx.psam"
+t_run "duet freq planted chrX --sex" 0 "$DUET" freq --vcf "$WORK/kx.vcf" --sex "$WORK/kx.psam" \
+    -o "$WORK/dK" --no-version --threads 2
+t_run "plink2 planted chrX (--update-sex, --split-par b37)" 0 plink2 --vcf "$WORK/kx.vcf" \
+    --update-sex "$WORK/kx.psam" --split-par b37 --freq counts --missing variant-only --out "$WORK/pK"
+check_chrx "planted chrX" "$WORK/dK.afreq.tsv" "$WORK/pK"
+t_grep "planted chrX: heterozygous males count half an allele" '[0-9]\.5	' "$WORK/dK.afreq.tsv"
+t_run "duet freq planted chrX without --sex" 0 "$DUET" freq --vcf "$WORK/kx.vcf" -o "$WORK/dK0" --no-version
+t_grep "without --sex, a loud warning that chrX is read as diploid" "no sample's sex is known: chrX.*DIPLOID" "$WORK/err"
+t_true "without --sex the haploid male calls count one allele, the het ones two" \
+    [ "$(cmp -s "$WORK/dK.afreq.tsv" "$WORK/dK0.afreq.tsv"; echo $?)" = 1 ]
 
 # A sample subset: plink2 --keep with the same list.
 t_run "duet freq --samples" 0 "$DUET" freq --vcf "$G/1KG_phase3_subset_chr22.vcf.gz" \

@@ -15,7 +15,9 @@ Prints one line of key=value pairs:
   worst    the variant with the largest beta difference
 With --test T, only duet rows whose test column is T are compared, and
 with --firth-col only plink2 rows with FIRTH?=Y (or N with --no-firth-rows)
-are compared.
+are compared.  With --beta-only the p-values are not compared (logp=0):
+duet's Firth rows carry the penalised likelihood-ratio test, plink2's the
+Wald test of the same fit (firth_brglm2.R checks duet's against R).
 """
 import gzip
 import sys
@@ -58,6 +60,7 @@ def main(argv):
         args.remove(test)
     firth_only = "--firth-rows" in opts
     no_firth_only = "--no-firth-rows" in opts
+    beta_only = "--beta-only" in opts
     d = read_duet(args[0])
     p = read_plink(args[1])
     joined = both = na_duet = na_plink = skipped = 0
@@ -92,7 +95,8 @@ def main(argv):
         dl = abs(float(lp) - float(plp))
         if db > max_beta:
             max_beta, worst = db, "%s:%s:%s:%s" % key
-        max_logp = max(max_logp, dl)
+        if not beta_only:
+            max_logp = max(max_logp, dl)
     print("joined=%d both=%d skipped=%d na_duet=%d na_plink=%d beta=%.3g logp=%.3g worst=%s"
           % (joined, both, skipped, na_duet, na_plink, max_beta, max_logp, worst))
 

@@ -1,7 +1,8 @@
 # tests/ref/phewas_glm.R -- duet phewas against R, phecode by phecode: each
 # tested phecode's beta, SE and p from glm(family = binomial) where duet
 # reports a maximum-likelihood (wald) fit, from brglm2's Firth fit
-# (type "MPL_Jeffreys") where it reports firth, and from lm() for
+# (type "MPL_Jeffreys") and the penalised likelihood-ratio test of
+# firth_lrt_lib.R where it reports firth, and from lm() for
 # quantitative traits, on the table that duet pheno writes for the same
 # store (the same derivation), with the same covariates.
 #   Rscript phewas_glm.R GT IDS OURS.tsv.gz PHENO COVAR ID COVARIATE...
@@ -10,6 +11,8 @@
 #   "<test> n=<phecodes compared> beta=<max |diff| / SE> se=<max rel diff>
 #    logp=<max |diff| / max(1, |log p|)>"
 suppressMessages(library(brglm2))
+source(file.path(dirname(sub("--file=", "", grep("--file=", commandArgs(FALSE), value = TRUE))),
+                 "firth_lrt_lib.R"))
 args <- commandArgs(TRUE)
 gt <- scan(args[1], what = "", sep = "\t", quiet = TRUE); gt <- gt[gt != ""]
 ids <- scan(args[2], what = "", quiet = TRUE)
@@ -43,6 +46,11 @@ for (r in seq_len(nrow(ours))) {
     else glm(f, data = d, family = binomial, control = glm.control(epsilon = 1e-12, maxit = 100))
     s <- summary(m)$coef["g", ]
     lp <- log(2) + pnorm(abs(s[3]), lower.tail = FALSE, log.p = TRUE)
+    if (o$test == "firth") { # the penalised LRT and its SE |beta| / sqrt(chi2)
+      r <- firth_lrt(model.matrix(f, d), d$y)
+      lp <- r$logp
+      s[2] <- r$se
+    }
   }
   rel <- function(a, b) abs(a - b) / max(abs(b), 1e-300)
   # beta in units of its SE (it may be near 0), SE relative, log p

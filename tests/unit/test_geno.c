@@ -1095,6 +1095,57 @@ static void test_helpers(void)
           "missing sample list: DUET_EREAD");
 }
 
+/* Contig classes, PARs and sex tables (sex.c). */
+static void test_sex(void)
+{
+    CHECK(duet_geno_contig_class("X") == DUET_PLOIDY_X && duet_geno_contig_class("chrX") == DUET_PLOIDY_X &&
+              duet_geno_contig_class("23") == DUET_PLOIDY_X,
+          "X, chrX, 23 are chrX");
+    CHECK(duet_geno_contig_class("chrY") == DUET_PLOIDY_Y && duet_geno_contig_class("24") == DUET_PLOIDY_Y,
+          "chrY, 24 are chrY");
+    CHECK(duet_geno_contig_class("MT") == DUET_PLOIDY_MT && duet_geno_contig_class("chrM") == DUET_PLOIDY_MT &&
+              duet_geno_contig_class("26") == DUET_PLOIDY_MT,
+          "MT, chrM, 26 are MT");
+    CHECK(duet_geno_contig_class("XY") == DUET_PLOIDY_DIPLOID && duet_geno_contig_class("PAR1") == DUET_PLOIDY_DIPLOID &&
+              duet_geno_contig_class("chrX_alt") == DUET_PLOIDY_DIPLOID && duet_geno_contig_class("1") == DUET_PLOIDY_DIPLOID,
+          "XY, PAR1, chrX_alt, 1 are diploid");
+    duet_par_t par;
+    CHECK(duet_par_parse("b37", &par) == DUET_OK && par.par1_end == 2699520 && par.par2_start == 154931044,
+          "--par b37 is plink2's split-par b37");
+    CHECK(duet_par_parse("GRCh38", &par) == DUET_OK && par.par1_end == 2781479 && par.par2_start == 155701383,
+          "--par GRCh38 is b38");
+    CHECK(duet_geno_record_class("X", 2781479, &par) == DUET_PLOIDY_DIPLOID &&
+              duet_geno_record_class("X", 2781480, &par) == DUET_PLOIDY_X &&
+              duet_geno_record_class("X", 155701382, &par) == DUET_PLOIDY_X &&
+              duet_geno_record_class("X", 155701383, &par) == DUET_PLOIDY_DIPLOID,
+          "PAR bounds are inclusive, as plink2's");
+    CHECK(duet_par_parse("100,200", &par) == DUET_OK && par.par1_end == 100 && par.par2_start == 200,
+          "--par BP1,BP2");
+    CHECK(duet_par_parse("none", &par) == DUET_OK && duet_geno_record_class("chrX", 1, &par) == DUET_PLOIDY_X,
+          "--par none: all of chrX hemizygous");
+    CHECK(duet_par_parse("200,100", &par) == DUET_EUSAGE && duet_par_parse("b36", &par) == DUET_EUSAGE &&
+              duet_par_parse("5,", &par) == DUET_EUSAGE,
+          "bad --par values are usage errors");
+    const char *ids[] = { "a", "b", "c", "d" };
+    double zero_one[] = { 1, 0, 0, 1 }, plink[] = { 1, 2, 0, 7 };
+    duet_sex_table_t *t = NULL;
+    CHECK(duet_sex_table_from_covar(ids, 4, zero_one, "dir/c.tsv", &t) == DUET_OK &&
+              duet_sex_table_get(t, "a") == DUET_SEX_MALE && duet_sex_table_get(t, "b") == DUET_SEX_FEMALE &&
+              duet_sex_table_get(t, "zz") == DUET_SEX_UNKNOWN,
+          "a 0/1 covariate is 1 male, 0 female");
+    CHECK_STR(duet_sex_table_source(t), "covariate 'sex' of c.tsv", "the source without its folder");
+    duet_sex_table_destroy(t);
+    t = NULL;
+    CHECK(duet_sex_table_from_covar(ids, 4, plink, "c.tsv", &t) == DUET_OK &&
+              duet_sex_table_get(t, "a") == DUET_SEX_MALE && duet_sex_table_get(t, "b") == DUET_SEX_FEMALE &&
+              duet_sex_table_get(t, "c") == DUET_SEX_UNKNOWN && duet_sex_table_get(t, "d") == DUET_SEX_UNKNOWN,
+          "a 1/2 covariate is plink's coding, 0 and others unknown");
+    int m, f, u;
+    duet_sex_table_count(t, ids, 4, &m, &f, &u);
+    CHECK(m == 1 && f == 1 && u == 2, "counts");
+    duet_sex_table_destroy(t);
+}
+
 int main(int argc, char **argv)
 {
     duet_core_init(argc, argv);
@@ -1116,5 +1167,6 @@ int main(int argc, char **argv)
     test_errors();
     test_scan_errors();
     test_helpers();
+    test_sex();
     return unit_done();
 }

@@ -55,6 +55,8 @@ static duet_traitset_t *make_set(double *g)
     ts->y = malloc(sizeof(double) * NS * T);
     ts->x = malloc(sizeof(double) * NS * C);
     static char *names[4] = { "common", "rare", "female_only", "quant" };
+    static char *covar_names[3] = { "sex", "age", "age2" };
+    ts->covar_names = covar_names;
     for (int t = 0; t < T; t++) ts->names[t] = names[t];
     ts->binary[0] = ts->binary[1] = ts->binary[2] = 1;
     duet_rng_t r;
@@ -94,13 +96,16 @@ static void test_engine(void)
     duet_phewas_opts_init(&o);
     o.min_cases = 40;
     o.binary.mode = DUET_LOGISTIC_WALD; /* R's glm */
-    duet_phewas_trait_t tr[4], tr2[4];
+    duet_phewas_trait_t tr[4] = { { 0 } }, tr2[4] = { { 0 } };
     duet_assoc_t res[8], res2[8];
     CHECK(duet_phewas_run(ts, g, NS, 2, &o, 1, tr, res) == DUET_OK, "engine runs");
     CHECK(tr[0].skip == DUET_PHEWAS_TESTED, "common trait tested");
     CHECK(tr[1].skip == DUET_PHEWAS_FEW_CASES && tr[1].n_cases == 30, "30 cases < 40: not tested");
     CHECK(tr[2].skip == DUET_PHEWAS_TESTED && tr[2].n == NS / 2, "female-only trait on its samples");
     CHECK(tr[2].n_covars_used == 1, "sex constant among them: dropped");
+    CHECK(tr[2].covars_dropped && !strcmp(tr[2].covars_dropped, "sex (constant)"),
+          "the trait's record names it and why");
+    CHECK(!tr[0].covars_dropped, "nothing left out for the common trait");
     CHECK(tr[0].n_covars_used == 2, "both covariates for the common trait");
     CHECK(res[0].status == DUET_FIT_OK && res[0].test == DUET_TEST_WALD, "common: Wald");
     CHECK(res[0].beta > 0.2 && res[0].beta < 0.8, "common: the planted log odds 0.5 recovered");
@@ -133,11 +138,16 @@ static void test_engine(void)
     ts->n_covars = 3;
     CHECK(duet_phewas_run(ts, g, NS, 2, &o, 1, tr2, res2) == DUET_OK, "engine runs, collinear");
     CHECK(tr2[0].n_covars_used == 2 && tr2[3].n_covars_used == 2, "2 age dropped (binary, linear)");
+    CHECK(tr2[0].covars_dropped && !strcmp(tr2[0].covars_dropped, "age2 (collinear)") &&
+              tr2[3].covars_dropped && !strcmp(tr2[3].covars_dropped, "age2 (collinear)"),
+          "the collinear covariate named, binary and linear");
     CHECK(fabs(res2[0].beta - res[0].beta) < 1e-9 && fabs(res2[6].beta - res[6].beta) < 1e-9,
           "same estimates without it");
     ts->x = x2;
     ts->n_covars = 2;
     free(x3);
+    duet_phewas_traits_free(tr, 4);
+    duet_phewas_traits_free(tr2, 4);
 
     free_set(ts);
 }

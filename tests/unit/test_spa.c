@@ -108,6 +108,20 @@ int main(void)
         lp = duet_spa_logp_tail(g1, m1, 3, 0, 1.5, 1, &st);
         CHECK(lp == -INFINITY, "beyond the support: p = 0");
     }
+    /* large integer doses (a burden's sum of alleles): beyond the lattice
+     * the outcomes are enumerated, or refused, never overrun */
+    {
+        double gb[3] = { 100.0, 150.0, 60.0 }, mb[3] = { 0.01, 0.02, 0.03 };
+        duet_spa_status_t st;
+        double lp = duet_exact_logp2(gb, mb, 3, 150.0 * 0.98 - 100 * 0.01 - 60 * 0.03, &st);
+        /* |S| >= observed: the outcomes with the 150 carrier a case */
+        CHECK(st == DUET_SPA_OK && lp < 0 && lp > log(0.019) && lp < log(0.03),
+              "exact test of large doses by enumeration");
+        double big[20], mbig[20];
+        for (int i = 0; i < 20; i++) { big[i] = 100 + i; mbig[i] = 0.01; }
+        lp = duet_exact_logp2(big, mbig, 20, 50.0, &st);
+        CHECK(isnan(lp) && st == DUET_SPA_BAD_INPUT, "20 carriers of large doses: refused");
+    }
     /* bad input */
     {
         double g1[1] = { 1.0 }, m1[1] = { 1.0 };

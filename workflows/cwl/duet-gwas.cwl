@@ -14,7 +14,7 @@ inputs:
   pheno_name: {type: string, inputBinding: {prefix: --pheno-name}}
   covar: {type: File?, inputBinding: {prefix: --covar}}
   chunk: {type: string?, inputBinding: {prefix: --chunk}, doc: "K/N"}
-  logistic: {type: string?, inputBinding: {prefix: --logistic}, doc: "score, wald or firth"}
+  logistic: {type: string?, inputBinding: {prefix: --logistic}, doc: "auto, spa, firth or wald (the case/control test policy)"}
   threads: {type: int, default: 1, inputBinding: {prefix: --threads}}
   prefix: {type: string, default: gwas, inputBinding: {prefix: -o}}
 outputs:
