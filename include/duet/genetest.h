@@ -3,8 +3,9 @@
  * of a quadratic form in normal variables (Davies' algorithm, Liu's moment
  * matching, Kuonen's saddlepoint and a driver that picks among them), the
  * weighted burden score test, SKAT (Wu et al. 2011), SKAT-O (Lee et al.
- * 2012), ACAT-V and ACAT-O (Liu et al. 2019), and the adaptive quadrature
- * that SKAT-O's p-value needs.
+ * 2012), ACAT-V and ACAT-O (Liu et al. 2019), the adaptive quadrature
+ * that SKAT-O's p-value needs, and for case/control traits a small-sample
+ * policy (exact and saddlepoint-adjusted p-values; see below).
  *
  * The caller fits the null model (linear or logistic regression of the
  * trait on the covariates, intercept included) and hands its residuals and
@@ -430,6 +431,10 @@ void duet_genetest_work_destroy(duet_genetest_work_t *work);
  * m = 20).  A variant that varies but lies in the covariates' span (a
  * constant dosage, say) adds nothing and gets no ACAT-V p-value; if all
  * do, the status is DUET_GENETEST_COLLINEAR.
+ * Case/control traits (opts->cc_adjust): the policy above; the exact path
+ * costs O(2^carriers (carriers + m)) plus 8 sorts of the 2^carriers
+ * outcomes for SKAT-O, the saddlepoint path a few O(carriers) root
+ * searches per variant on top of the asymptotic cost.
  * Returns DUET_OK (the status field tells whether p-values exist),
  * DUET_ENOMEM, or DUET_EINTERNAL if a dosage is not finite or LAPACK
  * fails (reported).

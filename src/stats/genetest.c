@@ -4,7 +4,11 @@
  * 89:82-93), SKAT-O (Lee, Wu and Lin 2012, Biostatistics 13:762-775, as the
  * SKAT R package's "optimal.adj" method computes it) and ACAT-V / ACAT-O
  * (Liu et al. 2019, AJHG 104:410-421, as the ACAT R package's ACAT_V).
- * The quadratic-form tails come from genetest_qf.c.
+ * For case/control traits, the small-sample policy of genetest.h: exact
+ * p-values by enumerating the carriers' outcomes where they are few, else
+ * saddlepoint-adjusted kernels (SAIGE-GENE / SAIGE-GENE+).  The
+ * quadratic-form tails come from genetest_qf.c, the saddlepoints from
+ * spa.c.
  */
 #define MATHLIB_STANDALONE 1
 #include <Rmath.h>
