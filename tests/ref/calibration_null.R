@@ -117,7 +117,7 @@ add <- function(command, test, prev, macc, p, checked) {
     rows[[length(rows) + 1]] <<- r
 }
 strata <- function(command, d, by_mac, checked) { # d: test, prev, mac, p
-    for (pv in sort(unique(d$prev))) for (mc in if (by_mac) c("1-4", "5-49", ">=50") else "5-49") {
+    for (pv in sort(unique(d$prev))) for (mc in if (by_mac) c("1-4", "5-49", ">=50") else d$mac[1]) {
         s <- d[d$prev == pv & (if (by_mac) d$mac == mc else TRUE), ]
         add(command, "all", pv, mc, s$p, checked)
         for (t in sort(unique(s$test))) add(command, t, pv, mc, s$p[s$test == t], FALSE)
@@ -143,7 +143,7 @@ for (pv in sort(unique(fi_rows$prev))) for (mc in c("1-4", "5-49", ">=50"))
     add("fisher (reference)", "fisher", pv, mc, fi_rows$p[fi_rows$prev == pv & fi_rows$mac == mc], TRUE)
 
 pw <- read_tab(args[5])
-pw <- data.frame(test = pw$test, prev = prevalence(pw$phecode), mac = "5-49", p = as.numeric(pw$p_value))
+pw <- data.frame(test = pw$test, prev = prevalence(pw$phecode), mac = "5-50", p = as.numeric(pw$p_value))
 strata("phewas", pw, FALSE, TRUE)
 
 bu <- read_tab(args[6])
