@@ -98,13 +98,15 @@ ratio() { # A B: A / B, or "-" when either is missing
     if [ -n "${1:-}" ] && [ -n "${2:-}" ]; then awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
     else echo "-"; fi
 }
-# modes CMD: the --logistic modes that `duet CMD -h` lists, and its default
+# modes CMD: the --logistic modes that `duet CMD -h` lists (a mode word
+# before "(", ",", "|" or "[", or after "|": "score (Firth below ...)",
+# "auto|spa|firth|wald"; not "saddlepoint score test"), and its default
 help_block() { "$DUET" "$1" -h 2>&1 | awk '/^ *--logistic/ { on = 1; print; next } on && /^ *-/ { exit } on'; }
 modes() {
     local block m out=
     block=$(help_block "$1")
     for m in auto spa score firth wald; do
-        echo "$block" | grep -qw -- "$m" && out="$out${out:+,}$m"
+        echo "$block" | grep -Eq -- "(^|[ |:])$m *[(,|[]|[|]$m([^a-z]|$)" && out="$out${out:+,}$m"
     done
     echo "$out"
 }
@@ -134,17 +136,17 @@ if [ "$plink" = 1 ]; then
     done
 fi
 echo
-echo "ratios (wall time; > 1 means duet is faster)"
+echo "ratios, wall (cpu) time; > 1 means duet is faster (a loaded machine stretches wall times; cpu is steadier)"
+printf '  %-16s %-22s %-22s %-16s %s\n' "duet mode" "plink2 firth-fallback" "plink2 firth" "peak memory" "duet mode / default"
+printf '  %-16s %-22s %-22s %-16s %s\n' "" "/ duet" "/ duet" "plink2 / duet" ""
 for m in ${gmodes//,/ }; do
     [ -n "${WALL[duet_$m]:-}" ] || continue
     tag=$m; [ "$m" = "$gdefault" ] && tag="$m (default)"
-    printf '  %-16s plink2 firth-fallback / duet %s, plink2 firth / duet %s; cpu %s, %s; peak memory plink2 firth-fallback / duet %s; duet %s / default %s\n' \
-        "$tag" "$(ratio "${WALL[plink2_firth-fallback]:-}" "${WALL[duet_$m]}")" \
-        "$(ratio "${WALL[plink2_firth]:-}" "${WALL[duet_$m]}")" \
-        "$(ratio "${CPU[plink2_firth-fallback]:-}" "${CPU[duet_$m]}")" \
-        "$(ratio "${CPU[plink2_firth]:-}" "${CPU[duet_$m]}")" \
+    printf '  %-16s %-22s %-22s %-16s %s\n' "$tag" \
+        "$(ratio "${WALL[plink2_firth-fallback]:-}" "${WALL[duet_$m]}") ($(ratio "${CPU[plink2_firth-fallback]:-}" "${CPU[duet_$m]}"))" \
+        "$(ratio "${WALL[plink2_firth]:-}" "${WALL[duet_$m]}") ($(ratio "${CPU[plink2_firth]:-}" "${CPU[duet_$m]}"))" \
         "$(ratio "${MEM[plink2_firth-fallback]:-}" "${MEM[duet_$m]}")" \
-        "$m" "$(ratio "${WALL[duet_$m]}" "${WALL[duet_$gdefault]:-}")"
+        "$(ratio "${WALL[duet_$m]}" "${WALL[duet_$gdefault]:-}") ($(ratio "${CPU[duet_$m]}" "${CPU[duet_$gdefault]:-}"))"
 done
 
 [ "${BINARY_BURDEN:-1}" = 1 ] || exit 0
@@ -192,8 +194,9 @@ else
     burden burden_firth --binary --firth
 fi
 echo
-echo "burden ratios (wall time)"
+echo "burden ratios, wall (cpu) time"
 for n in burden_default burden_firth ${bmodes:+$(printf 'burden_%s ' ${bmodes//,/ })}; do
     [ -n "${WALL[$n]:-}" ] || continue
-    printf '  %-16s / linear on the same 0/1 traits: %s\n' "${n#burden_}" "$(ratio "${WALL[$n]}" "${WALL[burden_linear]:-}")"
+    printf '  %-16s / linear on the same 0/1 traits: %s (%s)\n' "${n#burden_}" \
+        "$(ratio "${WALL[$n]}" "${WALL[burden_linear]:-}")" "$(ratio "${CPU[$n]}" "${CPU[burden_linear]:-}")"
 done

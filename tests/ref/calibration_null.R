@@ -73,7 +73,8 @@ gwas_list <- read.table(args[4], sep = "\t", col.names = c("trait", "file"), col
 table_out <- args[7]; checks_out <- args[8]
 
 prevalence <- function(trait) ifelse(grepl("^null01", trait), "1%", ifelse(grepl("^null30", trait), "30%", "?"))
-mac_class <- function(m) ifelse(m <= 4, "1-4", ifelse(m <= 49, "5-49", ">=50"))
+mac_class <- function(m) ifelse(m <= 4, "MAC 1-4", ifelse(m <= 49, "MAC 5-49", "MAC >=50"))
+mac_classes <- c("MAC 1-4", "MAC 5-49", "MAC >=50")
 
 # Fisher's exact test, two-sided as fisher.test (tables whose probability is
 # at most the observed one's, relative tolerance 1e-7), vectorised over the
@@ -101,10 +102,10 @@ ref <- sapply(sub, function(i) with(fi[i, ], fisher.test(matrix(c(case_carriers,
 fisher_agree <- max(abs(log10(ref) - log10(fi$p[sub])))
 
 rows <- list()
-add <- function(command, test, prev, macc, p, checked) {
+add <- function(command, test, prev, variants, p, checked) {
     p <- p[!is.na(p)]
     n <- length(p)
-    r <- data.frame(command = command, test = test, prevalence = prev, mac = macc, n_tests = n,
+    r <- data.frame(command = command, test = test, prevalence = prev, variants = variants, n_tests = n,
                     stringsAsFactors = FALSE)
     for (a in c(2, 3)) {
         e <- n * 10^-a; o <- sum(p < 10^-a)
@@ -117,7 +118,7 @@ add <- function(command, test, prev, macc, p, checked) {
     rows[[length(rows) + 1]] <<- r
 }
 strata <- function(command, d, by_mac, checked) { # d: test, prev, mac, p
-    for (pv in sort(unique(d$prev))) for (mc in if (by_mac) c("1-4", "5-49", ">=50") else d$mac[1]) {
+    for (pv in sort(unique(d$prev))) for (mc in if (by_mac) mac_classes else d$mac[1]) {
         s <- d[d$prev == pv & (if (by_mac) d$mac == mc else TRUE), ]
         add(command, "all", pv, mc, s$p, checked)
         for (t in sort(unique(s$test))) add(command, t, pv, mc, s$p[s$test == t], FALSE)
@@ -139,17 +140,19 @@ unmatched_gwas <- sum(is.na(g$mac))
 strata("gwas", g[!is.na(g$mac), ], TRUE, TRUE)
 fi$prev <- prevalence(fi$trait); fi$test <- "fisher"; fi$mac <- mac_class(fi$mac)
 fi_rows <- fi[fi$carriers > 0 & fi$called - fi$carriers > 0, ]
-for (pv in sort(unique(fi_rows$prev))) for (mc in c("1-4", "5-49", ">=50"))
+for (pv in sort(unique(fi_rows$prev))) for (mc in mac_classes)
     add("fisher (reference)", "fisher", pv, mc, fi_rows$p[fi_rows$prev == pv & fi_rows$mac == mc], TRUE)
 
 pw <- read_tab(args[5])
-pw <- data.frame(test = pw$test, prev = prevalence(pw$phecode), mac = "5-50", p = as.numeric(pw$p_value))
+pw <- data.frame(test = pw$test, prev = prevalence(pw$phecode), mac = "MAC 5-50", p = as.numeric(pw$p_value))
 strata("phewas", pw, FALSE, TRUE)
 
 bu <- read_tab(args[6])
 bu <- bu[bu$freq_bin == "0.01", ]
 bu <- data.frame(test = bu$test, prev = prevalence(bu$trait), p = as.numeric(bu$p_value))
-for (pv in sort(unique(bu$prev))) for (t in c("burden", "skat", "skato", "acatv", "acato"))
+# the five tests by name (a renamed one gives a row without tests, which
+# fails), and any other test the output names
+for (pv in sort(unique(bu$prev))) for (t in union(c("burden", "skat", "skato", "acatv", "acato"), unique(bu$test)))
     add("burden", t, pv, "AAF<=0.01", bu$p[bu$prev == pv & bu$test == t], TRUE)
 
 tab <- do.call(rbind, rows)
@@ -161,11 +164,15 @@ chk(unmatched_gwas == 0, sprintf("every gwas row matches a VCF variant (%d unmat
 chk(fisher_agree < 1e-6, sprintf("vectorised Fisher p equals fisher.test on 200 tables (max |dlog10 p| %.1e)", fisher_agree))
 for (i in seq_len(nrow(tab))) {
     r <- tab[i, ]
-    if (!r$checked || r$n_tests == 0) next
+    if (!r$checked) next
+    if (r$n_tests == 0) {
+        chk(FALSE, sprintf("%s %s, prevalence %s, %s: no tests", r$command, r$test, r$prevalence, r$variants))
+        next
+    }
     for (a in c(2, 3)) {
         o <- r[[sprintf("obs_1e-%d", a)]]; e <- r[[sprintf("exp_1e-%d", a)]]; l <- r[[sprintf("limit_1e-%d", a)]]
-        chk(o <= l, sprintf("%s %s, prevalence %s, MAC %s: %d of %d p < 1e-%d, expected %.1f, limit %d (%.1fx)",
-                            r$command, r$test, r$prevalence, r$mac, o, r$n_tests, a, e, l,
+        chk(o <= l, sprintf("%s %s, prevalence %s, %s: %d of %d p < 1e-%d, expected %.1f, limit %d (%.1fx)",
+                            r$command, r$test, r$prevalence, r$variants, o, r$n_tests, a, e, l,
                             if (e > 0) o / e else 0))
     }
 }
