@@ -43,8 +43,8 @@ t_run "simulate 5000 x 4000" 0 "$DUET" simulate --samples 5000 --variants 4000 -
 bcftools +fill-tags coh/genotypes.bcf -Ou -- -t AC,AN 2>/dev/null |
     bcftools query -f '%CHROM\t%POS\t%REF\t%ALT\t%ID\t%INFO/AC\t%INFO/AN\n' >ac.tsv
 awk 'BEGIN { FS = OFS = "\t"; print "key", "id", "mac" }
-     { a = $3 < $4 ? $3 : $4; b = $3 < $4 ? $4 : $3; m = $6 < $7 - $6 ? $6 : $7 - $6
-       print $1 ":" $2 ":" a ":" b, $5, m }' ac.tsv >mac.tsv
+     { a = $3 < $4 ? $3 : $4; b = $3 < $4 ? $4 : $3; ac = $6 + 0; an = $7 + 0
+       print $1 ":" $2 ":" a ":" b, $5, ac < an - ac ? ac : an - ac }' ac.tsv >mac.tsv
 awk -F'\t' 'NR > 1 && $3 >= 5 && $3 <= 50 { print $2 }' mac.tsv >rare.txt
 planted=$(awk -F'\t' 'NR > 1 && $3 >= 30 && $3 <= 50 { print $2; exit }' mac.tsv)
 bcftools query -i "ID==\"$planted\" && GT=\"alt\"" -f '[%SAMPLE\n]' coh/genotypes.bcf >planted.ids
