@@ -28,8 +28,9 @@
 # bench/data/sim_20000x50000).  Without it, BINARY_SAMPLES x BINARY_VARIANTS
 # (20000 x 50000) are simulated (seed 1) into bench/data/sim_SxV, the folder
 # bench/run.sh would use.  Other knobs: BINARY_MODES (comma list, default
-# every listed mode), BINARY_PLINK2=0 (skip plink2), BINARY_BURDEN=0 (skip
-# the burden scan), THREADS (2).
+# every listed mode), BINARY_PLINK2 (the --glm modifiers to run, default
+# firth-fallback,firth; 0 skips plink2), BINARY_BURDEN=0 (skip the burden
+# scan), THREADS (2).
 #   BINARY_SAMPLES=5000 BINARY_VARIANTS=10000 bench/binary.sh    # small
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,8 +39,8 @@ THREADS=${THREADS:-2}
 for tool in bcftools /usr/bin/time; do
     command -v "$tool" >/dev/null || { echo "bench/binary.sh: $tool is missing (tools/install-deps.sh)" >&2; exit 1; }
 done
-plink=${BINARY_PLINK2:-1}
-if [ "$plink" = 1 ] && ! command -v plink2 >/dev/null; then
+plink=${BINARY_PLINK2:-firth-fallback,firth}
+if [ "$plink" != 0 ] && ! command -v plink2 >/dev/null; then
     echo "bench/binary.sh: plink2 is missing (tools/install-deps.sh); BINARY_PLINK2=0 skips it" >&2; exit 1
 fi
 COHORT=${1:-}
@@ -127,8 +128,8 @@ for m in ${gmodes//,/ }; do
         sed 's/^/    /'
     rm -f "$W/duet_$m".*.gwas.*
 done
-if [ "$plink" = 1 ]; then
-    for mod in firth-fallback firth; do
+if [ "$plink" != 0 ]; then
+    for mod in ${plink//,/ }; do
         run "plink2_$mod" plink2 --bcf "$BCF" --pheno "$W/pheno.tsv" --1 --pheno-name b01,b05 \
             --covar "$W/covar.tsv" --covar-name "$COVARS" --covar-variance-standardize \
             --glm "$mod" omit-ref hide-covar --threads "$THREADS" --out "$W/plink2_$mod" || true
