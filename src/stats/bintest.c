@@ -275,11 +275,12 @@ int duet_bintest_cli_parse(duet_bintest_opts_t *o, int opt, const char *arg, due
 void duet_bintest_cli_usage(FILE *fp)
 {
     fputs("Case/control tests (the same policy in gwas, phewas and burden):\n"
-          "        --logistic MODE        auto: score test, saddlepoint p where |z| > 2,\n"
-          "                               Firth penalised LRT where p < the threshold;\n"
-          "                               spa: score + saddlepoint only; firth: Firth\n"
-          "                               LRT everywhere; wald: maximum likelihood +\n"
-          "                               Wald (plink2, glm), Firth where it fails [auto]\n"
+          "        --logistic MODE        auto|spa|firth|wald [auto]; auto: score test,\n"
+          "                               saddlepoint p where |z| > 2, exact test over few\n"
+          "                               carriers, Firth penalised LRT where p < the\n"
+          "                               threshold; spa: score + saddlepoint only; firth:\n"
+          "                               Firth LRT everywhere; wald: maximum likelihood +\n"
+          "                               Wald (plink2, glm), Firth where it fails\n"
           "        --firth                the same as --logistic firth\n"
           "        --firth-threshold P    auto: Firth where the saddlepoint p < P [0.05]\n",
           fp);
