@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "duet/burden.h"
+#include "duet/design.h"
 #include "duet/log.h"
 #include "duet/logreg.h"
 
@@ -87,38 +88,25 @@ static duet_err_t trait_null(const duet_scan_input_t *in, int t, trait_model_t *
     int n = tm->n, C = in->n_covars, N = in->n_samples;
     size_t nr = (size_t)n;
     duet_err_t err = DUET_ENOMEM;
-    double *x = duet_malloc(nr * (size_t)(C + 1) * sizeof *x);
     double *xi = duet_malloc(nr * (size_t)(C + 1) * sizeof *xi);
     double *y = duet_malloc(nr * sizeof *y);
     double *resid = duet_malloc(nr * sizeof *resid);
     double *work = duet_malloc(((size_t)C + 2) * sizeof *work);
-    int *dep = duet_calloc((size_t)C + 1, sizeof *dep);
     duet_qr_t *qr = NULL;
     duet_logreg_null_t *ln = NULL;
-    if (!x || !xi || !y || !resid || !work || !dep) goto done;
+    if (!xi || !y || !resid || !work) goto done;
     const double *yt = in->traits + (size_t)N * t;
-    for (int i = 0; i < n; i++) {
-        x[i] = 1;
-        y[i] = yt[tm->rows[i]];
-    }
-    for (int c = 0; c < C; c++) {
-        const double *v = in->covars + (size_t)N * c;
-        double sum = 0, ss = 0;
-        for (int i = 0; i < n; i++) sum += v[tm->rows[i]];
-        double mean = sum / n;
-        for (int i = 0; i < n; i++) {
-            double d = v[tm->rows[i]] - mean;
-            ss += d * d;
-        }
-        double sd = n > 1 ? sqrt(ss / (n - 1)) : 0;
-        double *xc = x + nr * (c + 1);
-        for (int i = 0; i < n; i++) xc[i] = sd > 0 ? (v[tm->rows[i]] - mean) / sd : 0;
-    }
-    err = duet_qr_create(x, n, n, C + 1, DUET_QR_TOL, dep, &qr);
-    if (err) goto done;
+    for (int i = 0; i < n; i++) y[i] = yt[tm->rows[i]];
+    /* the design every command builds (design.h): the same columns as the
+     * scan engine's burden regression of this trait */
     int k = 0;
-    for (int c = 0; c <= C; c++)
-        if (!dep[c]) memcpy(xi + nr * k++, x + nr * c, nr * sizeof *x);
+    err = duet_design_build(in->covars, N, C, tm->rows, n, xi, &k, NULL, &qr);
+    if (err) goto done;
+    if (!qr || n <= k) {
+        tm->null_error = "null_model_failed";
+        err = DUET_OK;
+        goto done;
+    }
     const double *mu = NULL;
     duet_genetest_model_t model;
     if (in->binary[t]) {
@@ -159,12 +147,10 @@ static duet_err_t trait_null(const duet_scan_input_t *in, int t, trait_model_t *
 done:
     duet_qr_destroy(qr);
     duet_logreg_null_destroy(ln);
-    free(x);
     free(xi);
     free(y);
     free(resid);
     free(work);
-    free(dep);
     return err;
 }
 
