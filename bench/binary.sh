@@ -124,7 +124,7 @@ for m in ${gmodes//,/ }; do
     run "duet_$m" "$DUET" gwas --vcf "$BCF" --pheno "$W/pheno.tsv" --pheno-name b01,b05 --binary "${opt[@]}" \
         --covar "$W/covar.tsv" --covar-name "$COVARS" --threads "$THREADS" -o "$W/duet_$m" --quiet || continue
     # the per-trait summary: the model and how many rows each test produced
-    awk '/^trait\tmodel/ { on = 1 } /^top hits/ { on = 0 } on' "$W/duet_$m.log" | column -t -s "$(printf '\t')" |
+    awk '/^trait\tmodel/ { on = 1 } /^top hits/ || /^lambda_gc:/ { on = 0 } on' "$W/duet_$m.log" | column -t -s "$(printf '\t')" |
         sed 's/^/    /'
     rm -f "$W/duet_$m".*.gwas.*
 done
@@ -196,7 +196,9 @@ else
 fi
 echo
 echo "burden ratios, wall (cpu) time"
-for n in burden_default burden_firth ${bmodes:+$(printf 'burden_%s ' ${bmodes//,/ })}; do
+blist="burden_default ${bmodes:+$(printf 'burden_%s ' ${bmodes//,/ })}"
+[ -n "$bmodes" ] || blist="$blist burden_firth"
+for n in $blist; do
     [ -n "${WALL[$n]:-}" ] || continue
     printf '  %-16s / linear on the same 0/1 traits: %s (%s)\n' "${n#burden_}" \
         "$(ratio "${WALL[$n]}" "${WALL[burden_linear]:-}")" "$(ratio "${CPU[$n]}" "${CPU[burden_linear]:-}")"
