@@ -25,7 +25,7 @@ LIB_SRC  := $(sort $(wildcard src/core/*.c src/geno/*.c src/store/*.c \
               src/pheno/*.c src/stats/*.c src/sim/*.c src/prs/*.c src/plot/*.c \
               src/embed/*.c src/fuse/*.c src/burden/*.c))
 PHECODE_TSV := $(sort $(wildcard phecodes/*/*.tsv))
-GEN_OBJ  := $(BUILD)/gen/phecode_tables.o
+GEN_OBJ  := $(BUILD)/gen/phecode_tables.o $(BUILD)/gen/sim_genes.o
 CMD_SRC  := $(sort $(wildcard src/cmd_*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/schemas.o
 CMD_OBJ  := $(CMD_SRC:%.c=$(BUILD)/%.o) $(BUILD)/src/main.o
@@ -61,9 +61,14 @@ $(BUILD)/gen/phecode_tables.c: $(PHECODE_TSV) tools/embed-phecodes.sh
 $(BUILD)/gen/phecode_tables.o: $(BUILD)/gen/phecode_tables.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-# duet simulate's default gene table, resolved here at build time (the
-# shared reference data sits beside the project root); DUET_GENES overrides.
-$(BUILD)/src/cmd_simulate.o: CPPFLAGS += -DDUET_GENES_DEFAULT='"$(abspath ../shared/data/genes/genes_grch37_refFlat_hg19.tsv)"'
+# duet simulate's default gene table (src/sim/data/, GRCh37 refFlat) is
+# embedded too; --genes or DUET_GENES replace it at run time.
+$(BUILD)/gen/sim_genes.c: src/sim/data/genes_grch37_refFlat_hg19.tsv tools/embed-file.sh
+	@mkdir -p $(dir $@)
+	tools/embed-file.sh duet_sim_genes_grch37 $< >$@
+
+$(BUILD)/gen/sim_genes.o: $(BUILD)/gen/sim_genes.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -10,13 +10,6 @@
 #include "duet/opts.h"
 #include "duet/sim.h"
 
-/* The default gene table: DUET_GENES in the environment, else the path the
- * Makefile resolved at build time (../shared/data/... from the project
- * root), else that relative path as it is. */
-#ifndef DUET_GENES_DEFAULT
-#define DUET_GENES_DEFAULT "../shared/data/genes/genes_grch37_refFlat_hg19.tsv"
-#endif
-
 enum { OPT_SAMPLES = DUET_OPT_FIRST_PRIVATE, OPT_VARIANTS, OPT_GENES };
 
 #define MAX_SAMPLES 5000000L
@@ -34,7 +27,8 @@ static void usage(FILE *fp)
     fprintf(fp, "        --samples INT          number of people, 10..%ld [1000]\n", MAX_SAMPLES);
     fprintf(fp, "        --variants INT         number of variants, 100..%ld [10000]\n", MAX_VARIANTS);
     fprintf(fp, "        --genes FILE           GRCh37 gene table (symbol chrom start0 end ...)\n");
-    fprintf(fp, "                               [$DUET_GENES, else %s]\n\n", DUET_GENES_DEFAULT);
+    fprintf(fp, "                               [$DUET_GENES, else the %s]\n\n",
+            DUET_SIM_GENES_BUILTIN);
     duet_opts_usage_common(fp, DUET_USE_OUT | DUET_USE_THREADS | DUET_USE_SEED | DUET_USE_QUIET |
                                    DUET_USE_NO_VERSION | DUET_USE_FORCE,
                            "DIR");
@@ -89,7 +83,7 @@ duet_err_t main_simulate(int argc, char **argv)
     }
     duet_opts_apply(&common);
     if (!genes) genes = getenv("DUET_GENES");
-    if (!genes || !*genes) genes = DUET_GENES_DEFAULT;
+    if (genes && !*genes) genes = NULL; /* NULL: the built-in table */
 
     duet_sim_opts_t sim = {
         .n_samples = (int)samples,

@@ -27,7 +27,8 @@ typedef struct {
     int n_variants;         /* BCF records (>= 100) */
     uint64_t seed;
     int threads;            /* total threads (OpenMP + htslib compression) */
-    const char *genes_path; /* GRCh37 gene table (see duet_sim_genes_read) */
+    const char *genes_path; /* GRCh37 gene table (see duet_sim_genes_read);
+                               NULL: the built-in one */
     const char *out_dir;    /* output folder, written atomically */
     int force;              /* replace an existing folder */
     int no_version;         /* omit provenance lines */
@@ -80,6 +81,10 @@ typedef struct {
  */
 duet_err_t duet_sim_genes_read(const char *path,
                                duet_sim_genes_t **genes) DUET_WUR;
+
+/* path NULL reads the table built into duet (UCSC hg19 refFlat, 23,432
+ * genes, src/sim/data/genes_grch37_refFlat_hg19.tsv); messages name it so. */
+#define DUET_SIM_GENES_BUILTIN "built-in GRCh37 refFlat gene table"
 void duet_sim_genes_destroy(duet_sim_genes_t *genes);
 
 /* Length of GRCh37 autosome `chrom` (1..22); 0 for anything else. */

@@ -109,6 +109,11 @@ static int symset_add(symset_t *set, duet_sim_genes_t *g, const char *sym)
     return 0;
 }
 
+/* The GRCh37 refFlat table of src/sim/data/, embedded by the Makefile
+ * (tools/embed-file.sh). */
+extern const char duet_sim_genes_grch37[];
+extern const size_t duet_sim_genes_grch37_len;
+
 duet_err_t duet_sim_genes_read(const char *path, duet_sim_genes_t **out)
 {
     *out = NULL;
@@ -116,7 +121,10 @@ duet_err_t duet_sim_genes_read(const char *path, duet_sim_genes_t **out)
     symset_t set = { NULL, 0 };
     char *line = NULL;
     size_t line_m = 0;
-    FILE *fp = fopen(path, "r");
+    /* the built-in table goes through the same reader as a user's file */
+    FILE *fp = path ? fopen(path, "r")
+                    : fmemopen((void *)duet_sim_genes_grch37, duet_sim_genes_grch37_len, "r");
+    if (!path) path = DUET_SIM_GENES_BUILTIN;
     if (!fp) {
         duet_log_error("cannot open gene table '%s': %s", path, strerror(errno));
         return DUET_EREAD;

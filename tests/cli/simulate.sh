@@ -401,6 +401,10 @@ t_run "DUET_GENES is read" 3 env DUET_GENES="$E/none2.tsv" $SIM -o "$E/o3"
 t_grep "DUET_GENES named" "none2.tsv" "$WORK/err"
 t_run "--genes wins over DUET_GENES" 0 env DUET_GENES="$E/none2.tsv" $SIM --genes "$DATA/genes/genes_grch37_refFlat_hg19.tsv" \
     --samples 10 --variants 100 -o "$E/o4"
+# without --genes or DUET_GENES: the table built into duet, the same as the
+# reference data's file (nothing beside the binary is read)
+t_run "the built-in gene table" 0 env -u DUET_GENES $SIM --samples 10 --variants 100 -o "$E/o6"
+t_true "built-in table = the reference file, byte for byte" cmp -s "$E/o4/genotypes.bcf" "$E/o6/genotypes.bcf"
 mkdir "$E/exists"
 t_run "existing folder without --force exits 7" 7 $SIM --samples 10 --variants 100 -o "$E/exists"
 t_true "the existing folder is untouched" [ -z "$(ls -A "$E/exists")" ]
@@ -410,7 +414,7 @@ t_run "missing -o exits 2" 2 $SIM --samples 10
 t_run "too few samples exits 2" 2 $SIM --samples 5 -o "$E/o5"
 t_run "too few variants exits 2" 2 $SIM --variants 10 -o "$E/o5"
 left=$(cd "$E" && ls -A | sort | tr '\n' ' ')
-t_true "failures leave nothing behind ($left)" [ "$left" = "b37.tsv bad.tsv exists file o4 " ]
+t_true "failures leave nothing behind ($left)" [ "$left" = "b37.tsv bad.tsv exists file o4 o6 " ]
 
 # SIGTERM while genotypes are being written: exit 143, nothing left.
 mkdir -p "$WORK/term"
