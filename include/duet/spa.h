@@ -77,7 +77,4 @@ double duet_spa_logp_tail(const double *g, const double *mu, int n,
 double duet_exact_logp2(const double *g, const double *mu, int n, double s,
                         duet_spa_status_t *status);
 
-/* "", "normal", "no_root", "bad_input". */
-const char *duet_spa_status_str(duet_spa_status_t status);
-
 #endif

@@ -20,7 +20,6 @@ struct duet_bintest_work_t {
     double *gt, *mu;   /* max_n: adjusted genotypes and probabilities of the
                           samples SPA treats exactly */
     double *dwork;     /* the score downdate's work (coefficients first) */
-    double mode;       /* the variant's commonest homozygote (0 or 2) */
 };
 
 void duet_bintest_opts_init(duet_bintest_opts_t *o)
@@ -110,13 +109,10 @@ void duet_bintest_work_destroy(duet_bintest_work_t *w)
  * have a small g~ (the covariates' projection only) and enter as one normal
  * term of variance V - sum over the others of w g~^2 (SAIGE's fast SPA).
  */
-static double spa_logp(const duet_logreg_null_t *m, duet_bintest_work_t *w, const double *g,
-                       const double *gamma, const uint8_t *drop_mask, double u, double v,
-                       duet_spa_status_t *status)
+/* The variant's commonest homozygote over the samples used: 0, or 2 when
+ * the tested allele is the major one. */
+static double major_homozygote(const double *g, const uint8_t *drop_mask, int n)
 {
-    int n = m->n_samples, k = m->n_covars;
-    size_t nr = (size_t)n;
-    const double *a = m->basis + nr;
     double sum = 0;
     int used = 0;
     for (int i = 0; i < n; i++) {
@@ -124,7 +120,16 @@ static double spa_logp(const duet_logreg_null_t *m, duet_bintest_work_t *w, cons
         sum += g[i];
         used++;
     }
-    double mode = used > 0 && sum / used > 1.0 ? 2.0 : 0.0;
+    return used > 0 && sum / used > 1.0 ? 2.0 : 0.0;
+}
+
+static double spa_logp(const duet_logreg_null_t *m, duet_bintest_work_t *w, const double *g,
+                       const double *gamma, const uint8_t *drop_mask, double mode, double u,
+                       double v, duet_spa_status_t *status)
+{
+    int n = m->n_samples, k = m->n_covars;
+    size_t nr = (size_t)n;
+    const double *a = m->basis + nr;
     int ne = 0;
     double v_exact = 0;
     for (int i = 0; i < n; i++) {
@@ -139,7 +144,6 @@ static double spa_logp(const duet_logreg_null_t *m, duet_bintest_work_t *w, cons
     }
     double v_rest = v - v_exact;
     if (v_rest < 0) v_rest = 0;
-    w->mode = mode;
     return duet_spa_logp2(w->gt, w->mu, ne, v_rest, u, status);
 }
 
@@ -149,13 +153,13 @@ static double spa_logp(const duet_logreg_null_t *m, duet_bintest_work_t *w, cons
  * h = |g - mode| and the statistic sum h (y - mu) over them.  NaN when there
  * are more than max_carriers. */
 static double exact_logp(const duet_logreg_null_t *m, duet_bintest_work_t *w, const double *g,
-                         const uint8_t *drop_mask, int max_carriers)
+                         const uint8_t *drop_mask, double mode, int max_carriers)
 {
     int n = m->n_samples, ne = 0;
     double stat = 0, e_cases = 0;
     for (int i = 0; i < n; i++) {
         if (drop_mask && drop_mask[i]) continue;
-        double h = fabs(g[i] - w->mode);
+        double h = fabs(g[i] - mode);
         if (!(h >= 0.5)) continue;
         if (ne == max_carriers) return NAN;
         w->gt[ne] = h;
@@ -219,12 +223,13 @@ void duet_bintest_variant(const duet_bintest_opts_t *o, const duet_logreg_null_t
     duet_spa_status_t sst;
     double v = 1 / (score.se * score.se), u = score.stat * sqrt(v);
     const uint8_t *dm = n_drop ? drop_mask : NULL;
-    double lp = spa_logp(m, w, g, gamma, dm, u, v, &sst);
+    double mode = major_homozygote(g, dm, m->n_samples);
+    double lp = spa_logp(m, w, g, gamma, dm, mode, u, v, &sst);
     if (o->mode == DUET_LOGISTIC_AUTO && o->exact_carriers > 0) {
         /* few carriers: neither the saddlepoint nor Firth's LRT holds its
          * level (both are anti-conservative for a handful of carriers at
          * 1% prevalence); the exact distribution is cheap */
-        double le = exact_logp(m, w, g, dm, o->exact_carriers);
+        double le = exact_logp(m, w, g, dm, mode, o->exact_carriers);
         if (!isnan(le)) {
             set_score_p(out, le, DUET_TEST_EXACT);
             return;

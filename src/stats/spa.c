@@ -17,17 +17,6 @@
 #define SPA_MAX_ITER 200
 #define SPA_MAX_EXPAND 200
 
-const char *duet_spa_status_str(duet_spa_status_t status)
-{
-    switch (status) {
-    case DUET_SPA_OK: return "";
-    case DUET_SPA_NORMAL: return "normal";
-    case DUET_SPA_NO_ROOT: return "no_root";
-    case DUET_SPA_BAD_INPUT: return "bad_input";
-    }
-    return "";
-}
-
 /* K(t) (when k0), K'(t) and K''(t).  Each term uses one exp of -|t g|:
  * for x = t g > 0, ln(1 - mu + mu e^x) = x + ln(mu + (1 - mu) e^-x), and
  * the tilted probability p = mu e^x / (1 - mu + mu e^x) and 1 - p are
