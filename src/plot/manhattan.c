@@ -119,8 +119,8 @@ duet_err_t duet_plot_manhattan(const char *path, const duet_plot_opts_t *o,
     static const char *const pos_names[] = { "base_pair_location", "POS", "BP", "GENPOS", NULL };
     static const char *const label_names[] = { "rsid", "variant_id", "ID", "SNP", NULL };
     memset(info, 0, sizeof *info);
-    plot_table_t t;
-    duet_err_t err = plot_table_open(path, &t);
+    duet_table_t t;
+    duet_err_t err = duet_table_open(path, &t);
     if (err) return err;
     chroms_t cs = { NULL, 0, 0, -1 };
     hit_t *hits = NULL;
@@ -129,9 +129,9 @@ duet_err_t duet_plot_manhattan(const char *path, const duet_plot_opts_t *o,
     uint8_t *cells = NULL;
     int *rank = NULL, *labelled = NULL;
 
-    int c_chrom = plot_table_col(&t, chrom_names);
-    int c_pos = plot_table_col(&t, pos_names);
-    int c_label = plot_table_col(&t, label_names);
+    int c_chrom = duet_table_col(&t, chrom_names);
+    int c_pos = duet_table_col(&t, pos_names);
+    int c_label = duet_table_col(&t, label_names);
     plot_pcol_t pc;
     if (c_chrom < 0 || c_pos < 0) {
         duet_log_error("%s: no %s column (looked for %s)", path,
@@ -147,12 +147,12 @@ duet_err_t duet_plot_manhattan(const char *path, const duet_plot_opts_t *o,
     double thin_mlp = -log10(o->thin), max_mlp = 0;
     int r;
     /* Pass 1: extents and hits. */
-    while ((r = plot_table_next(&t, &err)) > 0) {
+    while ((r = duet_table_next(&t, &err)) > 0) {
         info->n_rows++;
         double mlp, pos;
-        int pr = plot_parse_double(t.f[c_pos], &pos);
+        int pr = duet_table_parse_double(t.f[c_pos], &pos);
         if (pr < 0 || (pr > 0 && (pos < 0 || pos != floor(pos)))) {
-            err = plot_bad_value(&t, c_pos, "a position");
+            err = duet_table_bad_value(&t, c_pos, "a position");
             goto cleanup;
         }
         int mr = plot_row_mlp(&t, &pc, &mlp, &err);
@@ -237,11 +237,11 @@ duet_err_t duet_plot_manhattan(const char *path, const duet_plot_opts_t *o,
     /* Pass 2: markers, thinned below the threshold. */
     int gw = (int)ceil(p.width) + 1, gh = (int)ceil(p.height) + 1;
     if (!(cells = calloc(((size_t)gw * gh + 7) / 8, 1))) { err = duet_log_oom((size_t)gw * gh / 8); goto cleanup; }
-    if ((err = plot_table_rewind(&t))) goto cleanup;
+    if ((err = duet_table_rewind(&t))) goto cleanup;
     cs.last = -1;
-    while ((r = plot_table_next(&t, &err)) > 0) {
+    while ((r = duet_table_next(&t, &err)) > 0) {
         double mlp, pos;
-        if (plot_parse_double(t.f[c_pos], &pos) <= 0) continue;
+        if (duet_table_parse_double(t.f[c_pos], &pos) <= 0) continue;
         int mr = plot_row_mlp(&t, &pc, &mlp, &err);
         if (mr < 0) goto cleanup;
         if (mr == 0 || !*t.f[c_chrom]) continue;
@@ -335,7 +335,7 @@ duet_err_t duet_plot_manhattan(const char *path, const duet_plot_opts_t *o,
     duet_svg_end(svg);
 
 cleanup:
-    plot_table_close(&t);
+    duet_table_close(&t);
     for (int i = 0; i < cs.n; i++) {
         free(cs.c[i].name);
         duet_svg_free(&cs.c[i].pts);

@@ -94,8 +94,8 @@ duet_err_t duet_plot_phewas(const char *path, const duet_plot_opts_t *o,
     static const char *const beta_names[] = { "beta", NULL };
     static const char *const or_names[] = { "odds_ratio", "OR", NULL };
     memset(info, 0, sizeof *info);
-    plot_table_t t;
-    duet_err_t err = plot_table_open(path, &t);
+    duet_table_t t;
+    duet_err_t err = duet_table_open(path, &t);
     if (err) return err;
     kstring_t pool = { 0, 0, NULL };
     row_t *rows = NULL;
@@ -106,12 +106,12 @@ duet_err_t duet_plot_phewas(const char *path, const duet_plot_opts_t *o,
     char *chosen = NULL;
     int64_t n_other_rows = 0;
 
-    int c_id = plot_table_col(&t, id_names);
-    int c_phe = plot_table_col(&t, phecode_names);
-    int c_desc = plot_table_col(&t, desc_names);
-    int c_cat = plot_table_col(&t, cat_names);
-    int c_beta = plot_table_col(&t, beta_names);
-    int c_or = c_beta < 0 ? plot_table_col(&t, or_names) : -1;
+    int c_id = duet_table_col(&t, id_names);
+    int c_phe = duet_table_col(&t, phecode_names);
+    int c_desc = duet_table_col(&t, desc_names);
+    int c_cat = duet_table_col(&t, cat_names);
+    int c_beta = duet_table_col(&t, beta_names);
+    int c_or = c_beta < 0 ? duet_table_col(&t, or_names) : -1;
     plot_pcol_t pc;
     if (c_phe < 0) {
         duet_log_error("%s: no phecode column", path);
@@ -122,7 +122,7 @@ duet_err_t duet_plot_phewas(const char *path, const duet_plot_opts_t *o,
     if (o->id && (chosen = strdup(o->id)) == NULL) { err = duet_log_oom(64); goto cleanup; }
 
     int r;
-    while ((r = plot_table_next(&t, &err)) > 0) {
+    while ((r = duet_table_next(&t, &err)) > 0) {
         if (c_id >= 0) {
             const char *id = t.f[c_id];
             if (!chosen && !(chosen = strdup(id))) { err = duet_log_oom(64); goto cleanup; }
@@ -141,13 +141,13 @@ duet_err_t duet_plot_phewas(const char *path, const duet_plot_opts_t *o,
         }
         double beta = NAN, orv;
         if (c_beta >= 0) {
-            int br = plot_parse_double(t.f[c_beta], &beta);
-            if (br < 0) { err = plot_bad_value(&t, c_beta, "a number"); goto cleanup; }
+            int br = duet_table_parse_double(t.f[c_beta], &beta);
+            if (br < 0) { err = duet_table_bad_value(&t, c_beta, "a number"); goto cleanup; }
             if (br == 0) beta = NAN;
         } else if (c_or >= 0) {
-            int br = plot_parse_double(t.f[c_or], &orv);
+            int br = duet_table_parse_double(t.f[c_or], &orv);
             if (br < 0 || (br > 0 && orv < 0)) {
-                err = plot_bad_value(&t, c_or, "an odds ratio");
+                err = duet_table_bad_value(&t, c_or, "an odds ratio");
                 goto cleanup;
             }
             beta = br > 0 && orv > 0 ? log(orv) : NAN;
@@ -330,7 +330,7 @@ duet_err_t duet_plot_phewas(const char *path, const duet_plot_opts_t *o,
     duet_svg_end(svg);
 
 cleanup:
-    plot_table_close(&t);
+    duet_table_close(&t);
     free(pool.s);
     free(rows);
     free(cats);

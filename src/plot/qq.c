@@ -74,8 +74,8 @@ duet_err_t duet_plot_qq(const char *path, const duet_plot_opts_t *o,
                         duet_svg_t *svg, duet_plot_info_t *info)
 {
     memset(info, 0, sizeof *info);
-    plot_table_t t;
-    duet_err_t err = plot_table_open(path, &t);
+    duet_table_t t;
+    duet_err_t err = duet_table_open(path, &t);
     if (err) return err;
     double *v = NULL, *fq = NULL, *tmp = NULL;
     int64_t n = 0, m = 0;
@@ -83,9 +83,9 @@ duet_err_t duet_plot_qq(const char *path, const duet_plot_opts_t *o,
     if ((err = plot_find_pcol(&t, &pc))) goto cleanup;
     static const char *const freq_names[] = { "effect_allele_frequency", "A1_FREQ", "A1FREQ",
                                               NULL };
-    int fcol = plot_table_col(&t, freq_names);
+    int fcol = duet_table_col(&t, freq_names);
     int r;
-    while ((r = plot_table_next(&t, &err)) > 0) {
+    while ((r = duet_table_next(&t, &err)) > 0) {
         info->n_rows++;
         double mlp;
         int mr = plot_row_mlp(&t, &pc, &mlp, &err);
@@ -104,7 +104,7 @@ duet_err_t duet_plot_qq(const char *path, const duet_plot_opts_t *o,
             fq = nf;
         }
         double f = NAN;
-        if (fcol >= 0 && plot_parse_double(t.f[fcol], &f) < 0) f = NAN;
+        if (fcol >= 0 && duet_table_parse_double(t.f[fcol], &f) < 0) f = NAN;
         fq[n] = f;
         v[n++] = mlp;
     }
@@ -274,7 +274,7 @@ duet_err_t duet_plot_qq(const char *path, const duet_plot_opts_t *o,
     duet_svg_end(svg);
 
 cleanup:
-    plot_table_close(&t);
+    duet_table_close(&t);
     free(v);
     free(fq);
     free(tmp);
