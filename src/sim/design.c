@@ -194,42 +194,31 @@ static int cmp_effect(const void *a, const void *b)
     return x->trait < y->trait ? -1 : x->trait > y->trait;
 }
 
-static duet_err_t design_variants(sim_cohort_t *c)
+/* The genes that get variants: the planted ones and the burden gene first
+ * (fallbacks for those the table lacks), then others at random, so that
+ * chromosomes are weighted by gene count.  Fills chosen[0..*n_chosen),
+ * marks them in `used`, and the planted genes per (trait, entry). */
+static duet_err_t design_genes(sim_cohort_t *c, duet_rng_t *r, uint8_t *used, int32_t *chosen, int *n_chosen_out,
+                               int32_t planted_gene[16][SIM_MAX_PLANTED])
 {
-    duet_err_t err = DUET_OK;
     const duet_sim_genes_t *G = c->genes;
-    const int M = c->n_variants, N = c->n_samples;
-    duet_rng_t r;
-    duet_rng_init(&r, c->opts->seed, sim_stream(SIM_NS_DESIGN, 0, 0));
-
-    uint8_t *used = duet_calloc((size_t)G->n, 1);
-    int32_t *chosen = duet_malloc((size_t)G->n * sizeof *chosen);
-    double *cum = duet_malloc((size_t)G->n * sizeof *cum);
-    int32_t *eligible = NULL;
-    c->var = duet_calloc((size_t)M, sizeof *c->var);
-    c->gene_n_variants = duet_calloc((size_t)G->n, sizeof *c->gene_n_variants);
-    if (!used || !chosen || !cum || !c->var || !c->gene_n_variants) { err = DUET_ENOMEM; goto cleanup; }
-
-    /* Genes that must be there: the planted ones and the burden gene. */
-    int n_chosen = 0, n_planted = 0;
-    int32_t planted_gene[16][SIM_MAX_PLANTED];
+    int n_chosen = 0;
     for (int t = 0; t < sim_n_traits; t++) {
         for (int k = 0; k < sim_traits[t].n_planted; k++) {
             const char *sym = sim_traits[t].planted[k].gene;
             int gi = find_gene(G, sym);
             if (gi < 0) {
-                gi = fallback_gene(G, used, &r);
+                gi = fallback_gene(G, used, r);
                 duet_log_warn("gene %s (planted for %s) is not in the gene table; using %s instead",
                               sym, sim_traits[t].name, G->genes[gi].symbol);
             }
             planted_gene[t][k] = gi;
             if (!used[gi]) { used[gi] = 1; chosen[n_chosen++] = gi; }
-            n_planted++;
         }
     }
     int burden_gene = find_gene(G, sim_burden.gene);
     if (burden_gene < 0 || used[burden_gene]) {
-        int gi = fallback_gene(G, used, &r);
+        int gi = fallback_gene(G, used, r);
         duet_log_warn("burden gene %s is not in the gene table (or is planted); using %s instead",
                       sim_burden.gene, G->genes[gi].symbol);
         burden_gene = gi;
@@ -239,27 +228,33 @@ static duet_err_t design_variants(sim_cohort_t *c)
     c->burden_gene = burden_gene;
     c->burden_symbol = G->genes[burden_gene].symbol;
 
-    /* Further genes at random (so chromosomes are weighted by gene count). */
-    int n_genes = (int)lround(M * SIM_GENIC_FRACTION / 12.0);
+    int n_genes = (int)lround(c->n_variants * SIM_GENIC_FRACTION / 12.0);
     if (n_genes < n_chosen + 1) n_genes = n_chosen + 1;
     if (n_genes > G->n) n_genes = G->n;
-    {
-        int32_t *pool = duet_malloc((size_t)G->n * sizeof *pool);
-        if (!pool) { err = DUET_ENOMEM; goto cleanup; }
-        int n_pool = 0;
-        for (int i = 0; i < G->n; i++)
-            if (!used[i]) pool[n_pool++] = i;
-        while (n_chosen < n_genes && n_pool > 0) {
-            int j = (int)duet_rng_below(&r, (uint64_t)n_pool);
-            chosen[n_chosen++] = pool[j];
-            used[pool[j]] = 1;
-            pool[j] = pool[--n_pool];
-        }
-        free(pool);
+    int32_t *pool = duet_malloc((size_t)G->n * sizeof *pool);
+    if (!pool) return DUET_ENOMEM;
+    int n_pool = 0;
+    for (int i = 0; i < G->n; i++)
+        if (!used[i]) pool[n_pool++] = i;
+    while (n_chosen < n_genes && n_pool > 0) {
+        int j = (int)duet_rng_below(r, (uint64_t)n_pool);
+        chosen[n_chosen++] = pool[j];
+        used[pool[j]] = 1;
+        pool[j] = pool[--n_pool];
     }
+    free(pool);
+    *n_chosen_out = n_chosen;
+    return DUET_OK;
+}
 
-    /* Variants: planted, burden, then the rest over the chosen genes
-     * (weights ~ sqrt(length); the burden gene holds only its own). */
+/* The variants, in creation order: planted, burden, then the rest over the
+ * chosen genes (weights ~ sqrt(length); the burden gene holds only its
+ * own).  `cum` has room for n_chosen weights. */
+static void design_sites(sim_cohort_t *c, duet_rng_t *r, const int32_t *chosen, int n_chosen,
+                         int32_t planted_gene[16][SIM_MAX_PLANTED], double *cum)
+{
+    const duet_sim_genes_t *G = c->genes;
+    const int M = c->n_variants, N = c->n_samples;
     int n_burden = (int)lround(M / 400.0);
     if (n_burden < 6) n_burden = 6;
     if (n_burden > 30) n_burden = 30;
@@ -276,40 +271,40 @@ static duet_err_t design_variants(sim_cohort_t *c)
             v->role_index = (int16_t)k;
             v->maf = af <= 0.5 ? af : 1.0 - af;
             v->alt_major = af > 0.5;
-            v->csq = draw_csq(v->maf, &r);
-            v->miss_rate = draw_miss(&r);
-            draw_alleles(v, &r);
-            draw_position(c, v, &r);
+            v->csq = draw_csq(v->maf, r);
+            v->miss_rate = draw_miss(r);
+            draw_alleles(v, r);
+            draw_position(c, v, r);
         }
     }
     double min_maf = 0.5 / (2.0 * N);
     for (int k = 0; k < n_burden; k++) {
         sim_variant_t *v = &c->var[nv];
         v->seq = nv++;
-        v->gene = burden_gene;
+        v->gene = c->burden_gene;
         v->genic = 1;
         v->role = SIM_ROLE_BURDEN;
         v->maf = min_maf < sim_burden.max_maf
-                     ? min_maf * exp(duet_rng_uniform(&r) * log(sim_burden.max_maf / min_maf))
+                     ? min_maf * exp(duet_rng_uniform(r) * log(sim_burden.max_maf / min_maf))
                      : sim_burden.max_maf;
-        double u = duet_rng_uniform(&r);
+        double u = duet_rng_uniform(r);
         v->csq = u < sim_burden.p_plof ? SIM_CSQ_PLOF
                  : u < sim_burden.p_plof + sim_burden.p_missense ? SIM_CSQ_MISSENSE
                                                                  : SIM_CSQ_SYNONYMOUS;
-        v->miss_rate = draw_miss(&r);
-        draw_alleles(v, &r);
-        draw_position(c, v, &r);
+        v->miss_rate = draw_miss(r);
+        draw_alleles(v, r);
+        draw_position(c, v, r);
     }
     double total = 0;
     for (int j = 0; j < n_chosen; j++) {
         int gi = chosen[j];
-        double w = gi == burden_gene ? 0 : sqrt((double)(G->genes[gi].end - G->genes[gi].start0));
+        double w = gi == c->burden_gene ? 0 : sqrt((double)(G->genes[gi].end - G->genes[gi].start0));
         cum[j] = total += w;
     }
     while (nv < M) {
         sim_variant_t *v = &c->var[nv];
         v->seq = nv++;
-        double u = duet_rng_uniform(&r) * total;
+        double u = duet_rng_uniform(r) * total;
         int lo = 0, hi = n_chosen - 1;
         while (lo < hi) {
             int mid = (lo + hi) / 2;
@@ -317,33 +312,37 @@ static duet_err_t design_variants(sim_cohort_t *c)
             else lo = mid + 1;
         }
         v->gene = chosen[lo];
-        v->genic = duet_rng_uniform(&r) < SIM_GENIC_FRACTION;
-        v->maf = duet_sim_draw_maf(&r, N);
-        v->alt_major = v->maf >= DUET_SIM_RARE_MAF && duet_rng_uniform(&r) < 0.2;
-        v->csq = v->genic ? draw_csq(v->maf, &r) : SIM_CSQ_NONE;
-        v->miss_rate = draw_miss(&r);
-        draw_alleles(v, &r);
-        draw_position(c, v, &r);
+        v->genic = duet_rng_uniform(r) < SIM_GENIC_FRACTION;
+        v->maf = duet_sim_draw_maf(r, N);
+        v->alt_major = v->maf >= DUET_SIM_RARE_MAF && duet_rng_uniform(r) < 0.2;
+        v->csq = v->genic ? draw_csq(v->maf, r) : SIM_CSQ_NONE;
+        v->miss_rate = draw_miss(r);
+        draw_alleles(v, r);
+        draw_position(c, v, r);
         if (!v->genic) v->csq = SIM_CSQ_NONE;
-        else if (v->csq == SIM_CSQ_NONE) v->csq = draw_csq(v->maf, &r);
+        else if (v->csq == SIM_CSQ_NONE) v->csq = draw_csq(v->maf, r);
     }
+}
 
-    /* Sort; positions must be unique: redraw collisions until none. */
+/* Sort the variants (positions must be unique: redraw collisions until
+ * none), then cut LD blocks: runs of nearby sites on one chromosome. */
+static duet_err_t design_blocks(sim_cohort_t *c, duet_rng_t *r)
+{
+    const int M = c->n_variants;
     for (;;) {
         qsort(c->var, (size_t)M, sizeof *c->var, cmp_variant);
         int dups = 0;
         for (int i = 1; i < M; i++) {
             if (c->var[i].chrom == c->var[i - 1].chrom && c->var[i].pos == c->var[i - 1].pos) {
-                draw_position(c, &c->var[i], &r);
+                draw_position(c, &c->var[i], r);
                 dups++;
             }
         }
         if (!dups) break;
     }
 
-    /* LD blocks: runs of nearby sites on one chromosome. */
     c->block_start = duet_malloc(((size_t)M + 1) * sizeof *c->block_start);
-    if (!c->block_start) { err = DUET_ENOMEM; goto cleanup; }
+    if (!c->block_start) return DUET_ENOMEM;
     int nb = 0;
     c->max_block_sites = 0;
     for (int i = 0; i < M; i++) {
@@ -359,16 +358,35 @@ static duet_err_t design_variants(sim_cohort_t *c)
         int n = c->block_start[b + 1] - c->block_start[b];
         if (n > c->max_block_sites) c->max_block_sites = n;
     }
+    return DUET_OK;
+}
 
-    /* Effects: planted, then each trait's polygenic background drawn from
-     * the common non-planted variants (GCTA-style: var(beta) scaled by
-     * 1 / (2p(1-p)) so each variant explains about poly_var / n). */
+/* Common variants that no catalogue trait plants (target MAF >= 1%), in
+ * position order: the pool of the polygenic backgrounds. */
+static int common_pool(const sim_cohort_t *c, int32_t *eligible)
+{
+    int n_elig = 0;
+    for (int i = 0; i < c->n_variants; i++)
+        if (c->var[i].role == SIM_ROLE_NORMAL && c->var[i].maf >= DUET_SIM_RARE_MAF) eligible[n_elig++] = i;
+    return n_elig;
+}
+
+/* Effects: planted, then each trait's polygenic background drawn from the
+ * common non-planted variants (GCTA-style: var(beta) scaled by
+ * 1 / (2p(1-p)) so each variant explains about poly_var / n); sorted by
+ * variant and trait, indexed by variant. */
+static duet_err_t design_effects(sim_cohort_t *c, duet_rng_t *r, int n_planted)
+{
+    const int M = c->n_variants;
     int n_eff_max = n_planted;
     for (int t = 0; t < sim_n_traits; t++) n_eff_max += sim_traits[t].n_poly;
     c->eff = duet_malloc(((size_t)n_eff_max + 1) * sizeof *c->eff);
-    eligible = duet_malloc((size_t)M * sizeof *eligible);
+    int32_t *eligible = duet_malloc((size_t)M * sizeof *eligible);
     c->eff_start = duet_malloc(((size_t)M + 1) * sizeof *c->eff_start);
-    if (!c->eff || !eligible || !c->eff_start) { err = DUET_ENOMEM; goto cleanup; }
+    if (!c->eff || !eligible || !c->eff_start) {
+        free(eligible);
+        return DUET_ENOMEM;
+    }
     c->n_eff = 0;
     memset(c->planted_variant, 0xff, sizeof c->planted_variant);
     for (int i = 0; i < M; i++) {
@@ -377,24 +395,21 @@ static duet_err_t design_variants(sim_cohort_t *c)
         if (v->role != SIM_ROLE_PLANTED) continue;
         const sim_planted_t *p = &sim_traits[v->role_trait].planted[v->role_index];
         c->planted_variant[v->role_trait][v->role_index] = i;
-        c->eff[c->n_eff++] = (sim_effect_t){ i, v->role_trait, 1,
-                                             llround(p->effect * SIM_EFFECT_SCALE) };
+        c->eff[c->n_eff++] = (sim_effect_t){ i, v->role_trait, 1, llround(p->effect * SIM_EFFECT_SCALE) };
     }
-    int n_elig = 0;
-    for (int i = 0; i < M; i++)
-        if (c->var[i].role == SIM_ROLE_NORMAL && c->var[i].maf >= DUET_SIM_RARE_MAF) eligible[n_elig++] = i;
+    int n_elig = common_pool(c, eligible);
     for (int t = 0; t < sim_n_traits; t++) {
         int n = sim_traits[t].n_poly;
         if (n > n_elig / 5) n = n_elig / 5;
         if (n <= 0) continue;
         for (int j = 0; j < n; j++) {
-            int k = j + (int)duet_rng_below(&r, (uint64_t)(n_elig - j));
+            int k = j + (int)duet_rng_below(r, (uint64_t)(n_elig - j));
             int32_t tmp = eligible[j];
             eligible[j] = eligible[k];
             eligible[k] = tmp;
             double p = c->var[eligible[j]].maf;
             double sd = sqrt(sim_traits[t].poly_var / (n * 2.0 * p * (1.0 - p)));
-            int64_t q = llround(duet_rng_normal(&r) * sd * SIM_EFFECT_SCALE);
+            int64_t q = llround(duet_rng_normal(r) * sd * SIM_EFFECT_SCALE);
             if (q == 0) q = 1;
             c->eff[c->n_eff++] = (sim_effect_t){ eligible[j], (int16_t)t, 0, q };
         }
@@ -404,12 +419,37 @@ static duet_err_t design_variants(sim_cohort_t *c)
         while (e < c->n_eff && c->eff[e].variant < i) e++;
         c->eff_start[i] = e;
     }
+    free(eligible);
+    return DUET_OK;
+}
+
+static duet_err_t design_variants(sim_cohort_t *c)
+{
+    duet_err_t err = DUET_OK;
+    const duet_sim_genes_t *G = c->genes;
+    duet_rng_t r;
+    duet_rng_init(&r, c->opts->seed, sim_stream(SIM_NS_DESIGN, 0, 0));
+
+    uint8_t *used = duet_calloc((size_t)G->n, 1);
+    int32_t *chosen = duet_malloc((size_t)G->n * sizeof *chosen);
+    double *cum = duet_malloc((size_t)G->n * sizeof *cum);
+    c->var = duet_calloc((size_t)c->n_variants, sizeof *c->var);
+    c->gene_n_variants = duet_calloc((size_t)G->n, sizeof *c->gene_n_variants);
+    if (!used || !chosen || !cum || !c->var || !c->gene_n_variants) { err = DUET_ENOMEM; goto cleanup; }
+
+    int n_chosen = 0, n_planted = 0;
+    int32_t planted_gene[16][SIM_MAX_PLANTED];
+    for (int t = 0; t < sim_n_traits; t++) n_planted += sim_traits[t].n_planted;
+    err = design_genes(c, &r, used, chosen, &n_chosen, planted_gene);
+    if (err) goto cleanup;
+    design_sites(c, &r, chosen, n_chosen, planted_gene, cum);
+    err = design_blocks(c, &r);
+    if (!err) err = design_effects(c, &r, n_planted);
 
 cleanup:
     free(used);
     free(chosen);
     free(cum);
-    free(eligible);
     return err;
 }
 

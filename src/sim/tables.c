@@ -312,32 +312,23 @@ static void join_codes(const char *const *list, char *buf, size_t size)
 }
 
 /* Rows name only the fields they fill; the rest default to NA.  The
- * defaults are overridden by designated initializers on purpose. */
+ * defaults are overridden by designated initializers on purpose.  Each
+ * writer below has `out`, `row` (a pointer), `err` and a `cleanup` label. */
 #if defined(__GNUC__)
 #pragma GCC diagnostic ignored "-Woverride-init"
 #endif
 #define ROW(...)                                                             \
     do {                                                                     \
         truth_row_t r_ = { .effect = NAN, .freq = NAN, .n = -1, __VA_ARGS__ }; \
-        err = truth_write(out, &row, &r_);                                   \
+        err = truth_write(out, row, &r_);                                    \
         if (err) goto cleanup;                                               \
     } while (0)
 
-duet_err_t sim_write_truth(sim_cohort_t *c, duet_outdir_t *dir)
+/* The cohort: realised counts. */
+static duet_err_t truth_cohort(const sim_cohort_t *c, duet_out_t *out, duet_tsv_row_t *row)
 {
     const int N = c->n_samples;
-    duet_err_t err;
-    duet_out_t *out = NULL;
-    duet_tsv_row_t row;
-    duet_tsv_row_init(&row);
-    char id[64], buf[256], buf2[256];
-
-    err = sim_open_table(dir, "truth.tsv", c->opts->no_version,
-                         "trait\tkind\tsource\ttarget\tgene\teffect\tscale\tfreq\tn\t"
-                         "phecode\ticd10\ticd9\tconcept_id\tunit_concept_id\tnote\n", &out);
-    if (err) goto cleanup;
-
-    /* The cohort */
+    duet_err_t err = DUET_OK;
     long n_male = 0, n_genic = 0, n_rare = 0, n_genes = 0, n_missing = 0;
     for (int i = 0; i < N; i++) n_male += c->male[i];
     for (int v = 0; v < c->n_variants; v++) {
@@ -365,141 +356,213 @@ duet_err_t sim_write_truth(sim_cohort_t *c, duet_outdir_t *dir)
         .note = "phecode 1.2 diagnoses without genetic effect; see background.tsv");
     ROW(.trait = "cohort", .kind = "cohort", .source = "count", .target = "background_condition_rows",
         .n = c->n_bg_conditions);
-
-    for (int t = 0; t < sim_n_traits; t++) {
-        const sim_trait_t *tr = &sim_traits[t];
-        const char *kind = tr->binary ? "binary" : "quantitative";
-        const char *scale = tr->binary ? "log_odds" : "sd";
-        if (tr->binary) {
-            join_codes(tr->icd10, buf, sizeof buf);
-            join_codes(tr->icd9, buf2, sizeof buf2);
-            int ne = c->n_eligible[t], nc = c->n_cases[t];
-            ROW(.trait = tr->name, .kind = kind, .source = "definition", .target = tr->label,
-                .effect = c->intercept[t], .scale = "intercept_log_odds",
-                .freq = ne ? (double)nc / ne : NAN, .n = nc, .phecode = tr->phecode, .icd10 = buf,
-                .icd9 = buf2, .note = tr->sex_only == SIM_SEX_FEMALE ? "females only" : NULL);
-            ROW(.trait = tr->name, .kind = kind, .source = "count", .target = "eligible", .n = ne);
-            ROW(.trait = tr->name, .kind = kind, .source = "count", .target = "cases", .n = nc);
-            ROW(.trait = tr->name, .kind = kind, .source = "count", .target = "controls", .n = ne - nc);
-            ROW(.trait = tr->name, .kind = kind, .source = "count", .target = "cases_2plus_dates",
-                .n = c->n_cases_multi[t]);
-            ROW(.trait = tr->name, .kind = kind, .source = "count", .target = "cases_1_date",
-                .n = c->n_cases_single[t]);
-            ROW(.trait = tr->name, .kind = kind, .source = "count", .target = "controls_1_code",
-                .n = c->n_rule_out[t], .note = "rule-out code on one visit");
-        } else {
-            ROW(.trait = tr->name, .kind = kind, .source = "definition", .target = tr->label,
-                .effect = tr->mean, .scale = tr->unit, .concept_id = tr->concept_id,
-                .unit_concept_id = tr->unit_concept_id, .note = tr->loinc);
-            ROW(.trait = tr->name, .kind = kind, .source = "sd", .effect = tr->sd, .scale = tr->unit);
-            snprintf(buf, sizeof buf, "%g-%g", tr->lo, tr->hi);
-            ROW(.trait = tr->name, .kind = kind, .source = "range", .target = buf, .scale = tr->unit,
-                .note = "levels clamped to this range");
-            ROW(.trait = tr->name, .kind = kind, .source = "count", .target = "measured_persons",
-                .n = c->n_measured[t]);
-            ROW(.trait = tr->name, .kind = kind, .source = "count", .target = "measurement_rows",
-                .n = c->n_meas_rows[t]);
-            if (tr->alt_unit_concept_id) {
-                if (tr->alt_shift != 0)
-                    snprintf(buf, sizeof buf, "%s=(x-%g)*%g", tr->alt_unit, tr->alt_shift, tr->alt_scale);
-                else snprintf(buf, sizeof buf, "%s=x*%g", tr->alt_unit, tr->alt_scale);
-                ROW(.trait = tr->name, .kind = kind, .source = "alt_unit", .target = buf,
-                    .effect = tr->alt_scale, .freq = SIM_ALT_UNIT_FRACTION, .n = c->n_alt_unit[t],
-                    .concept_id = tr->concept_id, .unit_concept_id = tr->alt_unit_concept_id);
-            }
-            ROW(.trait = tr->name, .kind = kind, .source = "impossible", .target = "negative_or_x100",
-                .freq = SIM_IMPOSSIBLE_FRACTION, .n = c->n_impossible[t]);
-            ROW(.trait = tr->name, .kind = kind, .source = "within_person_sd", .effect = tr->within_sd,
-                .scale = scale);
-        }
-        if (tr->male != 0)
-            ROW(.trait = tr->name, .kind = kind, .source = "sex", .target = "male", .effect = tr->male, .scale = scale);
-        if (tr->age10 != 0)
-            ROW(.trait = tr->name, .kind = kind, .source = "age", .target = "per_10_years_from_50",
-                .effect = tr->age10, .scale = scale);
-        for (int k = 0; k < SIM_N_POPS; k++) {
-            if (tr->anc[k] == 0) continue;
-            snprintf(buf, sizeof buf, "pop%d_fraction", k);
-            ROW(.trait = tr->name, .kind = kind, .source = "ancestry", .target = buf, .effect = tr->anc[k],
-                .scale = scale, .note = "PC1/PC2 of covar.tsv track pop1/pop2");
-        }
-        for (int l = 0; l < tr->n_links; l++) {
-            const sim_trait_t *src = &sim_traits[tr->links[l].trait];
-            ROW(.trait = tr->name, .kind = kind, .source = "trait", .target = src->name,
-                .effect = tr->links[l].effect, .scale = scale,
-                .note = src->binary ? "per case" : "per SD of the level");
-        }
-        if (!tr->binary)
-            ROW(.trait = tr->name, .kind = kind, .source = "residual", .effect = tr->residual_sd, .scale = "sd");
-        /* the burden gene: direct, or through a link to its trait */
-        double via = t == sim_burden.trait ? 1.0 : 0.0;
-        for (int l = 0; l < tr->n_links; l++)
-            if (tr->links[l].trait == sim_burden.trait) via = tr->links[l].effect;
-        if (via != 0) {
-            for (int k = 0; k < 2; k++) {
-                int csq = k == 0 ? SIM_CSQ_PLOF : SIM_CSQ_MISSENSE;
-                double eff = (k == 0 ? sim_burden.plof : sim_burden.missense) * via;
-                uint64_t ac = 0, an = 0;
-                int n_var = 0;
-                for (int v = 0; v < c->n_variants; v++) {
-                    if (c->var[v].role != SIM_ROLE_BURDEN || c->var[v].csq != csq) continue;
-                    ac += c->var[v].ac;
-                    an += c->var[v].an;
-                    n_var++;
-                }
-                long carriers = 0;
-                for (int i = 0; i < N; i++) carriers += (k == 0 ? c->n_plof[i] : c->n_missense[i]) > 0;
-                snprintf(buf, sizeof buf, "%s:%s", c->burden_symbol, sim_csq_name(csq));
-                if (t == sim_burden.trait)
-                    snprintf(buf2, sizeof buf2, "%d variants, MAF < %g, per allele; carriers in n", n_var,
-                             sim_burden.max_maf);
-                else
-                    snprintf(buf2, sizeof buf2, "through %s (%g x %g)", sim_traits[sim_burden.trait].name,
-                             via, k == 0 ? sim_burden.plof : sim_burden.missense);
-                ROW(.trait = tr->name, .kind = kind, .source = "gene_burden", .target = buf,
-                    .gene = c->burden_symbol, .effect = eff, .scale = scale,
-                    .freq = an ? (double)ac / an : NAN, .n = carriers, .note = buf2);
-            }
-        }
-        for (int pass = 1; pass >= 0; pass--) {
-            for (int e = 0; e < c->n_eff; e++) {
-                const sim_effect_t *x = &c->eff[e];
-                if (x->trait != t || x->planted != pass) continue;
-                const sim_variant_t *v = &c->var[x->variant];
-                sim_variant_id(c, x->variant, id, sizeof id);
-                const char *like = pass ? sim_traits[t].planted[v->role_index].like : NULL;
-                if (like) snprintf(buf2, sizeof buf2, "%s-like", like);
-                ROW(.trait = tr->name, .kind = kind, .source = pass ? "variant" : "polygenic", .target = id,
-                    .gene = v->genic ? c->genes->genes[v->gene].symbol : NULL,
-                    .effect = (double)x->effect_q / SIM_EFFECT_SCALE, .scale = scale,
-                    .freq = v->an ? (double)v->ac / v->an : NAN, .n = v->ac, .note = like ? buf2 : NULL);
-            }
-        }
-    }
-
-    for (int f = 0; f < sim_n_omics; f++) {
-        const sim_omic_t *o = &sim_omics[f];
-        ROW(.trait = o->name, .kind = "omics", .source = "definition", .effect = o->mean, .scale = "mean",
-            .freq = SIM_OMICS_NA, .note = "freq: share of NA");
-        ROW(.trait = o->name, .kind = "omics", .source = "sd", .effect = o->sd, .scale = "sd");
-        for (int l = 0; l < o->n_loads; l++) {
-            const sim_trait_t *src = &sim_traits[o->loads[l].trait];
-            ROW(.trait = o->name, .kind = "omics", .source = "trait", .target = src->name,
-                .effect = o->loads[l].load, .scale = "sd",
-                .note = src->binary ? "per SD of the liability" : "per SD of the level");
-        }
-        if (o->age10 != 0)
-            ROW(.trait = o->name, .kind = "omics", .source = "age", .target = "per_10_years_from_50",
-                .effect = o->age10, .scale = "sd");
-        if (o->male != 0)
-            ROW(.trait = o->name, .kind = "omics", .source = "sex", .target = "male", .effect = o->male, .scale = "sd");
-        ROW(.trait = o->name, .kind = "omics", .source = "batch", .effect = o->tech, .scale = "sd",
-            .note = "per-person assay factor shared by all features");
-        ROW(.trait = o->name, .kind = "omics", .source = "residual", .effect = omic_noise_sd(o), .scale = "sd");
-    }
-    err = duet_out_commit(out, NULL);
-
 cleanup:
+    return err;
+}
+
+/* A disease's definition and counts. */
+static duet_err_t truth_disease(const sim_cohort_t *c, int t, duet_out_t *out, duet_tsv_row_t *row)
+{
+    const sim_trait_t *tr = &sim_traits[t];
+    duet_err_t err = DUET_OK;
+    char buf[256], buf2[256];
+    join_codes(tr->icd10, buf, sizeof buf);
+    join_codes(tr->icd9, buf2, sizeof buf2);
+    int ne = c->n_eligible[t], nc = c->n_cases[t];
+    ROW(.trait = tr->name, .kind = "binary", .source = "definition", .target = tr->label,
+        .effect = c->intercept[t], .scale = "intercept_log_odds",
+        .freq = ne ? (double)nc / ne : NAN, .n = nc, .phecode = tr->phecode, .icd10 = buf,
+        .icd9 = buf2, .note = tr->sex_only == SIM_SEX_FEMALE ? "females only" : NULL);
+    ROW(.trait = tr->name, .kind = "binary", .source = "count", .target = "eligible", .n = ne);
+    ROW(.trait = tr->name, .kind = "binary", .source = "count", .target = "cases", .n = nc);
+    ROW(.trait = tr->name, .kind = "binary", .source = "count", .target = "controls", .n = ne - nc);
+    ROW(.trait = tr->name, .kind = "binary", .source = "count", .target = "cases_2plus_dates",
+        .n = c->n_cases_multi[t]);
+    ROW(.trait = tr->name, .kind = "binary", .source = "count", .target = "cases_1_date",
+        .n = c->n_cases_single[t]);
+    ROW(.trait = tr->name, .kind = "binary", .source = "count", .target = "controls_1_code",
+        .n = c->n_rule_out[t], .note = "rule-out code on one visit");
+cleanup:
+    return err;
+}
+
+/* A measurement's definition, units, counts and noise. */
+static duet_err_t truth_level(const sim_cohort_t *c, int t, duet_out_t *out, duet_tsv_row_t *row)
+{
+    const sim_trait_t *tr = &sim_traits[t];
+    const char *kind = "quantitative";
+    duet_err_t err = DUET_OK;
+    char buf[256];
+    ROW(.trait = tr->name, .kind = kind, .source = "definition", .target = tr->label,
+        .effect = tr->mean, .scale = tr->unit, .concept_id = tr->concept_id,
+        .unit_concept_id = tr->unit_concept_id, .note = tr->loinc);
+    ROW(.trait = tr->name, .kind = kind, .source = "sd", .effect = tr->sd, .scale = tr->unit);
+    snprintf(buf, sizeof buf, "%g-%g", tr->lo, tr->hi);
+    ROW(.trait = tr->name, .kind = kind, .source = "range", .target = buf, .scale = tr->unit,
+        .note = "levels clamped to this range");
+    ROW(.trait = tr->name, .kind = kind, .source = "count", .target = "measured_persons",
+        .n = c->n_measured[t]);
+    ROW(.trait = tr->name, .kind = kind, .source = "count", .target = "measurement_rows",
+        .n = c->n_meas_rows[t]);
+    if (tr->alt_unit_concept_id) {
+        if (tr->alt_shift != 0)
+            snprintf(buf, sizeof buf, "%s=(x-%g)*%g", tr->alt_unit, tr->alt_shift, tr->alt_scale);
+        else snprintf(buf, sizeof buf, "%s=x*%g", tr->alt_unit, tr->alt_scale);
+        ROW(.trait = tr->name, .kind = kind, .source = "alt_unit", .target = buf,
+            .effect = tr->alt_scale, .freq = SIM_ALT_UNIT_FRACTION, .n = c->n_alt_unit[t],
+            .concept_id = tr->concept_id, .unit_concept_id = tr->alt_unit_concept_id);
+    }
+    ROW(.trait = tr->name, .kind = kind, .source = "impossible", .target = "negative_or_x100",
+        .freq = SIM_IMPOSSIBLE_FRACTION, .n = c->n_impossible[t]);
+    ROW(.trait = tr->name, .kind = kind, .source = "within_person_sd", .effect = tr->within_sd,
+        .scale = "sd");
+cleanup:
+    return err;
+}
+
+/* Effects of sex, age, ancestry and earlier traits; the residual. */
+static duet_err_t truth_covariates(int t, duet_out_t *out, duet_tsv_row_t *row)
+{
+    const sim_trait_t *tr = &sim_traits[t];
+    const char *kind = tr->binary ? "binary" : "quantitative";
+    const char *scale = tr->binary ? "log_odds" : "sd";
+    duet_err_t err = DUET_OK;
+    char buf[256];
+    if (tr->male != 0)
+        ROW(.trait = tr->name, .kind = kind, .source = "sex", .target = "male", .effect = tr->male, .scale = scale);
+    if (tr->age10 != 0)
+        ROW(.trait = tr->name, .kind = kind, .source = "age", .target = "per_10_years_from_50",
+            .effect = tr->age10, .scale = scale);
+    for (int k = 0; k < SIM_N_POPS; k++) {
+        if (tr->anc[k] == 0) continue;
+        snprintf(buf, sizeof buf, "pop%d_fraction", k);
+        ROW(.trait = tr->name, .kind = kind, .source = "ancestry", .target = buf, .effect = tr->anc[k],
+            .scale = scale, .note = "PC1/PC2 of covar.tsv track pop1/pop2");
+    }
+    for (int l = 0; l < tr->n_links; l++) {
+        const sim_trait_t *src = &sim_traits[tr->links[l].trait];
+        ROW(.trait = tr->name, .kind = kind, .source = "trait", .target = src->name,
+            .effect = tr->links[l].effect, .scale = scale,
+            .note = src->binary ? "per case" : "per SD of the level");
+    }
+    if (!tr->binary)
+        ROW(.trait = tr->name, .kind = kind, .source = "residual", .effect = tr->residual_sd, .scale = "sd");
+cleanup:
+    return err;
+}
+
+/* The burden gene: direct, or through a link to its trait. */
+static duet_err_t truth_burden(const sim_cohort_t *c, int t, duet_out_t *out, duet_tsv_row_t *row)
+{
+    const int N = c->n_samples;
+    const sim_trait_t *tr = &sim_traits[t];
+    const char *kind = tr->binary ? "binary" : "quantitative";
+    const char *scale = tr->binary ? "log_odds" : "sd";
+    duet_err_t err = DUET_OK;
+    char buf[256], buf2[256];
+    double via = t == sim_burden.trait ? 1.0 : 0.0;
+    for (int l = 0; l < tr->n_links; l++)
+        if (tr->links[l].trait == sim_burden.trait) via = tr->links[l].effect;
+    if (via == 0) return DUET_OK;
+    for (int k = 0; k < 2; k++) {
+        int csq = k == 0 ? SIM_CSQ_PLOF : SIM_CSQ_MISSENSE;
+        double eff = (k == 0 ? sim_burden.plof : sim_burden.missense) * via;
+        uint64_t ac = 0, an = 0;
+        int n_var = 0;
+        for (int v = 0; v < c->n_variants; v++) {
+            if (c->var[v].role != SIM_ROLE_BURDEN || c->var[v].csq != csq) continue;
+            ac += c->var[v].ac;
+            an += c->var[v].an;
+            n_var++;
+        }
+        long carriers = 0;
+        for (int i = 0; i < N; i++) carriers += (k == 0 ? c->n_plof[i] : c->n_missense[i]) > 0;
+        snprintf(buf, sizeof buf, "%s:%s", c->burden_symbol, sim_csq_name(csq));
+        if (t == sim_burden.trait)
+            snprintf(buf2, sizeof buf2, "%d variants, MAF < %g, per allele; carriers in n", n_var,
+                     sim_burden.max_maf);
+        else
+            snprintf(buf2, sizeof buf2, "through %s (%g x %g)", sim_traits[sim_burden.trait].name,
+                     via, k == 0 ? sim_burden.plof : sim_burden.missense);
+        ROW(.trait = tr->name, .kind = kind, .source = "gene_burden", .target = buf,
+            .gene = c->burden_symbol, .effect = eff, .scale = scale,
+            .freq = an ? (double)ac / an : NAN, .n = carriers, .note = buf2);
+    }
+cleanup:
+    return err;
+}
+
+/* A trait's causal variants: planted ones first, then the background. */
+static duet_err_t truth_variants(const sim_cohort_t *c, int t, duet_out_t *out, duet_tsv_row_t *row)
+{
+    const sim_trait_t *tr = &sim_traits[t];
+    const char *kind = tr->binary ? "binary" : "quantitative";
+    const char *scale = tr->binary ? "log_odds" : "sd";
+    duet_err_t err = DUET_OK;
+    char id[64], buf2[256];
+    for (int pass = 1; pass >= 0; pass--) {
+        for (int e = 0; e < c->n_eff; e++) {
+            const sim_effect_t *x = &c->eff[e];
+            if (x->trait != t || x->planted != pass) continue;
+            const sim_variant_t *v = &c->var[x->variant];
+            sim_variant_id(c, x->variant, id, sizeof id);
+            const char *like = pass ? sim_traits[t].planted[v->role_index].like : NULL;
+            if (like) snprintf(buf2, sizeof buf2, "%s-like", like);
+            ROW(.trait = tr->name, .kind = kind, .source = pass ? "variant" : "polygenic", .target = id,
+                .gene = v->genic ? c->genes->genes[v->gene].symbol : NULL,
+                .effect = (double)x->effect_q / SIM_EFFECT_SCALE, .scale = scale,
+                .freq = v->an ? (double)v->ac / v->an : NAN, .n = v->ac, .note = like ? buf2 : NULL);
+        }
+    }
+cleanup:
+    return err;
+}
+
+/* An omics feature's definition and loadings. */
+static duet_err_t truth_omic(const sim_omic_t *o, duet_out_t *out, duet_tsv_row_t *row)
+{
+    duet_err_t err = DUET_OK;
+    ROW(.trait = o->name, .kind = "omics", .source = "definition", .effect = o->mean, .scale = "mean",
+        .freq = SIM_OMICS_NA, .note = "freq: share of NA");
+    ROW(.trait = o->name, .kind = "omics", .source = "sd", .effect = o->sd, .scale = "sd");
+    for (int l = 0; l < o->n_loads; l++) {
+        const sim_trait_t *src = &sim_traits[o->loads[l].trait];
+        ROW(.trait = o->name, .kind = "omics", .source = "trait", .target = src->name,
+            .effect = o->loads[l].load, .scale = "sd",
+            .note = src->binary ? "per SD of the liability" : "per SD of the level");
+    }
+    if (o->age10 != 0)
+        ROW(.trait = o->name, .kind = "omics", .source = "age", .target = "per_10_years_from_50",
+            .effect = o->age10, .scale = "sd");
+    if (o->male != 0)
+        ROW(.trait = o->name, .kind = "omics", .source = "sex", .target = "male", .effect = o->male, .scale = "sd");
+    ROW(.trait = o->name, .kind = "omics", .source = "batch", .effect = o->tech, .scale = "sd",
+        .note = "per-person assay factor shared by all features");
+    ROW(.trait = o->name, .kind = "omics", .source = "residual", .effect = omic_noise_sd(o), .scale = "sd");
+cleanup:
+    return err;
+}
+
+duet_err_t sim_write_truth(sim_cohort_t *c, duet_outdir_t *dir)
+{
+    duet_err_t err;
+    duet_out_t *out = NULL;
+    duet_tsv_row_t row;
+    duet_tsv_row_init(&row);
+
+    err = sim_open_table(dir, "truth.tsv", c->opts->no_version,
+                         "trait\tkind\tsource\ttarget\tgene\teffect\tscale\tfreq\tn\t"
+                         "phecode\ticd10\ticd9\tconcept_id\tunit_concept_id\tnote\n", &out);
+    if (!err) err = truth_cohort(c, out, &row);
+    for (int t = 0; t < sim_n_traits && !err; t++) {
+        err = sim_traits[t].binary ? truth_disease(c, t, out, &row) : truth_level(c, t, out, &row);
+        if (!err) err = truth_covariates(t, out, &row);
+        if (!err) err = truth_burden(c, t, out, &row);
+        if (!err) err = truth_variants(c, t, out, &row);
+    }
+    for (int f = 0; f < sim_n_omics && !err; f++) err = truth_omic(&sim_omics[f], out, &row);
+    if (!err) err = duet_out_commit(out, NULL);
+
     duet_tsv_row_free(&row);
     duet_out_destroy(out);
     return err;
