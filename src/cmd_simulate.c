@@ -10,7 +10,7 @@
 #include "duet/opts.h"
 #include "duet/sim.h"
 
-enum { OPT_SAMPLES = DUET_OPT_FIRST_PRIVATE, OPT_VARIANTS, OPT_GENES };
+enum { OPT_SAMPLES = DUET_OPT_FIRST_PRIVATE, OPT_VARIANTS, OPT_GENES, OPT_POLY_H2, OPT_POLY_CAUSAL };
 
 #define MAX_SAMPLES 5000000L
 #define MAX_VARIANTS 20000000L
@@ -29,11 +29,15 @@ static void usage(FILE *fp)
     fprintf(fp, "        --genes FILE           GRCh37 gene table (symbol chrom start0 end ...)\n");
     fprintf(fp, "                               [$DUET_GENES, else the %s]\n\n",
             DUET_SIM_GENES_BUILTIN);
+    fprintf(fp, "Polygenic trait (pheno.tsv column %s; GCTA --simu-qt):\n", DUET_SIM_POLYGENIC_NAME);
+    fprintf(fp, "        --polygenic-h2 FLOAT   its SNP heritability, 0..1; 0: no such trait [0]\n");
+    fprintf(fp, "        --polygenic-causal INT its causal variants, among the common ones [1000]\n\n");
     duet_opts_usage_common(fp, DUET_USE_OUT | DUET_USE_THREADS | DUET_USE_SEED | DUET_USE_QUIET |
                                    DUET_USE_NO_VERSION | DUET_USE_FORCE,
                            "DIR");
     fprintf(fp, "\nExample:\n");
-    fprintf(fp, "    duet simulate --samples 2000 --variants 20000 --seed 7 --threads 2 -o cohort\n\n");
+    fprintf(fp, "    duet simulate --samples 2000 --variants 20000 --seed 7 --threads 2 -o cohort\n");
+    fprintf(fp, "    duet simulate --samples 20000 --variants 50000 --polygenic-h2 0.5 -o prs_cohort\n\n");
 }
 
 duet_err_t main_simulate(int argc, char **argv)
@@ -42,12 +46,15 @@ duet_err_t main_simulate(int argc, char **argv)
         { "samples", required_argument, NULL, OPT_SAMPLES },
         { "variants", required_argument, NULL, OPT_VARIANTS },
         { "genes", required_argument, NULL, OPT_GENES },
+        { "polygenic-h2", required_argument, NULL, OPT_POLY_H2 },
+        { "polygenic-causal", required_argument, NULL, OPT_POLY_CAUSAL },
         DUET_COMMON_LONGOPTS,
         { NULL, 0, NULL, 0 },
     };
     duet_common_t common;
     duet_opts_init(&common);
-    long samples = 1000, variants = 10000;
+    long samples = 1000, variants = 10000, poly_causal = 1000;
+    double poly_h2 = 0;
     const char *genes = NULL;
     int opt;
     optind = 1;
@@ -61,6 +68,13 @@ duet_err_t main_simulate(int argc, char **argv)
             break;
         case OPT_GENES:
             genes = optarg;
+            break;
+        case OPT_POLY_H2:
+            if (duet_opts_parse_double("--polygenic-h2", optarg, 0, 1, &poly_h2)) return DUET_EUSAGE;
+            break;
+        case OPT_POLY_CAUSAL:
+            if (duet_opts_parse_long("--polygenic-causal", optarg, 1, MAX_VARIANTS, &poly_causal))
+                return DUET_EUSAGE;
             break;
         default: {
             int rc = duet_opts_common(&common, opt, optarg);
@@ -94,6 +108,8 @@ duet_err_t main_simulate(int argc, char **argv)
         .out_dir = common.out,
         .force = common.force,
         .no_version = common.no_version,
+        .polygenic_h2 = poly_h2,
+        .polygenic_causal = (int)poly_causal,
     };
     return duet_sim_run(&sim);
 }

@@ -32,12 +32,24 @@ typedef struct {
     const char *out_dir;    /* output folder, written atomically */
     int force;              /* replace an existing folder */
     int no_version;         /* omit provenance lines */
+    double polygenic_h2;    /* SNP heritability of the polygenic-only trait
+                               (pheno.tsv column DUET_SIM_POLYGENIC_NAME),
+                               [0, 1]; 0: no such trait */
+    int polygenic_causal;   /* its causal variants (>= 1), drawn among the
+                               common ones (all of them if fewer) */
 } duet_sim_opts_t;
+
+/* The column of the polygenic-only trait in pheno.tsv and its name in
+ * truth.tsv. */
+#define DUET_SIM_POLYGENIC_NAME "prs_trait"
+
 
 /*
  * Simulate the cohort described in man/duet-simulate.1 into opts->out_dir.
  * The gene table is read before anything is written.  Errors (reported
  * once, with context):
+ *   DUET_EDEGENERATE  polygenic_h2 > 0 but none of its causal variants
+ *                  varies in the sample (no genetic variance to scale);
  *   DUET_EREAD     the gene table cannot be opened or read;
  *   DUET_EFORMAT   the gene table is malformed (file:line);
  *   DUET_EWRITE    the folder exists without force, its parent is not

@@ -58,6 +58,7 @@ void sim_cohort_free(sim_cohort_t *c)
     free(c->z);
     free(c->status);
     free(c->level);
+    free(c->poly_y);
 }
 
 /* ------------------------------------------------------------------ */
@@ -371,14 +372,40 @@ static int common_pool(const sim_cohort_t *c, int32_t *eligible)
     return n_elig;
 }
 
+/* The causal variants of the polygenic-only trait (--polygenic-h2), from
+ * their own stream so that the catalogue's draws stay what they are
+ * without it: M distinct common variants, standardised effects
+ * N(0, h2 / M) (GCTA --simu-qt; per-allele effects come from them once the
+ * genotype pass knows each variant's frequency). */
+static void design_polygenic(sim_cohort_t *c, int32_t *eligible, int n_elig)
+{
+    const duet_sim_opts_t *o = c->opts;
+    duet_rng_t r;
+    duet_rng_init(&r, o->seed, sim_stream(SIM_NS_DESIGN, 1, 0));
+    int n = o->polygenic_causal < n_elig ? o->polygenic_causal : n_elig;
+    if (n < o->polygenic_causal)
+        duet_log_warn("--polygenic-causal %d: only %d common variants can be causal; using all of them",
+                      o->polygenic_causal, n_elig);
+    c->poly_n_causal = n;
+    const double sd = n > 0 ? sqrt(o->polygenic_h2 / n) : 0;
+    for (int j = 0; j < n; j++) {
+        int k = j + (int)duet_rng_below(&r, (uint64_t)(n_elig - j));
+        int32_t tmp = eligible[j];
+        eligible[j] = eligible[k];
+        eligible[k] = tmp;
+        c->eff[c->n_eff++] = (sim_effect_t){ eligible[j], (int16_t)c->poly_trait, 0, 0,
+                                             duet_rng_normal(&r) * sd };
+    }
+}
+
 /* Effects: planted, then each trait's polygenic background drawn from the
  * common non-planted variants (GCTA-style: var(beta) scaled by
- * 1 / (2p(1-p)) so each variant explains about poly_var / n); sorted by
- * variant and trait, indexed by variant. */
+ * 1 / (2p(1-p)) so each variant explains about poly_var / n), then the
+ * polygenic-only trait; sorted by variant and trait, indexed by variant. */
 static duet_err_t design_effects(sim_cohort_t *c, duet_rng_t *r, int n_planted)
 {
     const int M = c->n_variants;
-    int n_eff_max = n_planted;
+    int n_eff_max = n_planted + (c->poly_trait >= 0 ? c->opts->polygenic_causal : 0);
     for (int t = 0; t < sim_n_traits; t++) n_eff_max += sim_traits[t].n_poly;
     c->eff = duet_malloc(((size_t)n_eff_max + 1) * sizeof *c->eff);
     int32_t *eligible = duet_malloc((size_t)M * sizeof *eligible);
@@ -395,7 +422,7 @@ static duet_err_t design_effects(sim_cohort_t *c, duet_rng_t *r, int n_planted)
         if (v->role != SIM_ROLE_PLANTED) continue;
         const sim_planted_t *p = &sim_traits[v->role_trait].planted[v->role_index];
         c->planted_variant[v->role_trait][v->role_index] = i;
-        c->eff[c->n_eff++] = (sim_effect_t){ i, v->role_trait, 1, llround(p->effect * SIM_EFFECT_SCALE) };
+        c->eff[c->n_eff++] = (sim_effect_t){ i, v->role_trait, 1, llround(p->effect * SIM_EFFECT_SCALE), 0 };
     }
     int n_elig = common_pool(c, eligible);
     for (int t = 0; t < sim_n_traits; t++) {
@@ -411,9 +438,10 @@ static duet_err_t design_effects(sim_cohort_t *c, duet_rng_t *r, int n_planted)
             double sd = sqrt(sim_traits[t].poly_var / (n * 2.0 * p * (1.0 - p)));
             int64_t q = llround(duet_rng_normal(r) * sd * SIM_EFFECT_SCALE);
             if (q == 0) q = 1;
-            c->eff[c->n_eff++] = (sim_effect_t){ eligible[j], (int16_t)t, 0, q };
+            c->eff[c->n_eff++] = (sim_effect_t){ eligible[j], (int16_t)t, 0, q, 0 };
         }
     }
+    if (c->poly_trait >= 0) design_polygenic(c, eligible, common_pool(c, eligible));
     qsort(c->eff, (size_t)c->n_eff, sizeof *c->eff, cmp_effect);
     for (int i = 0, e = 0; i <= M; i++) {
         while (e < c->n_eff && c->eff[e].variant < i) e++;
@@ -459,6 +487,8 @@ duet_err_t sim_design(sim_cohort_t *c)
     int w = 1;
     for (int n = N; n >= 10; n /= 10) w++;
     c->sample_width = w < 6 ? 6 : w;
+    c->poly_trait = c->opts->polygenic_h2 > 0 ? sim_n_traits : -1;
+    c->n_gtraits = sim_n_traits + (c->poly_trait >= 0);
 
     c->male = duet_malloc((size_t)N);
     c->birth = duet_malloc((size_t)N * sizeof *c->birth);
@@ -466,7 +496,7 @@ duet_err_t sim_design(sim_cohort_t *c)
     c->obs_end = duet_malloc((size_t)N * sizeof *c->obs_end);
     c->age = duet_malloc((size_t)N * sizeof *c->age);
     c->ancestry = duet_malloc((size_t)N * SIM_N_POPS * sizeof *c->ancestry);
-    c->gsum = duet_calloc((size_t)N * sim_n_traits, sizeof *c->gsum);
+    c->gsum = duet_calloc((size_t)N * c->n_gtraits, sizeof *c->gsum);
     c->n_plof = duet_calloc((size_t)N, sizeof *c->n_plof);
     c->n_missense = duet_calloc((size_t)N, sizeof *c->n_missense);
     c->z = duet_calloc((size_t)N * sim_n_traits, sizeof *c->z);

@@ -135,6 +135,9 @@ static int gen_block(sim_cohort_t *c, const bcf_hdr_t *hdr, int gt_key, worker_t
             return 1;
 
         for (int e = c->eff_start[vi]; e < c->eff_start[vi + 1]; e++) {
+            /* the variant's entries belong to this block alone */
+            if (c->eff[e].trait == c->poly_trait)
+                c->eff[e].effect_q = sim_polygenic_effect_q(c->eff[e].std_effect, true_ac, N);
             int64_t q = c->eff[e].effect_q;
             int64_t *acc = w->acc + (size_t)c->eff[e].trait * N;
             for (int i = 0; i < N; i++) acc[i] += q * (a[2 * i] + a[2 * i + 1]);
@@ -151,7 +154,7 @@ static int gen_block(sim_cohort_t *c, const bcf_hdr_t *hdr, int gt_key, worker_t
 duet_err_t sim_write_genotypes(sim_cohort_t *c, duet_outdir_t *dir)
 {
     duet_err_t err = DUET_OK;
-    const int N = c->n_samples, T = sim_n_traits;
+    const int N = c->n_samples, T = c->n_gtraits;
     int n_threads = 1;
 #ifdef _OPENMP
     n_threads = omp_get_max_threads();

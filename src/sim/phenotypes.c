@@ -18,8 +18,21 @@
  * exactly; those of quantitative traits are in SD units of z.  Every person
  * draws from its own stream per trait, so the loop is parallel and
  * deterministic; the intercept's sum runs in person order.
+ *
+ * The polygenic-only trait (--polygenic-h2 H, --polygenic-causal M) follows
+ * GCTA's --simu-qt (Yang et al. 2011): standardised effects b_j ~ N(0, H/M)
+ * at M common variants, g_i = sum_j b_j (x_ij - 2 p_j) / sqrt(2 p_j (1 - p_j))
+ * with p_j the ALT frequency of the true alleles over the whole sample, so
+ * g is an exact sum of per-allele effects a_j = b_j / sqrt(2 p_j (1 - p_j)).
+ * g is then scaled so that its sample variance is exactly H (the effects
+ * with it: truth.tsv lists the scaled ones), and y = g + e with
+ * e ~ N(0, 1 - H); var(g) / var(y) is therefore H in expectation over e
+ * (GCTA sets var(e) = var(g) (1 - H) / H from the sample's var(g), the
+ * same rule with var(g) fixed to H), and truth.tsv records the realised
+ * ratio.
  */
 #include <math.h>
+#include <stdlib.h>
 
 #include "duet/log.h"
 #include "sim_internal.h"
@@ -31,6 +44,73 @@ static int eligible(const sim_cohort_t *c, const sim_trait_t *tr, int i)
     return tr->sex_only != SIM_SEX_FEMALE || !c->male[i];
 }
 
+int64_t sim_polygenic_effect_q(double std_effect, uint32_t true_ac, int n_samples)
+{
+    double p = true_ac / (2.0 * n_samples);
+    double v = 2.0 * p * (1.0 - p);
+    return v > 0 ? llround(std_effect / sqrt(v) * SIM_EFFECT_SCALE) : 0;
+}
+
+/* Genetic value of trait t for person i, centred by the cohort mean:
+ * N * G_i = N * gsum_i - sum_j beta_j ac_j, in integers; `offset` is the
+ * sum. */
+static int64_t gsum_offset(const sim_cohort_t *c, int t)
+{
+    int64_t offset = 0;
+    for (int e = 0; e < c->n_eff; e++)
+        if (c->eff[e].trait == t) offset += c->eff[e].effect_q * (int64_t)c->var[c->eff[e].variant].true_ac;
+    return offset;
+}
+
+/* The polygenic-only trait into c->poly_y; its scale and realised h2. */
+static duet_err_t polygenic_trait(sim_cohort_t *c)
+{
+    const int N = c->n_samples, t = c->poly_trait;
+    const double h2 = c->opts->polygenic_h2;
+    const int64_t *gs = c->gsum + (size_t)t * N;
+    const int64_t offset = gsum_offset(c, t);
+    const double unit = (double)N * SIM_EFFECT_SCALE;
+    double *g = duet_malloc((size_t)N * sizeof *g);
+    c->poly_y = duet_malloc((size_t)N * sizeof *c->poly_y);
+    if (!g || !c->poly_y) {
+        free(g);
+        return DUET_ENOMEM;
+    }
+    double mean = 0, var = 0;
+    for (int i = 0; i < N; i++) mean += g[i] = (double)(gs[i] * N - offset) / unit;
+    mean /= N;
+    for (int i = 0; i < N; i++) var += (g[i] - mean) * (g[i] - mean);
+    var /= N - 1;
+    if (!(var > 0)) {
+        duet_log_error("--polygenic-h2: none of the %d causal variants varies among the %d samples", c->poly_n_causal,
+                       N);
+        free(g);
+        return DUET_EDEGENERATE;
+    }
+    c->poly_scale = sqrt(h2 / var);
+    const double sd_e = sqrt(1.0 - h2);
+#pragma omp parallel for schedule(static)
+    for (int i = 0; i < N; i++) {
+        duet_rng_t r;
+        duet_rng_init(&r, c->opts->seed, sim_stream(SIM_NS_PHENO, t, (uint64_t)i));
+        g[i] *= c->poly_scale;
+        c->poly_y[i] = g[i] + sd_e * duet_rng_normal(&r);
+    }
+    double my = 0, vg = 0, vy = 0;
+    mean *= c->poly_scale;
+    for (int i = 0; i < N; i++) my += c->poly_y[i];
+    my /= N;
+    for (int i = 0; i < N; i++) {
+        vg += (g[i] - mean) * (g[i] - mean);
+        vy += (c->poly_y[i] - my) * (c->poly_y[i] - my);
+    }
+    c->poly_h2 = vg / vy;
+    free(g);
+    duet_log_info("%s: h2 %.4f planned, %.4f realised (var(g) / var(y)); %d causal variants",
+                  DUET_SIM_POLYGENIC_NAME, h2, c->poly_h2, c->poly_n_causal);
+    return DUET_OK;
+}
+
 duet_err_t sim_phenotypes(sim_cohort_t *c)
 {
     const int N = c->n_samples;
@@ -40,10 +120,7 @@ duet_err_t sim_phenotypes(sim_cohort_t *c)
         int8_t *status = c->status + (size_t)t * N;
         double *level = c->level + (size_t)t * N;
         const int64_t *g = c->gsum + (size_t)t * N;
-        /* centring, in integers: N * G_i = N * gsum_i - sum_j beta_j ac_j */
-        int64_t offset = 0;
-        for (int e = 0; e < c->n_eff; e++)
-            if (c->eff[e].trait == t) offset += c->eff[e].effect_q * (int64_t)c->var[c->eff[e].variant].true_ac;
+        const int64_t offset = gsum_offset(c, t);
         const double scale = (double)N * SIM_EFFECT_SCALE;
 
 #pragma omp parallel for schedule(static)
@@ -111,5 +188,5 @@ duet_err_t sim_phenotypes(sim_cohort_t *c)
         c->n_eligible[t] = n_elig;
         c->n_cases[t] = n_cases;
     }
-    return DUET_OK;
+    return c->poly_trait >= 0 ? polygenic_trait(c) : DUET_OK;
 }

@@ -5,7 +5,8 @@
  * removed on error or on SIGINT/SIGTERM).
  *
  *   gene table -> plan (people, variants, effects) -> genotypes.bcf (with the
- *   genetic values) -> burden inputs -> phenotypes -> pheno/covar, omics ->
+ *   genetic values) -> burden inputs -> phenotypes (and the polygenic-only
+ *   trait) -> pheno/covar, omics ->
  *   background phenome -> omop/ -> background.tsv, truth.tsv -> rename
  */
 #include <errno.h>
@@ -31,6 +32,11 @@ duet_err_t duet_sim_run(const duet_sim_opts_t *opts)
 
     if (opts->n_samples < 10 || opts->n_variants < 100) {
         duet_log_error("internal: at least 10 samples and 100 variants are needed");
+        return DUET_EINTERNAL;
+    }
+    if (!(opts->polygenic_h2 >= 0 && opts->polygenic_h2 <= 1) || (opts->polygenic_h2 > 0 && opts->polygenic_causal < 1)) {
+        duet_log_error("internal: polygenic h2 %g (0..1) with %d causal variants (>= 1)", opts->polygenic_h2,
+                       opts->polygenic_causal);
         return DUET_EINTERNAL;
     }
     err = duet_sim_genes_read(opts->genes_path, &c.genes);

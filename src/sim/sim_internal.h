@@ -195,12 +195,16 @@ typedef struct {
     int16_t role_trait, role_index; /* planted: trait and entry */
 } sim_variant_t;
 
-/* One causal variant-trait pair; effect in 1e-6 units per ALT allele. */
+/* One causal variant-trait pair; effect in 1e-6 units per ALT allele.
+ * For the polygenic-only trait, std_effect is the drawn effect per SD of
+ * the ALT count, and effect_q is set from it by the genotype pass (which
+ * knows the variant's frequency). */
 typedef struct {
     int32_t variant;
     int16_t trait;
     uint8_t planted;    /* 1 planted, 0 polygenic */
     int64_t effect_q;
+    double std_effect;  /* polygenic-only trait; 0 otherwise */
 } sim_effect_t;
 
 typedef struct {
@@ -228,8 +232,17 @@ typedef struct {
     double *age;                 /* at obs_end, years */
     double *ancestry;            /* n_samples x SIM_N_POPS */
 
+    /* the polygenic-only trait (--polygenic-h2): its index in gsum and
+       eff (after the catalogue's traits), or -1 */
+    int poly_trait;
+    int n_gtraits;               /* traits with genetic values */
+    int poly_n_causal;
+    double poly_scale;           /* applied to the drawn effects: var(g) = h2 */
+    double poly_h2;              /* realised var(g) / var(y) */
+    double *poly_y;              /* n_samples: the trait */
+
     /* genetics, filled by the genotype pass */
-    int64_t *gsum;               /* n_traits x n_samples, 1e-6 units */
+    int64_t *gsum;               /* n_gtraits x n_samples, 1e-6 units */
     int32_t *n_plof, *n_missense;/* qualifying burden alleles per person */
 
     /* phenotypes */
@@ -262,8 +275,12 @@ const char *sim_csq_name(int csq);
 /* genotypes.c: genotypes.bcf + .csi; fills gsum, n_plof, n_missense, ac/an */
 duet_err_t sim_write_genotypes(sim_cohort_t *c, duet_outdir_t *dir) DUET_WUR;
 
-/* phenotypes.c: liabilities, statuses, levels (after the genotypes) */
+/* phenotypes.c: liabilities, statuses, levels (after the genotypes); the
+ * polygenic-only trait (DUET_EDEGENERATE when it has no genetic variance) */
 duet_err_t sim_phenotypes(sim_cohort_t *c) DUET_WUR;
+/* Per-ALT-allele effect (1e-6 units) of a standardised effect at the
+ * variant's ALT count `true_ac` among n_samples (0 if monomorphic). */
+int64_t sim_polygenic_effect_q(double std_effect, uint32_t true_ac, int n_samples);
 
 /* ehr.c: omop/ */
 duet_err_t sim_write_omop(sim_cohort_t *c, duet_outdir_t *dir) DUET_WUR;

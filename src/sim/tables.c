@@ -1,7 +1,8 @@
 /*
  * tables.c -- the simulator's text outputs other than the OMOP export:
  * regenie gene-burden inputs (annotations.tsv, setlist.tsv, masks.txt),
- * the phenotype and covariate interchange tables (pheno.tsv, covar.tsv),
+ * the phenotype and covariate interchange tables (pheno.tsv, covar.tsv,
+ * with the polygenic-only trait last when there is one),
  * the omics modality (omics.tsv) and the table of planted effects
  * (truth.tsv).  Fixed number formats and row orders, so the files are
  * byte-identical across runs and thread counts.
@@ -144,6 +145,7 @@ duet_err_t sim_write_pheno_covar(sim_cohort_t *c, duet_outdir_t *dir)
     if (err) goto cleanup;
     duet_tsv_str(&row, "IID");
     for (int t = 0; t < sim_n_traits; t++) duet_tsv_str(&row, sim_traits[t].name);
+    if (c->poly_y) duet_tsv_str(&row, DUET_SIM_POLYGENIC_NAME);
     err = duet_tsv_row_write(&row, ph);
     for (int i = 0; i < N && !err; i++) {
         sim_sample_name(c, i, name, sizeof name);
@@ -156,6 +158,7 @@ duet_err_t sim_write_pheno_covar(sim_cohort_t *c, duet_outdir_t *dir)
                 duet_tsv_fixed(&row, c->level[(size_t)t * N + i], 4, "NA");
             }
         }
+        if (c->poly_y) duet_tsv_fixed(&row, c->poly_y[i], 4, "NA");
         err = duet_tsv_row_write(&row, ph);
     }
     if (!err) err = duet_out_commit(ph, NULL);
@@ -518,6 +521,47 @@ cleanup:
     return err;
 }
 
+/* The polygenic-only trait: its definition, h2 planned and realised, and
+ * each causal variant twice, per ALT allele (as the catalogue's variants,
+ * for scoring) and per SD of the ALT count. */
+static duet_err_t truth_polygenic(const sim_cohort_t *c, duet_out_t *out, duet_tsv_row_t *row)
+{
+    const char *name = DUET_SIM_POLYGENIC_NAME, *kind = "quantitative";
+    const double h2 = c->opts->polygenic_h2;
+    duet_err_t err = DUET_OK;
+    char id[64];
+    ROW(.trait = name, .kind = kind, .source = "definition", .target = "polygenic trait", .effect = 0,
+        .scale = "sd", .note = "GCTA --simu-qt: y = g + e; var(g) = h2 in the sample; e ~ N(0, 1 - h2)");
+    ROW(.trait = name, .kind = kind, .source = "h2", .target = "planned", .effect = h2, .scale = "var_g/var_y");
+    ROW(.trait = name, .kind = kind, .source = "h2", .target = "realised", .effect = c->poly_h2,
+        .scale = "var_g/var_y", .n = c->n_samples, .note = "sample variances over all persons");
+    ROW(.trait = name, .kind = kind, .source = "count", .target = "causal_variants", .n = c->poly_n_causal,
+        .note = "common variants (target MAF >= 0.01) not planted");
+    ROW(.trait = name, .kind = kind, .source = "scale", .target = "effects", .effect = c->poly_scale,
+        .note = "N(0, h2/M) draws times this: var(g) = h2");
+    ROW(.trait = name, .kind = kind, .source = "residual", .effect = sqrt(1.0 - h2), .scale = "sd");
+    for (int pass = 0; pass < 2; pass++) {
+        for (int e = 0; e < c->n_eff; e++) {
+            const sim_effect_t *x = &c->eff[e];
+            if (x->trait != c->poly_trait) continue;
+            const sim_variant_t *v = &c->var[x->variant];
+            const char *gene = v->genic ? c->genes->genes[v->gene].symbol : NULL;
+            double per_allele = c->poly_scale * (double)x->effect_q / SIM_EFFECT_SCALE;
+            double p = v->true_ac / (2.0 * c->n_samples);
+            sim_variant_id(c, x->variant, id, sizeof id);
+            if (pass == 0)
+                ROW(.trait = name, .kind = kind, .source = "polygenic", .target = id, .gene = gene,
+                    .effect = per_allele, .scale = "sd", .freq = v->an ? (double)v->ac / v->an : NAN, .n = v->ac);
+            else
+                ROW(.trait = name, .kind = kind, .source = "polygenic_std", .target = id, .gene = gene,
+                    .effect = per_allele * sqrt(2.0 * p * (1.0 - p)), .scale = "sd_per_sd_of_alt_count", .freq = p,
+                    .n = v->true_ac, .note = "freq, n: true ALT alleles, missing calls included");
+        }
+    }
+cleanup:
+    return err;
+}
+
 /* An omics feature's definition and loadings. */
 static duet_err_t truth_omic(const sim_omic_t *o, duet_out_t *out, duet_tsv_row_t *row)
 {
@@ -560,6 +604,7 @@ duet_err_t sim_write_truth(sim_cohort_t *c, duet_outdir_t *dir)
         if (!err) err = truth_burden(c, t, out, &row);
         if (!err) err = truth_variants(c, t, out, &row);
     }
+    if (!err && c->poly_trait >= 0) err = truth_polygenic(c, out, &row);
     for (int f = 0; f < sim_n_omics && !err; f++) err = truth_omic(&sim_omics[f], out, &row);
     if (!err) err = duet_out_commit(out, NULL);
 

@@ -8,6 +8,8 @@ requirements:
 inputs:
   samples: {type: int, default: 1000, inputBinding: {prefix: --samples}}
   variants: {type: int, default: 10000, inputBinding: {prefix: --variants}}
+  polygenic_h2: {type: "float?", inputBinding: {prefix: --polygenic-h2}}
+  polygenic_causal: {type: "int?", inputBinding: {prefix: --polygenic-causal}}
   seed: {type: int, default: 1, inputBinding: {prefix: --seed}}
   threads: {type: int, default: 1, inputBinding: {prefix: --threads}}
   out: {type: string, default: cohort, inputBinding: {prefix: -o}}
