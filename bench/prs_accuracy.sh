@@ -150,22 +150,11 @@ run score "$DUET" score --vcf "$BCF" "${wargs[@]}" --samples "$W/eval.ids" --thr
     exit 0
 
 # ---------------------------------------------------------------- R²
-# r2.tsv: score, R² in validation, R² in test (every *_SUM column)
-awk -F'\t' -v OFS='\t' -v w="$W" '
-    FILENAME ~ /validation.ids$/ { grp[$1] = "v"; next }
-    FILENAME ~ /test.ids$/ { grp[$1] = "t"; next }
-    FILENAME ~ /pheno.tsv$/ { if (FNR == 1) { for (i = 1; i <= NF; i++) if ($i == "prs_trait") c = i; next }
-                              y[$1] = $c; next }
-    FNR == 1 { for (i = 1; i <= NF; i++) { if ($i == "IID" || $i == "#IID") id = i
-                                           if ($i ~ /_SUM$/ && $i != "NAMED_ALLELE_DOSAGE_SUM") col[i] = substr($i, 1, length($i) - 4) }
-               next }
-    ($id in grp) && y[$id] != "NA" { g = grp[$id]
-        for (i in col) { k = g SUBSEP i; x = $i; n[k]++; sx[k] += x; sy[k] += y[$id]; sxx[k] += x * x; syy[k] += y[$id] * y[$id]; sxy[k] += x * y[$id] } }
-    function r2(k,   cxy, cxx, cyy) { if (!n[k]) return "NA"
-        cxy = sxy[k] - sx[k] * sy[k] / n[k]; cxx = sxx[k] - sx[k] ^ 2 / n[k]; cyy = syy[k] - sy[k] ^ 2 / n[k]
-        return cxx > 0 && cyy > 0 ? sprintf("%.4f", cxy * cxy / (cxx * cyy)) : 0 }
-    END { for (i in col) print col[i], r2("v" SUBSEP i), r2("t" SUBSEP i) }' \
-    "$W/validation.ids" "$W/test.ids" "$COHORT/pheno.tsv" "$W/score.score.tsv" | sort >"$W/r2.tsv"
+# r2.tsv: score, R² in validation, R² in test (every score column)
+awk -F'\t' -v trait=prs_trait -f "$TOP/tools/score_r2.awk" "$W/validation.ids" "$W/test.ids" "$COHORT/pheno.tsv" \
+    "$W/score.score.tsv" | sort >"$W/r2.long"
+awk -F'\t' -v OFS='\t' '{ r[$1, $2] = $4; s[$1] } END { for (k in s) print k, r[k, "validation"], r[k, "test"] }' \
+    "$W/r2.long" | sort >"$W/r2.tsv"
 ct_cols=$( [ -f "$W/ct.ct.weights.tsv.gz" ] && zcat "$W/ct.ct.weights.tsv.gz" | grep -v '^##' | head -1 | cut -f6- | tr '\t' '\n' || true)
 best_ct=$(awk -F'\t' 'NR == FNR { ct[$1]; next } ($1 in ct) && $2 != "NA" && (best == "" || $2 > b) { best = $1; b = $2 }
     END { print best }' <(echo "$ct_cols") "$W/r2.tsv")
