@@ -49,7 +49,13 @@ awk -F'\t' -v OFS='\t' 'NR==FNR { k=$1; $1=""; pcs[FNR==1 ? "#" : k]=substr($0,2
 head -2 "$out/covar.tsv"
 
 step "6. phenotype-first: GWAS of the EHR-derived traits (linear, score test + Firth)"
-run gwas --vcf "$out/cohort/genotypes.bcf" --pheno "$out/ehr.pheno.tsv" \
+# Three persons in ten are held back from the GWAS for the polygenic score
+# of step 10: of each ten by rank, the 8th validates it, the 9th and 10th
+# are scored and scanned.
+awk -F'\t' -v d="$out" 'NR > 1 { r = (NR - 2) % 10; if (r >= 7) print $1 > (d "/prs.heldback.ids")
+    if (r == 7) print $1 > (d "/prs.validation.ids"); if (r >= 8) print $1 > (d "/prs.target.ids") }' \
+    "$out/cohort/pheno.tsv"
+run gwas --vcf "$out/cohort/genotypes.bcf" --pheno "$out/ehr.pheno.tsv" --remove "$out/prs.heldback.ids" \
     --pheno-name LDL,250.2,411.4 --covar "$out/covar.tsv" --threads "$threads" -o "$out/gwas"
 for t in LDL 250.2 411.4; do
     echo "-- top hits for $t (planted effects: grep $t $out/cohort/truth.tsv)"
@@ -77,7 +83,27 @@ run burden --vcf "$out/cohort/genotypes.bcf" --anno "$out/cohort/annotations.tsv
 zcat "$out/burden.burden.tsv.gz" | awk -F'\t' '$7 == "acato"' | sort -t$'\t' -k11,11gr |
     cut -f1-7,10 | head -4 || true
 
-step "10. what the figures and tables hold"
+step "10. polygenic score: C+T weights from the LDL GWAS, applied to the held-back persons; PheWAS of the score"
+awk -F'\t' -v OFS='\t' 'NR == FNR { keep[$1]; next } FNR == 1 { for (i = 1; i <= NF; i++) if ($i == "LDL") c = i
+    print "IID", "LDL"; next } $1 in keep { print $1, $c }' "$out/prs.validation.ids" "$out/ehr.pheno.tsv" \
+    >"$out/prs.validation.pheno.tsv"
+run prs ct --sumstats "$out/gwas.LDL.gwas.tsv.gz" --vcf "$out/cohort/genotypes.bcf" \
+    --validate "$out/prs.validation.pheno.tsv:LDL" --threads "$threads" -o "$out/prs"
+run score --vcf "$out/cohort/genotypes.bcf" --weights "$out/prs.ct.weights.tsv.gz" \
+    --samples "$out/prs.heldback.ids" --threads "$threads" -o "$out/prs"
+# the threshold whose score best predicts LDL in the validation persons;
+# the held-back persons it is not chosen on are scored, and scanned
+awk -F'\t' -v trait=LDL -f "$TOP/tools/score_r2.awk" "$out/prs.validation.ids" "$out/prs.target.ids" \
+    "$out/ehr.pheno.tsv" "$out/prs.score.tsv" | sort -t$'\t' -k2,2 -k4,4gr >"$out/prs.r2.tsv"
+best=$(awk -F'\t' '$2 == "prs.validation" && $4 != "NA" { print $1; exit }' "$out/prs.r2.tsv")
+echo "-- R² of each C+T score with LDL (score, persons, R²); best in validation: $best"
+awk -F'\t' '{ print "   ", $1, $2, $3, $4 }' "$out/prs.r2.tsv" | column -t | head -20
+run phewas --vcf "$out/cohort/genotypes.bcf" --score "$out/prs.score.tsv:${best}_SUM" --keep "$out/prs.target.ids" \
+    --db "$out/ehr.db" --covar "$out/pca.eigenvec" --threads "$threads" -o "$out/prs_phewas"
+zcat "$out/prs_phewas.phewas.tsv.gz" | sort -t$'\t' -k14,14gr | cut -f2,3,5,6,10,13 | head -5 || true
+run plot phewas "$out/prs_phewas.phewas.tsv.gz" -o "$out/prs_phewas.svg"
+
+step "11. what the figures and tables hold"
 ls -l "$out" | sed -n '1,40p'
 
 echo
