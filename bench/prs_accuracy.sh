@@ -12,7 +12,7 @@
 #           (PRS-CS-auto) with --n the discovery size
 #   oracle  the true per-allele effects of truth.tsv as a duet weights file
 #   score   duet score of every weight column in one pass over the
-#           validation and test persons
+#           validation and test persons (--keep-ambiguous: one strand)
 #
 # then the R² (squared Pearson correlation) of each score with prs_trait in
 # the test persons, beside h² (planned, and realised in the cohort) and the
@@ -146,7 +146,9 @@ if ! has_cmd score; then
 fi
 wargs=()
 for f in "${WEIGHTS[@]}"; do wargs+=(--weights "$f"); done
-run score "$DUET" score --vcf "$BCF" "${wargs[@]}" --samples "$W/eval.ids" --threads "$THREADS" -o "$W/score" --quiet ||
+# --keep-ambiguous: A/T and C/G SNPs are on the GWAS's own strand here
+run score "$DUET" score --vcf "$BCF" "${wargs[@]}" --keep-ambiguous --samples "$W/eval.ids" --threads "$THREADS" \
+    -o "$W/score" --quiet ||
     exit 0
 
 # ---------------------------------------------------------------- R²

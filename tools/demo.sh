@@ -89,7 +89,7 @@ awk -F'\t' -v OFS='\t' 'NR == FNR { keep[$1]; next } FNR == 1 { for (i = 1; i <=
     >"$out/prs.validation.pheno.tsv"
 run prs ct --sumstats "$out/gwas.LDL.gwas.tsv.gz" --vcf "$out/cohort/genotypes.bcf" \
     --validate "$out/prs.validation.pheno.tsv:LDL" --threads "$threads" -o "$out/prs"
-run score --vcf "$out/cohort/genotypes.bcf" --weights "$out/prs.ct.weights.tsv.gz" \
+run score --vcf "$out/cohort/genotypes.bcf" --weights "$out/prs.ct.weights.tsv.gz" --keep-ambiguous \
     --samples "$out/prs.heldback.ids" --threads "$threads" -o "$out/prs"
 # the threshold whose score best predicts LDL in the validation persons;
 # the held-back persons it is not chosen on are scored, and scanned

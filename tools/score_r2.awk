@@ -8,22 +8,28 @@
 # Group files hold one person ID per line; a group is named after its file
 # (directory and .ids removed).  The phenotype table has a header with IID
 # (or #IID) first and a column named `trait`; NA values are left out.
+# "##" provenance lines before a table's header are skipped.
 # Output, tab-separated, sorted by the caller if needed: score, group,
 # persons, R² (NA without variance).
-FNR == 1 { file++ }
+FNR == 1 { file++; header = 1 }
+file > n_ids && /^##/ { next }
 FILENAME ~ /\.ids$/ {
     if (FNR == 1) { g = FILENAME; sub(/^.*\//, "", g); sub(/\.ids$/, "", g); groups[++n_groups] = g; n_ids = file }
     grp[$1] = g
     next
 }
 file == n_ids + 1 {
-    if (FNR == 1) { for (i = 1; i <= NF; i++) if ($i == trait) c = i
-                    if (!c) { print "score_r2.awk: no column " trait " in " FILENAME > "/dev/stderr"; exit 1 }
-                    next }
+    if (header) {
+        header = 0
+        for (i = 1; i <= NF; i++) if ($i == trait) c = i
+        if (!c) { print "score_r2.awk: no column " trait " in " FILENAME > "/dev/stderr"; exit 1 }
+        next
+    }
     if ($c != "NA" && $c != "") y[$1] = $c
     next
 }
-FNR == 1 {
+header {
+    header = 0
     for (i = 1; i <= NF; i++) {
         if ($i == "IID" || $i == "#IID") id = i
         if ($i ~ /_SUM$/ && $i != "NAMED_ALLELE_DOSAGE_SUM") col[i] = substr($i, 1, length($i) - 4)
