@@ -21,9 +21,9 @@
 # with M_e the common variants tested (an upper bound on the independent
 # segments: the expectation is then a lower one) and with M_e the causal
 # variants (what it would be if the score knew which variants are causal).
-# C+T is reported at the threshold with the best validation R² (computed
-# here from the scores; prs ct's own choice is printed beside it when its
-# outputs name one).  The last lines are a markdown table for the README.
+# C+T is reported at the threshold prs ct --validate chose (P.ct.summary;
+# the best validation R² computed here from duet score's sums is printed
+# beside it).  The last lines are a markdown table for the README.
 #
 # The split is by the persons' rank in pheno.tsv (persons are exchangeable
 # in the simulation): of each 20, 14 discovery, 3 validation, 3 test.
@@ -118,7 +118,8 @@ if [ -z "$ct" ]; then
 else
     # shellcheck disable=SC2086
     run ct "$DUET" $ct --sumstats "$SUMSTATS" --vcf "$BCF" --validate "$W/validation.pheno.tsv:prs_trait" \
-        --threads "$THREADS" -o "$W/ct" --quiet && WEIGHTS+=("$W/ct.ct.weights.tsv.gz") || true
+        --target-samples "$W/validation.ids" --threads "$THREADS" -o "$W/ct" --quiet &&
+        WEIGHTS+=("$W/ct.ct.weights.tsv.gz") || true
 fi
 bayes=$(prs_cmd bayes)
 if [ -z "$bayes" ]; then
@@ -158,14 +159,22 @@ awk -F'\t' -v trait=prs_trait -f "$TOP/tools/score_r2.awk" "$W/validation.ids" "
 awk -F'\t' -v OFS='\t' '{ r[$1, $2] = $4; s[$1] } END { for (k in s) print k, r[k, "validation"], r[k, "test"] }' \
     "$W/r2.long" | sort >"$W/r2.tsv"
 ct_cols=$( [ -f "$W/ct.ct.weights.tsv.gz" ] && zcat "$W/ct.ct.weights.tsv.gz" | grep -v '^##' | head -1 | cut -f6- | tr '\t' '\n' || true)
-best_ct=$(awk -F'\t' 'NR == FNR { ct[$1]; next } ($1 in ct) && $2 != "NA" && (best == "" || $2 > b) { best = $1; b = $2 }
+# prs ct's choice (the Threshold of P.ct.summary: score ct_pT), else the
+# best validation R² computed here
+best_here=$(awk -F'\t' 'NR == FNR { ct[$1]; next } ($1 in ct) && $2 != "NA" && (best == "" || $2 > b) { best = $1; b = $2 }
     END { print best }' <(echo "$ct_cols") "$W/r2.tsv")
+best_ct=$( [ -f "$W/ct.ct.summary" ] && awk -F'\t' '/^#/ { next } !h { for (i = 1; i <= NF; i++) if ($i == "Threshold") c = i; h = 1; next }
+    c { print "ct_p" $c; exit }' "$W/ct.ct.summary" || true)
+if [ -z "$best_ct" ] || ! grep -qx -- "$best_ct" <(echo "$ct_cols"); then
+    [ -n "$ct_cols" ] && echo "C+T: no threshold read from $W/ct.ct.summary ('$best_ct'); the best validation R² here: $best_here"
+    best_ct=$best_here
+fi
 r2_of() { awk -F'\t' -v s="$1" '$1 == s { print $3 }' "$W/r2.tsv"; }
 
 echo
 echo "R² of each score with prs_trait (validation, test):"
 sed 's/^/    /' "$W/r2.tsv"
-[ -n "$best_ct" ] && echo "C+T: best validation R² at $best_ct; prs ct's log: $(grep -iE 'best|selected' "$W/ct.log" 2>/dev/null | head -1 || echo 'no line naming a best threshold')"
+[ -n "$best_ct" ] && echo "C+T: prs ct --validate chose $best_ct; the best validation R² computed here is at $best_here"
 daet() { awk -v h="$h2_plan" -v n="$n_disc" -v m="$1" 'BEGIN { printf "%.4f", (m > 0 ? h * n * h / (n * h + m) : 0) }'; }
 r_ct=${best_ct:+$(r2_of "$best_ct")} r_bayes=$(r2_of bayes) r_oracle=$(r2_of oracle)
 rel() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }' || echo "-"; }
@@ -176,6 +185,6 @@ echo "| h² planned / realised in the cohort | $h2_plan / $h2_real | |"
 echo "| oracle score (true effects, duet score) | ${r_oracle:--} | 1.00 |"
 echo "| Daetwyler expectation, M_e = $m_tested common variants tested | $(daet "$m_tested") | $(rel "$(daet "$m_tested")" "$r_oracle") |"
 echo "| Daetwyler expectation, M_e = $m_causal causal variants | $(daet "$m_causal") | $(rel "$(daet "$m_causal")" "$r_oracle") |"
-echo "| C+T, best of the grid on validation (${best_ct:-not run}) | ${r_ct:--} | $(rel "$r_ct" "$r_oracle") |"
+echo "| C+T (prs ct, threshold chosen on validation: ${best_ct:-not run}) | ${r_ct:--} | $(rel "$r_ct" "$r_oracle") |"
 echo "| PRS-CS-auto (duet prs bayes) | ${r_bayes:--} | $(rel "$r_bayes" "$r_oracle") |"
 echo "| prs bayes / C+T | $(rel "$r_bayes" "$r_ct") | |"
