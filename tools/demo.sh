@@ -88,15 +88,19 @@ awk -F'\t' -v OFS='\t' 'NR == FNR { keep[$1]; next } FNR == 1 { for (i = 1; i <=
     print "IID", "LDL"; next } $1 in keep { print $1, $c }' "$out/prs.validation.ids" "$out/ehr.pheno.tsv" \
     >"$out/prs.validation.pheno.tsv"
 run prs ct --sumstats "$out/gwas.LDL.gwas.tsv.gz" --vcf "$out/cohort/genotypes.bcf" \
-    --validate "$out/prs.validation.pheno.tsv:LDL" --threads "$threads" -o "$out/prs"
+    --validate "$out/prs.validation.pheno.tsv:LDL" --target-samples "$out/prs.validation.ids" \
+    --threads "$threads" -o "$out/prs"
+# the threshold prs ct chose in the validation persons (its summary's Threshold)
+best=ct_p$(awk -F'\t' '/^#/ { next } !h { for (i = 1; i <= NF; i++) if ($i == "Threshold") c = i; h = 1; next }
+    { print $c; exit }' "$out/prs.ct.summary")
+cut -f1-5,10,11,13 "$out/prs.ct.summary"
 run score --vcf "$out/cohort/genotypes.bcf" --weights "$out/prs.ct.weights.tsv.gz" --keep-ambiguous \
     --samples "$out/prs.heldback.ids" --threads "$threads" -o "$out/prs"
-# the threshold whose score best predicts LDL in the validation persons;
-# the held-back persons it is not chosen on are scored, and scanned
+# R² with LDL of each threshold's score: in the validation persons, and in
+# the others (scanned below), which the choice ($best) did not see
 awk -F'\t' -v trait=LDL -f "$TOP/tools/score_r2.awk" "$out/prs.validation.ids" "$out/prs.target.ids" \
     "$out/ehr.pheno.tsv" "$out/prs.score.tsv" | sort -t$'\t' -k2,2 -k4,4gr >"$out/prs.r2.tsv"
-best=$(awk -F'\t' '$2 == "prs.validation" && $4 != "NA" { print $1; exit }' "$out/prs.r2.tsv")
-echo "-- R² of each C+T score with LDL (score, persons, R²); best in validation: $best"
+echo "-- R² of each C+T score with LDL (score, persons, n, R²); prs ct chose $best"
 awk -F'\t' '{ print "   ", $1, $2, $3, $4 }' "$out/prs.r2.tsv" | column -t | head -20
 run phewas --vcf "$out/cohort/genotypes.bcf" --score "$out/prs.score.tsv:${best}_SUM" --keep "$out/prs.target.ids" \
     --db "$out/ehr.db" --covar "$out/pca.eigenvec" --threads "$threads" -o "$out/prs_phewas"
