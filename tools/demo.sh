@@ -94,7 +94,8 @@ run prs ct --sumstats "$out/gwas.LDL.gwas.tsv.gz" --vcf "$out/cohort/genotypes.b
 best=ct_p$(awk -F'\t' '/^#/ { next } !h { for (i = 1; i <= NF; i++) if ($i == "Threshold") c = i; h = 1; next }
     { print $c; exit }' "$out/prs.ct.summary")
 cut -f1-5,10,11,13 "$out/prs.ct.summary"
-run score --vcf "$out/cohort/genotypes.bcf" --weights "$out/prs.ct.weights.tsv.gz" --keep-ambiguous \
+# matched as prs ct matched them when it validated (A/T, C/G SNPs dropped)
+run score --vcf "$out/cohort/genotypes.bcf" --weights "$out/prs.ct.weights.tsv.gz" \
     --samples "$out/prs.heldback.ids" --threads "$threads" -o "$out/prs"
 # R² with LDL of each threshold's score: in the validation persons, and in
 # the others (scanned below), which the choice ($best) did not see
