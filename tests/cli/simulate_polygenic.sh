@@ -5,7 +5,7 @@
 # (var(g) / var(y)) equals the planned one within a stated tolerance; an
 # independent R recomputation of g from the BCF and truth.tsv's per-allele
 # effects explains the trait as h2 says; effects are N(0, h2/M) on the
-# standardised scale; option errors exit 2.
+# standardised scale; tools/score_r2.awk agrees with R; option errors exit 2.
 . "$TOP/tests/lib.sh"
 
 SIM="$DUET simulate --no-version --quiet"
@@ -97,8 +97,22 @@ ok(ks > 0.001, sprintf("standardised effects normal (KS p %.3g)", ks))
 ok(abs(mean(s)) < 4 / sqrt(M), sprintf("standardised effects centred (mean %.3f SD)", mean(s)))
 # the standardising frequency: true ALT alleles, close to the called ones
 ok(max(abs(std$p - eff$af)) < 0.01, sprintf("standardising frequency = realised ALT frequency (max diff %.4f)", max(abs(std$p - eff$af))))
+# a duet-score-like table of g for tools/score_r2.awk, and R's R² per group
+sc <- data.frame(IID = ids, ALLELE_CT = 2 * M, NAMED_ALLELE_DOSAGE_SUM = 0, g_AVG = g / (2 * M), g_SUM = g,
+                 check.names = FALSE)
+names(sc)[1] <- "#IID"
+con <- file(file.path(w, "g.score.tsv"), "w"); writeLines("## a provenance line", con)
+write.table(sc, con, sep = "\t", quote = FALSE, row.names = FALSE); close(con)
+grp <- ifelse(seq_along(ids) %% 2 == 0, "even", "odd")
+writeLines(ids[grp == "even"], file.path(w, "even.ids")); writeLines(ids[grp == "odd"], file.path(w, "odd.ids"))
+for (k in c("even", "odd")) cat(sprintf("g\t%s\t%d\t%.4f\n", k, sum(grp == k), cor(g[grp == k], y[grp == k])^2),
+                                file = file.path(w, "r2.R.tsv"), append = TRUE)
 EOF
 Rscript "$WORK/check.R" "$WORK" "$ON" $H2 $CAUSAL 2>&1 | grep -E '^(not )?ok' || t_fail "R checks ran"
+awk -F'\t' -v trait=prs_trait -f "$TOP/tools/score_r2.awk" "$WORK/even.ids" "$WORK/odd.ids" "$ON/pheno.tsv" \
+    "$WORK/g.score.tsv" >"$WORK/r2.awk.tsv"
+t_true "tools/score_r2.awk: R² per group as R's cor()^2 ($(cut -f2,4 "$WORK/r2.awk.tsv" | tr '\t\n' ': '))" \
+    cmp -s "$WORK/r2.R.tsv" "$WORK/r2.awk.tsv"
 
 # ---------------------------------------------------------------- edges
 t_run "h2 1: no residual" 0 $SIM --samples 300 --variants 1000 --seed 3 --polygenic-h2 1 --polygenic-causal 50 -o "$WORK/h1"
