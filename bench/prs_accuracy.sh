@@ -186,6 +186,14 @@ sed 's/^/    /' "$W/r2.tsv"
 daet() { awk -v h="$h2_plan" -v n="$n_disc" -v m="$1" 'BEGIN { printf "%.4f", (m > 0 ? h * n * h / (n * h + m) : 0) }'; }
 r_ct=${best_ct:+$(r2_of "$best_ct")} r_bayes=$(r2_of bayes) r_oracle=$(r2_of oracle)
 rel() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }' || echo "-"; }
+# prs bayes's own heritability: beta' D beta over the kept iterations, and
+# its two halves' means (a drift between them says the chain had not settled)
+bayes_h2=$( [ -f "$W/bayes.bayes.trace.tsv" ] && awk -F'\t' '/^#/ { next }
+    !h { for (i = 1; i <= NF; i++) if ($i == "h2") c = i; h = 1; next } c { v[++n] = $c }
+    END { if (!n) exit; for (i = 1; i <= n; i++) { s += v[i]; if (i <= n / 2) a += v[i]; else b += v[i] }
+          printf "%.4f (halves %.4f, %.4f; %d kept iterations)", s / n, a / int(n / 2), b / (n - int(n / 2)), n }' \
+    "$W/bayes.bayes.trace.tsv" || true)
+[ -n "$bayes_h2" ] && echo "prs bayes: posterior mean h2 $bayes_h2"
 echo
 echo "| test-set R² of prs_trait (h² $h2_plan, $m_causal causal; N discovery $n_disc) | R² | / oracle |"
 echo "|---|---|---|"
@@ -195,4 +203,5 @@ echo "| Daetwyler expectation, M_e = $m_tested common variants tested | $(daet "
 echo "| Daetwyler expectation, M_e = $m_causal causal variants | $(daet "$m_causal") | $(rel "$(daet "$m_causal")" "$r_oracle") |"
 echo "| C+T (prs ct, threshold chosen on validation: ${best_ct:-not run}) | ${r_ct:--} | $(rel "$r_ct" "$r_oracle") |"
 echo "| PRS-CS-auto (duet prs bayes) | ${r_bayes:--} | $(rel "$r_bayes" "$r_oracle") |"
+echo "| prs bayes's posterior h² (beta' D beta) | ${bayes_h2%% *} | |"
 echo "| prs bayes / C+T | $(rel "$r_bayes" "$r_ct") | |"
