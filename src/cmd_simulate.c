@@ -55,6 +55,7 @@ duet_err_t main_simulate(int argc, char **argv)
     duet_opts_init(&common);
     long samples = 1000, variants = 10000, poly_causal = 1000;
     double poly_h2 = 0;
+    int causal_set = 0;
     const char *genes = NULL;
     int opt;
     optind = 1;
@@ -75,6 +76,7 @@ duet_err_t main_simulate(int argc, char **argv)
         case OPT_POLY_CAUSAL:
             if (duet_opts_parse_long("--polygenic-causal", optarg, 1, MAX_VARIANTS, &poly_causal))
                 return DUET_EUSAGE;
+            causal_set = 1;
             break;
         default: {
             int rc = duet_opts_common(&common, opt, optarg);
@@ -96,6 +98,7 @@ duet_err_t main_simulate(int argc, char **argv)
         return duet_opts_bad("simulate");
     }
     duet_opts_apply(&common);
+    if (causal_set && poly_h2 == 0) duet_log_warn("--polygenic-causal has no effect without --polygenic-h2");
     if (!genes) genes = getenv("DUET_GENES");
     if (genes && !*genes) genes = NULL; /* NULL: the built-in table */
 

@@ -123,6 +123,9 @@ t_run "more causal variants than common ones: all of them, with a warning" 0 "$D
 t_grep "the warning names the number used" 'polygenic-causal 100000: only [0-9]+ common variants' "$WORK/err"
 n_used=$(awk -F'\t' '$1 == "prs_trait" && $4 == "causal_variants" {print $9}' "$WORK/all/truth.tsv")
 t_true "truth.tsv counts them ($n_used, 30% of 300 expected)" [ "$n_used" -ge 60 ] && [ "$n_used" -le 120 ]
+t_run "--polygenic-causal alone" 0 "$DUET" simulate --no-version --samples 50 --variants 200 --polygenic-causal 10 -o "$WORK/alone"
+t_grep "warns that it has no effect" 'polygenic-causal has no effect without --polygenic-h2' "$WORK/err"
+t_nogrep "and plants no trait" 'prs_trait' "$WORK/alone/pheno.tsv"
 E=$WORK/errors
 mkdir -p "$E"
 t_run "--polygenic-h2 above 1 exits 2" 2 $SIM --polygenic-h2 1.5 -o "$E/o1"
