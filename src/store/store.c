@@ -327,11 +327,16 @@ static duet_err_t create_store(const char *path, int replace)
     h_tmp = -1;
     char *copy = strdup(path);
     if (copy) {
+        /* make the rename durable; a folder that cannot be synced (EIO,
+         * not a file system without folder sync) leaves no store behind */
         int dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
-        if (dfd >= 0) {
-            fsync(dfd);
-            close(dfd);
+        if (dfd >= 0 && fsync(dfd) != 0 && errno != EINVAL && errno != ENOTSUP) {
+            duet_log_error("cannot sync the folder of the store %s: %s", path,
+                           strerror(errno));
+            unlink(path);
+            err = DUET_EWRITE;
         }
+        if (dfd >= 0) close(dfd);
         free(copy);
     }
 cleanup:
