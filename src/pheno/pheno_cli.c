@@ -319,9 +319,8 @@ void duet_trait_cli_usage(FILE *fp, unsigned flags)
     if (flags & DUET_TRAIT_STORE)
         fprintf(fp,
                 "        --db FILE              or every phecode of the store (after duet phecode)\n"
-                "        --store-covars LIST    covariates from the store among " DUET_STORE_COVARS
-                ";\n"
-                "                               '' for none [sex,age]\n");
+                "        --store-covars LIST    covariates from the store among\n"
+                "                               " DUET_STORE_COVARS "; '' for none [sex,age]\n");
     fprintf(fp,
             "        --covar FILE           covariate table (same layout as --pheno)\n"
             "        --covar-name LIST      comma-separated covariates [every column]\n"
