@@ -379,19 +379,8 @@ static duet_err_t burden_load_traits(burden_t *g)
     tso.db_opts = o->traits.db ? o->db_opts : NULL;
     duet_err_t err = duet_traitset_load_vcf(o->vcf, &tso, &g->ts);
     if (err) return err;
-    const duet_traitset_t *ts = g->ts;
-    ksprintf(&g->summary, "%s\n", ts->summary);
-    duet_scan_input_t in = {
-        .n_samples = ts->n_samples,
-        .n_traits = ts->n_traits,
-        .trait_names = (const char *const *)ts->names,
-        .traits = ts->y,
-        .binary = ts->binary,
-        .n_covars = ts->n_covars,
-        .covar_names = (const char *const *)ts->covar_names,
-        .covars = ts->x,
-    };
-    g->in = in;
+    ksprintf(&g->summary, "%s\n", g->ts->summary);
+    duet_scan_input_traitset(g->ts, &g->in);
     return duet_burden_model_create(&g->in, &o->b, g->bins, g->n_bins, g->sets->n_masks,
                                     &g->models[MODEL_AUTO]);
 }

@@ -21,6 +21,7 @@
 #include "duet/progress.h"
 #include "duet/traitset.h"
 #include "duet/version.h"
+#include "lambda_internal.h"
 
 #define NA "#NA"
 #define TOP_HITS 10
@@ -202,8 +203,7 @@ typedef struct {
     char *tsv_path, *yaml_path;
     duet_out_t *out, *yaml;
     int cleanup_tsv, cleanup_tbi, cleanup_yaml;
-    float *chi2, *freq;  /* per row with a p-value: chi-square, frequency */
-    size_t n_chi2, m_chi2;
+    lambda_rows_t lrows; /* per row with a p-value: chi-square, frequency */
     uint64_t rows, na_rows, by_test[DUET_TEST_N];
     hit_t hits[TOP_HITS];
     int n_hits;
@@ -476,18 +476,8 @@ static duet_err_t block_emit(duet_geno_block_t *blk, void *vctx)
             to->rows++;
             to->by_test[a->test < DUET_TEST_N ? a->test : 0]++;
             if (a->status != DUET_FIT_OK) { to->na_rows++; continue; }
-            if (to->n_chi2 == to->m_chi2) {
-                size_t m = to->m_chi2 ? 2 * to->m_chi2 : 4096;
-                float *c = realloc(to->chi2, m * sizeof *c);
-                if (!c) return duet_log_oom(m * sizeof *c);
-                to->chi2 = c;
-                float *f = realloc(to->freq, m * sizeof *f);
-                if (!f) return duet_log_oom(m * sizeof *f);
-                to->freq = f;
-                to->m_chi2 = m;
-            }
-            to->freq[to->n_chi2] = fq[j];
-            to->chi2[to->n_chi2++] = c2[j];
+            duet_err_t err = lambda_rows_push(&to->lrows, c2[j], fq[j]);
+            if (err) return err;
             add_hit(to, &blk->variants[j], a);
         }
     }
@@ -535,17 +525,8 @@ static duet_err_t gwas_load(gwas_t *g)
     duet_trait_cli_traitset(&o->traits, &tso);
     if ((err = duet_traitset_load_vcf(o->vcf, &tso, &g->ts))) return err;
     ksprintf(&g->summary, "%s\n", g->ts->summary);
-    const duet_traitset_t *ts = g->ts;
-    duet_scan_input_t in = {
-        .n_samples = ts->n_samples,
-        .n_traits = ts->n_traits,
-        .trait_names = (const char *const *)ts->names,
-        .traits = ts->y,
-        .binary = ts->binary,
-        .n_covars = ts->n_covars,
-        .covar_names = (const char *const *)ts->covar_names,
-        .covars = ts->x,
-    };
+    duet_scan_input_t in;
+    duet_scan_input_traitset(g->ts, &in);
     return duet_scan_create(&in, &o->scan, &g->scans[SCAN_AUTO]);
 }
 
@@ -635,16 +616,12 @@ static duet_err_t gwas_sex_scans(gwas_t *g)
         }
         duet_log_info("setting up the %s scan: %d samples%s", k == SCAN_X ? "chrX" : "chrY",
                       g->xy.n_kept, k == SCAN_X ? " of known sex, sex a covariate" : " (males)");
-        duet_scan_input_t xin = {
-            .n_samples = n_used,
-            .n_traits = T,
-            .trait_names = (const char *const *)ts->names,
-            .traits = g->xy.traits,
-            .binary = ts->binary,
-            .n_covars = g->xy.n_covars,
-            .covar_names = g->xy.covar_names,
-            .covars = g->xy.covars,
-        };
+        duet_scan_input_t xin;
+        duet_scan_input_traitset(ts, &xin);
+        xin.traits = g->xy.traits;
+        xin.n_covars = g->xy.n_covars;
+        xin.covar_names = g->xy.covar_names;
+        xin.covars = g->xy.covars;
         if ((err = duet_scan_create(&xin, &o->scan, &g->scans[k]))) return err;
     }
     return DUET_OK;
@@ -840,11 +817,11 @@ static duet_err_t gwas_scan(gwas_t *g)
 static duet_err_t gwas_lambdas(gwas_t *g)
 {
     size_t most = 1;
-    for (int u = 0; u < g->n_outs; u++) most = g->outs[u].n_chi2 > most ? g->outs[u].n_chi2 : most;
+    for (int u = 0; u < g->n_outs; u++) most = g->outs[u].lrows.n > most ? g->outs[u].lrows.n : most;
     float *scratch = duet_malloc(most * sizeof *scratch);
     if (!scratch) return DUET_ENOMEM;
     for (int u = 0; u < g->n_outs; u++)
-        duet_dist_lambda_by_maf(g->outs[u].chi2, g->outs[u].freq, g->outs[u].n_chi2, scratch,
+        duet_dist_lambda_by_maf(g->outs[u].lrows.chi2, g->outs[u].lrows.freq, g->outs[u].lrows.n, scratch,
                                 &g->outs[u].lambda);
     free(scratch);
     return DUET_OK;
@@ -1021,8 +998,7 @@ static void gwas_free(gwas_t *g)
         free(to->file_name);
         free(to->tsv_path);
         free(to->yaml_path);
-        free(to->chi2);
-        free(to->freq);
+        lambda_rows_free(&to->lrows);
         for (int h = 0; h < to->n_hits; h++) free(to->hits[h].variant_id);
     }
     free(g->outs);

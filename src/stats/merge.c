@@ -22,6 +22,7 @@
 #include "duet/merge.h"
 #include "duet/out.h"
 #include "duet/version.h"
+#include "lambda_internal.h"
 
 KHASH_SET_INIT_STR(chrom_set)
 
@@ -156,8 +157,7 @@ typedef struct {
     int col_chrom, col_pos, col_p, col_f;
     uint64_t n_rows;
     int64_t last_pos;
-    float *chi2, *freq;         /* per row with a p-value, for lambda GC */
-    size_t n_chi2, m_chi2;
+    lambda_rows_t lrows;        /* per row with a p-value, for lambda GC */
     int cleanup_tsv, cleanup_tbi;
 } merge_t;
 
@@ -354,16 +354,6 @@ static duet_err_t merge_collect_chi2(merge_t *m)
     buf[l] = 0;
     double lpv = duet_dist_parse_logp(buf);
     if (isnan(lpv)) return DUET_OK;
-    if (m->n_chi2 == m->m_chi2) {
-        size_t mm = m->m_chi2 ? 2 * m->m_chi2 : 4096;
-        float *cc = realloc(m->chi2, mm * sizeof *cc);
-        if (!cc) return duet_log_oom(mm * sizeof *cc);
-        m->chi2 = cc;
-        float *ff = realloc(m->freq, mm * sizeof *ff);
-        if (!ff) return duet_log_oom(mm * sizeof *ff);
-        m->freq = ff;
-        m->m_chi2 = mm;
-    }
     size_t lf;
     const char *ffv = m->col_f >= 0 ? field_at(line, m->col_f, &lf) : NULL;
     float fv = NAN;
@@ -374,9 +364,7 @@ static duet_err_t merge_collect_chi2(merge_t *m)
         fv = strtof(fb, &end);
         if (end == fb || *end) fv = NAN;
     }
-    m->freq[m->n_chi2] = fv;
-    m->chi2[m->n_chi2++] = (float)duet_dist_chisq1_from_logp(lpv);
-    return DUET_OK;
+    return lambda_rows_push(&m->lrows, (float)duet_dist_chisq1_from_logp(lpv), fv);
 }
 
 /* Copy the rows of input i, checking their order. */
@@ -500,9 +488,9 @@ static duet_err_t merge_write_yaml(merge_t *m)
     duet_err_t err = merge_md5(o->c.out, md5);
     if (err) return err;
     duet_lambda_maf_t lambda;
-    float *scratch = duet_malloc((m->n_chi2 ? m->n_chi2 : 1) * sizeof *scratch);
+    float *scratch = duet_malloc((m->lrows.n ? m->lrows.n : 1) * sizeof *scratch);
     if (!scratch) return DUET_ENOMEM;
-    duet_dist_lambda_by_maf(m->chi2, m->freq, m->n_chi2, scratch, &lambda);
+    duet_dist_lambda_by_maf(m->lrows.chi2, m->lrows.freq, m->lrows.n, scratch, &lambda);
     free(scratch);
     char lbuf[1024];
     duet_dist_lambda_yaml(&lambda, lbuf, sizeof lbuf);
@@ -538,8 +526,7 @@ static void merge_free(merge_t *m)
     free(m->last.s);
     free(m->cur_chrom.s);
     free(m->yaml.s);
-    free(m->chi2);
-    free(m->freq);
+    lambda_rows_free(&m->lrows);
 }
 
 duet_err_t duet_merge_run(const duet_merge_opts_t *opts)

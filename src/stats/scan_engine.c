@@ -693,3 +693,15 @@ void duet_scan_block(const duet_scan_t *sc, duet_scan_work_t *w, duet_geno_block
                 set_binary(sc, st, b, w, blk, &sb, skip, results);
     }
 }
+
+void duet_scan_input_traitset(const duet_traitset_t *ts, duet_scan_input_t *in)
+{
+    in->n_samples = ts->n_samples;
+    in->n_traits = ts->n_traits;
+    in->trait_names = (const char *const *)ts->names;
+    in->traits = ts->y;
+    in->binary = ts->binary;
+    in->n_covars = ts->n_covars;
+    in->covar_names = (const char *const *)ts->covar_names;
+    in->covars = ts->x;
+}
