@@ -41,7 +41,23 @@
  * lists), hands the result to its module, which fills its loader's options
  * with duet_trait_cli_traitset(), and prints duet_trait_cli_usage().
  * Which of the sources is required is the command's to check (its own
- * "are required" message names all its required options at once).
+ * "are required" message names all its required options at once).  The
+ * option values are DUET_OPT_FIRST_PRIVATE + 0x40 to + 0x49: a command's
+ * own enum stays below + 0x40 (bintest.h, geno.h's sex options and the
+ * store-trait options below take + 0x60 and up).
+ *
+ *   duet_trait_cli_t traits;           (in the command's options struct)
+ *   duet_trait_cli_init(&traits);
+ *   while ((opt = getopt_long(...)) != -1) {
+ *       if (duet_trait_cli_parse(&traits, opt, optarg, &err)) continue;
+ *       ...the command's own options...
+ *   }
+ *   if (!traits.pheno) -> "... are required", DUET_EUSAGE
+ *   err = duet_trait_cli_finish(&traits, 0, 0);
+ *   ...the module: duet_traitset_opts_init(&tso);
+ *                  duet_trait_cli_traitset(&traits, &tso);
+ *                  duet_traitset_load_vcf(vcf, &tso, &ts);
+ *   duet_trait_cli_free(&traits);
  */
 enum {
     DUET_TRAIT_OPT_PHENO = DUET_OPT_FIRST_PRIVATE + 0x40,
