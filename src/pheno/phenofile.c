@@ -71,8 +71,8 @@ static void pf_free_hash(void *h)
 void duet_phenofile_destroy(duet_phenofile_t *t)
 {
     if (!t) return;
-    for (int i = 0; i < t->n_samples; i++) free(t->ids[i]);
-    for (int c = 0; c < t->n_columns; c++) free(t->names[c]);
+    for (int i = 0; t->ids && i < t->n_samples; i++) free(t->ids[i]);
+    for (int c = 0; t->names && c < t->n_columns; c++) free(t->names[c]);
     free(t->ids);
     free(t->lines);
     free(t->names);
@@ -184,7 +184,8 @@ static duet_err_t pf_columns(pf_reader_t *r, const char *const *columns, int n_c
     t->names = duet_calloc((size_t)t->n_columns, sizeof *t->names);
     t->fields = duet_calloc((size_t)t->n_columns, sizeof *t->fields);
     r->sel = duet_calloc((size_t)t->n_columns, sizeof *r->sel);
-    if (!t->names || !t->fields || !r->sel) return duet_log_oom(0);
+    if (!t->names || !t->fields || !r->sel)
+        return duet_log_oom((size_t)t->n_columns * sizeof *t->names);
     for (int c = 0; c < t->n_columns; c++) {
         int f;
         if (columns) {
