@@ -77,6 +77,7 @@
 #ifndef DUET_SCORE_H
 #define DUET_SCORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "duet/err.h"
 
@@ -237,6 +238,10 @@ typedef struct {
 duet_err_t duet_score_compute(const duet_weights_t *w, const duet_score_opts_t *opts,
                               duet_score_result_t **res) DUET_WUR;
 void duet_score_result_destroy(duet_score_result_t *res);
+
+/* The report of one score as one line of text ("N variants: M matched
+ * (P%; ...)"), into buf (size >= 400 is enough). */
+void duet_score_report_format(const duet_score_report_t *r, char *buf, size_t size);
 
 /* The run's checks on the match report: DUET_EMISMATCH (reported, with the
  * report of the failing scores) if a score matched no row, or if its
