@@ -65,7 +65,9 @@
  *          recessive rows: 1 if it is 2, else 0);
  *   ALLELE_CT (per score) = 2 x the number of the score's matched rows
  *          with a non-missing call for the sample;
- *   AVG  = SUM / ALLELE_CT (0 when ALLELE_CT is 0).
+ *   AVG  = SUM / (2 x the score's matched rows) with mean imputation (the
+ *          imputed alleles count, as in plink2), SUM / ALLELE_CT with
+ *          no_mean_imputation; 0 when the denominator is 0.
  * Missing calls are mean-imputed by default (the effect allele's mean
  * dosage over the called samples, as plink2's frequency-based imputation;
  * for a dominant or recessive row the mean of the transformed values);

@@ -39,7 +39,8 @@ static duet_err_t provenance(duet_out_t *out, int no_version)
 }
 
 static duet_err_t write_scores(duet_out_t *out, const duet_weights_t *w,
-                               const duet_score_result_t *res, int no_version)
+                               const duet_score_result_t *res, int no_version,
+                               int no_mean_imputation)
 {
     duet_err_t err = provenance(out, no_version);
     if (err) return err;
@@ -61,7 +62,10 @@ static duet_err_t write_scores(duet_out_t *out, const duet_weights_t *w,
         put_count(&row, res->all_allele_ct[i]);
         put_count(&row, res->named_dosage_sum[i]);
         for (int k = 0; k < K; k++) {
-            double ct = res->allele_ct[(size_t)k * n + i], sum = res->sum[(size_t)k * n + i];
+            /* as plink2: imputed alleles count in the average */
+            double ct = no_mean_imputation ? res->allele_ct[(size_t)k * n + i]
+                                           : 2.0 * (double)res->report[k].n_matched;
+            double sum = res->sum[(size_t)k * n + i];
             duet_tsv_double(&row, ct > 0 ? sum / ct : 0.0, 10, "NA");
         }
         for (int k = 0; k < K; k++) duet_tsv_double(&row, res->sum[(size_t)k * n + i], 10, "NA");
@@ -188,7 +192,8 @@ duet_err_t duet_score_run(const duet_score_run_t *run)
         snprintf(path, len, "%s%s", run->out, suffix[o]);
         if ((err = duet_out_create(path, DUET_OUT_PLAIN, run->force, 1, &out[o]))) goto cleanup;
     }
-    if ((err = write_scores(out[OUT_SCORE], w, res, run->no_version)) ||
+    if ((err = write_scores(out[OUT_SCORE], w, res, run->no_version,
+                              run->score.no_mean_imputation)) ||
         (err = write_match(out[OUT_MATCH], w, res, run->no_version)) ||
         (err = write_log(out[OUT_LOG], run, w, res)))
         goto cleanup;
