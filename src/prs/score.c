@@ -26,6 +26,8 @@ typedef struct {
     int model;         /* duet_score_model_t */
     int n_rows;        /* rows using it (within the block) */
     int miss_off, n_miss; /* its missing samples in slot.miss */
+    int e_idx;         /* its column of E; -1 when the product reads the
+                          block's dosages directly */
 } col_t;
 
 typedef struct {
@@ -40,7 +42,12 @@ typedef struct {
     int n_cols, m_cols;
     event_t *ev;
     int n_ev, m_ev;
-    double *E, *W, *named; /* n x m_cols, m_cols x K (ld m_cols), n */
+    double *E, *W, *named; /* n x m_cols; m_cols x (K + 1) (ld m_cols),
+                              the last column the named-dosage weights
+                              of additive columns; n (other columns) */
+    int has_named;         /* `named` holds something this block */
+    int direct;            /* additive columns read from the block's dosage
+                              matrix (most of its variants are scored) */
     int *miss;
     int n_miss, m_miss;
     int *cand;
@@ -64,6 +71,12 @@ typedef struct {
     int64_t all_used;
     int32_t *miss_k;     /* n x K: missing calls among matched rows */
     int32_t *all_miss;   /* n */
+    double *acc;         /* n x (K + 1): the scores' sums, then the
+                            named-dosage sums of additive columns */
+    double *konst;       /* K + 1: added to every sample at the end (the
+                            2 x weight of REF effect alleles read directly) */
+    double *Wd, *We;     /* emit's weights of the dosage matrix and of E */
+    int m_wd, m_we;
 } ctx_t;
 
 static int grow(void **p, int *m, int need, size_t size)
@@ -94,9 +107,9 @@ static int column(ctx_t *c, slot_t *s, int j, int swapped, int model)
         double *E = cols ? duet_realloc(s->E, (size_t)m * c->n * sizeof *E) : NULL;
         if (cols) s->cols = cols;
         if (E) s->E = E;
-        double *W = E ? duet_malloc((size_t)m * c->K * sizeof *W) : NULL;
+        double *W = E ? duet_malloc((size_t)m * (c->K + 1) * sizeof *W) : NULL;
         if (!W) return -1;
-        for (int k = 0; k < c->K; k++)
+        for (int k = 0; k <= c->K; k++)
             memcpy(W + (size_t)k * m, s->W + (size_t)k * s->m_cols, (size_t)s->n_cols * sizeof *W);
         free(s->W);
         s->W = W;
@@ -107,7 +120,7 @@ static int column(ctx_t *c, slot_t *s, int j, int swapped, int model)
     col->j = j;
     col->swapped = swapped;
     col->model = model;
-    for (int k = 0; k < c->K; k++) s->W[(size_t)k * s->m_cols + s->n_cols] = 0;
+    for (int k = 0; k <= c->K; k++) s->W[(size_t)k * s->m_cols + s->n_cols] = 0;
     return s->n_cols++;
 }
 
@@ -148,6 +161,8 @@ static duet_err_t match_block(ctx_t *c, slot_t *s, const duet_geno_block_t *b, i
                     stamp[r] = tag;
                     if ((col = column(c, s, j, swapped, (int)row->model)) < 0) return DUET_ENOMEM;
                     s->cols[col].n_rows++;
+                    if (row->model == DUET_MODEL_ADDITIVE)
+                        s->W[(size_t)c->K * s->m_cols + col] += 1.0;
                     for (int q = c->rs_off[r]; q < c->rs_off[r + 1]; q++)
                         s->W[(size_t)c->rs_k[q] * s->m_cols + col] += c->rs_w[q];
                 }
@@ -178,13 +193,18 @@ static double transform(int model, double x)
     return x;
 }
 
-/* Fill E's column, its missing list and the block's named-dosage sums. */
+/* Fill E's column and its missing list.  Additive columns are plain
+ * copies (ALT) or 2 minus the record's ALT dosages (REF), whose missing
+ * entries the reader already imputed with the mean; their named-dosage
+ * sums come from the product (W's last column).  Dominant and recessive
+ * columns add their named-dosage sums to the block's `named` here. */
 static duet_err_t fill_column(ctx_t *c, slot_t *s, const duet_geno_block_t *b, int ci)
 {
     col_t *col = &s->cols[ci];
     const duet_variant_t *v = &b->variants[col->j];
     int n = c->n;
-    double *e = s->E + (size_t)ci * n;
+    double *e = s->E + (size_t)(col->e_idx >= 0 ? col->e_idx : 0) * n;
+    const double *x = b->dosage + (size_t)col->j * n;
     const uint8_t *miss = v->n_missing > 0 ? b->missing + (size_t)col->j * n : NULL;
     col->miss_off = s->n_miss;
     col->n_miss = 0;
@@ -195,24 +215,36 @@ static duet_err_t fill_column(ctx_t *c, slot_t *s, const duet_geno_block_t *b, i
             if (miss[i]) s->miss[s->n_miss++] = i;
         col->n_miss = s->n_miss - col->miss_off;
     }
-    double sum = 0;
-    for (int i = 0; i < n; i++) {
-        double x = raw_value(b, col, i);
-        if (!miss || !miss[i]) s->named[i] += col->n_rows * x;
-        x = transform(col->model, x);
-        e[i] = x;
-        sum += x;
+    if (col->e_idx < 0) return DUET_OK; /* read in place by emit() */
+    if (v->n_called == 0) { /* nothing to impute from: contributes 0 */
+        memset(e, 0, (size_t)n * sizeof *e);
+        return DUET_OK;
     }
-    if (!miss) return DUET_OK;
-    /* missing calls: the mean over the called samples (already so for an
-     * additive column, whose dosages the reader imputed), or 0 */
-    double fill = 0;
-    int n_called = n - col->n_miss;
-    if (!c->o->no_mean_imputation && n_called > 0) {
-        for (int q = 0; q < col->n_miss; q++) sum -= e[s->miss[col->miss_off + q]];
-        fill = sum / n_called;
+    if (col->model == DUET_MODEL_ADDITIVE && !col->swapped) {
+        memcpy(e, x, (size_t)n * sizeof *e);
+    } else if (col->model == DUET_MODEL_ADDITIVE && v->n_alleles == 2) {
+        for (int i = 0; i < n; i++) e[i] = 2.0 - x[i];
+    } else {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            double raw = raw_value(b, col, i);
+            if (col->model != DUET_MODEL_ADDITIVE && (!miss || !miss[i]))
+                s->named[i] += col->n_rows * raw;
+            e[i] = transform(col->model, raw);
+            sum += e[i];
+        }
+        if (col->model != DUET_MODEL_ADDITIVE) {
+            s->has_named = 1;
+            /* missing calls: the mean of the transformed values */
+            if (miss) {
+                for (int q = 0; q < col->n_miss; q++) sum -= e[s->miss[col->miss_off + q]];
+                double fill = sum / (n - col->n_miss);
+                for (int q = 0; q < col->n_miss; q++) e[s->miss[col->miss_off + q]] = fill;
+            }
+        }
     }
-    for (int q = 0; q < col->n_miss; q++) e[s->miss[col->miss_off + q]] = fill;
+    if (miss && c->o->no_mean_imputation)
+        for (int q = 0; q < col->n_miss; q++) e[s->miss[col->miss_off + q]] = 0;
     return DUET_OK;
 }
 
@@ -223,7 +255,17 @@ static duet_err_t work(duet_geno_block_t *b, void *arg, int thread)
     s->n_cols = s->n_ev = s->n_miss = 0;
     duet_err_t err = match_block(c, s, b, thread);
     if (err) return err;
-    memset(s->named, 0, (size_t)c->n * sizeof *s->named);
+    if (s->has_named) memset(s->named, 0, (size_t)c->n * sizeof *s->named);
+    s->has_named = 0;
+    /* read the additive columns in place when they cover at least half of
+     * the block's variants (no copy); otherwise copy them into E */
+    int n_direct = 0, last = -1, n_e = 0;
+    for (int ci = 0; ci < s->n_cols; ci++)
+        if (s->cols[ci].model == DUET_MODEL_ADDITIVE && s->cols[ci].j != last)
+            n_direct++, last = s->cols[ci].j;
+    s->direct = 2 * n_direct >= b->n_variants;
+    for (int ci = 0; ci < s->n_cols; ci++)
+        s->cols[ci].e_idx = s->direct && s->cols[ci].model == DUET_MODEL_ADDITIVE ? -1 : n_e++;
     for (int ci = 0; ci < s->n_cols; ci++)
         if ((err = fill_column(c, s, b, ci))) return err;
     return DUET_OK;
@@ -251,10 +293,90 @@ static void drop_duplicate(ctx_t *c, slot_t *s, const duet_geno_block_t *b, cons
         c->res->report[c->rs_k[q]].n_duplicated++;
     }
     col->n_rows--;
+    if (col->model == DUET_MODEL_ADDITIVE) {
+        s->W[(size_t)c->K * s->m_cols + e->col] -= 1.0;
+        return;
+    }
     const uint8_t *miss = b->variants[col->j].n_missing > 0
                               ? b->missing + (size_t)col->j * c->n : NULL;
     for (int i = 0; i < c->n; i++)
         if (!miss || !miss[i]) s->named[i] -= raw_value(b, col, i);
+}
+
+/* SUM += E W (the columns copied into E) and, in direct mode, D Wd: the
+ * block's dosage matrix D itself, its weights Wd scattered from the
+ * additive columns (a REF effect allele: minus the weight on each ALT of
+ * the record and twice the weight as a constant). */
+static duet_err_t products(ctx_t *c, slot_t *s, const duet_geno_block_t *b)
+{
+    int n = c->n, K1 = c->K + 1, nv = b->n_variants;
+    if (!s->direct) {
+        if (s->n_cols > 0)
+            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, K1, s->n_cols, 1.0, s->E,
+                        n, s->W, s->m_cols, 1.0, c->acc, n);
+        return DUET_OK;
+    }
+    if (grow((void **)&c->Wd, &c->m_wd, nv * K1, sizeof *c->Wd) ||
+        grow((void **)&c->We, &c->m_we, (s->n_cols ? s->n_cols : 1) * K1, sizeof *c->We))
+        return DUET_ENOMEM;
+    memset(c->Wd, 0, (size_t)nv * K1 * sizeof *c->Wd);
+    int n_e = 0;
+    for (int ci = 0; ci < s->n_cols; ci++) {
+        const col_t *col = &s->cols[ci];
+        const duet_variant_t *v = &b->variants[col->j];
+        if (col->e_idx >= 0) {
+            n_e++;
+            continue;
+        }
+        if (v->n_called == 0) continue; /* nothing to impute from */
+        int j0 = col->j - (v->allele - 1);
+        for (int k = 0; k < K1; k++) {
+            double wk = s->W[(size_t)k * s->m_cols + ci];
+            if (wk == 0) continue;
+            if (!col->swapped) {
+                c->Wd[(size_t)k * nv + col->j] += wk;
+                continue;
+            }
+            for (int a = 0; a < v->n_alleles - 1; a++) c->Wd[(size_t)k * nv + j0 + a] -= wk;
+            c->konst[k] += 2.0 * wk;
+        }
+    }
+    if (nv > 0)
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, K1, nv, 1.0, b->dosage, n, c->Wd,
+                    nv, 1.0, c->acc, n);
+    if (n_e == 0) return DUET_OK;
+    for (int ci = 0; ci < s->n_cols; ci++) {
+        const col_t *col = &s->cols[ci];
+        if (col->e_idx < 0) continue;
+        for (int k = 0; k < K1; k++)
+            c->We[(size_t)k * n_e + col->e_idx] = s->W[(size_t)k * s->m_cols + ci];
+    }
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, K1, n_e, 1.0, s->E, n, c->We, n_e,
+                1.0, c->acc, n);
+    return DUET_OK;
+}
+
+/* The products counted the imputed values of missing calls in the
+ * named-dosage sums (called alleles only) and, for additive columns read
+ * in place, in the scores under no_mean_imputation: take them back out. */
+static void corrections(ctx_t *c, const slot_t *s, const duet_geno_block_t *b)
+{
+    int n = c->n;
+    double *named = c->acc + (size_t)c->K * n;
+    for (int ci = 0; ci < s->n_cols; ci++) {
+        const col_t *col = &s->cols[ci];
+        if (col->model != DUET_MODEL_ADDITIVE || !col->n_rows || !col->n_miss) continue;
+        if (b->variants[col->j].n_called == 0) continue;
+        const double *e = col->e_idx >= 0 ? s->E + (size_t)col->e_idx * n : NULL;
+        for (int q = 0; q < col->n_miss; q++) {
+            int i = s->miss[col->miss_off + q];
+            double x = e ? e[i] : raw_value(b, col, i);
+            named[i] -= col->n_rows * x;
+            if (e || !c->o->no_mean_imputation) continue;
+            for (int k = 0; k < c->K; k++)
+                c->acc[(size_t)k * n + i] -= s->W[(size_t)k * s->m_cols + ci] * x;
+        }
+    }
 }
 
 static duet_err_t emit(duet_geno_block_t *b, void *arg)
@@ -289,10 +411,10 @@ static duet_err_t emit(duet_geno_block_t *b, void *arg)
             }
         }
     }
-    if (s->n_cols > 0)
-        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, c->K, s->n_cols, 1.0, s->E, n,
-                    s->W, s->m_cols, 1.0, res->sum, n);
-    for (int i = 0; i < n; i++) res->named_dosage_sum[i] += s->named[i];
+    if ((err = products(c, s, b))) return err;
+    corrections(c, s, b);
+    if (s->has_named)
+        for (int i = 0; i < n; i++) res->named_dosage_sum[i] += s->named[i];
     if (b->n_variants > 0) {
         const duet_variant_t *last = &b->variants[b->n_variants - 1];
         res->n_records = (int64_t)last->record + 1;
@@ -393,7 +515,11 @@ static duet_err_t ctx_setup(ctx_t *c, int threads, int n_slots)
     c->n_used = duet_calloc((size_t)c->K, sizeof *c->n_used);
     c->miss_k = duet_calloc((size_t)c->n * c->K, sizeof *c->miss_k);
     c->all_miss = duet_calloc((size_t)c->n, sizeof *c->all_miss);
-    if (!c->stamp || !c->slots || !c->n_used || !c->miss_k || !c->all_miss) return DUET_ENOMEM;
+    c->acc = duet_calloc((size_t)c->n * (c->K + 1), sizeof *c->acc);
+    c->konst = duet_calloc((size_t)c->K + 1, sizeof *c->konst);
+    if (!c->stamp || !c->slots || !c->n_used || !c->miss_k || !c->all_miss || !c->acc ||
+        !c->konst)
+        return DUET_ENOMEM;
     c->n_slots = n_slots;
     for (int t = 0; t < threads; t++)
         if (!(c->stamp[t] = duet_calloc((size_t)(c->w->n_rows ? c->w->n_rows : 1), sizeof(uint32_t))))
@@ -401,7 +527,8 @@ static duet_err_t ctx_setup(ctx_t *c, int threads, int n_slots)
     for (int i = 0; i < n_slots; i++) {
         slot_t *s = &c->slots[i];
         s->named = duet_malloc((size_t)c->n * sizeof *s->named);
-        s->W = duet_malloc((size_t)c->K * sizeof *s->W); /* grown with the columns */
+        s->W = duet_malloc((size_t)(c->K + 1) * sizeof *s->W); /* grown with the columns */
+        s->has_named = 1; /* cleared at the first block */
         if (!s->named || !s->W || grow((void **)&s->cand, &s->m_cand, 16, sizeof *s->cand))
             return DUET_ENOMEM;
     }
@@ -430,6 +557,10 @@ static void ctx_free(ctx_t *c, int threads)
     free(c->n_used);
     free(c->miss_k);
     free(c->all_miss);
+    free(c->acc);
+    free(c->konst);
+    free(c->Wd);
+    free(c->We);
     duet_match_index_destroy(c->idx);
 }
 
@@ -438,6 +569,10 @@ static void finish(ctx_t *c)
 {
     duet_score_result_t *res = c->res;
     int n = c->n;
+    for (int k = 0; k <= c->K; k++)
+        for (int i = 0; i < n; i++) c->acc[(size_t)k * n + i] += c->konst[k];
+    memcpy(res->sum, c->acc, (size_t)n * c->K * sizeof *res->sum);
+    for (int i = 0; i < n; i++) res->named_dosage_sum[i] += c->acc[(size_t)c->K * n + i];
     for (int k = 0; k < c->K; k++)
         for (int i = 0; i < n; i++)
             res->allele_ct[(size_t)k * n + i] = 2.0 * (double)(c->n_used[k] - c->miss_k[(size_t)k * n + i]);

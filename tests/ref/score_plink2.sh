@@ -53,6 +53,11 @@ cohort() {
     t_run "$name: plink2 --score" 0 plink2 --vcf "$d/geno.vcf" --score "$d/plink.txt" 1 2 \
         header-read cols=+scoresums --score-col-nums 3-4 --threads 2 --out "$d/p"
     below "$name: duet == plink2 (mean imputation)" "$(python3 "$REF" compare "$d/d.score.tsv" "$d/p.sscore" plink)" 1e-6
+    # blocks of 4: many blocks read their dosages in place (half of their
+    # variants scored), the others copy the scored columns
+    t_run "$name: duet score --block 4" 0 "$DUET" score --vcf "$d/geno.bcf" --weights "$d/duet.tsv" \
+        -o "$d/d4" --block 4 --no-version
+    below "$name: duet --block 4 == plink2" "$(python3 "$REF" compare "$d/d4.score.tsv" "$d/p.sscore" plink)" 1e-6
     python3 "$REF" expect "$d/geno.vcf" "$d/truth.tsv" "$d/e.tsv"
     below "$name: duet == independent computation (S1-S3)" "$(python3 "$REF" compare "$d/d.score.tsv" "$d/e.tsv")" 1e-8
 
@@ -61,6 +66,9 @@ cohort() {
     t_run "$name: plink2 --score no-mean-imputation" 0 plink2 --vcf "$d/geno.vcf" --score "$d/plink.txt" 1 2 \
         header-read cols=+scoresums no-mean-imputation --score-col-nums 3-4 --threads 2 --out "$d/pn"
     below "$name: duet == plink2 (no-mean-imputation)" "$(python3 "$REF" compare "$d/dn.score.tsv" "$d/pn.sscore" plink)" 1e-6
+    t_run "$name: duet score --no-mean-imputation --block 4" 0 "$DUET" score --vcf "$d/geno.bcf" \
+        --weights "$d/duet.tsv" -o "$d/dn4" --no-mean-imputation --block 4 --no-version
+    below "$name: duet --block 4 == plink2 (no-mean-imputation)" "$(python3 "$REF" compare "$d/dn4.score.tsv" "$d/pn.sscore" plink)" 1e-6
 
     t_run "$name: duet score --keep-ambiguous" 0 "$DUET" score --vcf "$d/geno.bcf" \
         --weights "$d/duet.tsv" -o "$d/da" --keep-ambiguous --no-version
