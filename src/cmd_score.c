@@ -53,7 +53,7 @@ static void usage(FILE *fp)
         "        --keep-ambiguous       keep strand-ambiguous A/T and C/G SNPs (forward strand)\n"
         "        --min-overlap FRAC     fail (exit 5) if a score matches fewer of its variants [0]\n"
         "        --no-mean-imputation   missing calls count 0 (default: the mean dosage)\n"
-        "        --block INT            variants per decoded block [64]\n"
+        "        --block INT            variants per decoded block [16]\n"
         "\n"
         "Output:\n"
         "        PREFIX.score.tsv       IID, ALLELE_CT, NAMED_ALLELE_DOSAGE_SUM, NAME_AVG..., NAME_SUM...\n"

@@ -205,7 +205,7 @@ typedef struct {
     int keep_ambiguous;
     int no_mean_imputation;
     int threads;                     /* total threads (>= 1) */
-    int block;                       /* variants per block [0: 256] */
+    int block;                       /* variants per block [0: 16] */
 } duet_score_opts_t;
 
 void duet_score_opts_init(duet_score_opts_t *o, const char *vcf);

@@ -54,6 +54,11 @@ typedef struct {
     int m_cand;
     char **alts;
     int m_alts;
+    double *part;          /* n x (K + 1): the block's products, when they
+                              are computed by work() (else NULL) */
+    double *Wd, *We, *konst; /* direct mode: weights of the dosage matrix
+                              and of E; constants (K + 1) */
+    int m_wd, m_we;
 } slot_t;
 
 typedef struct {
@@ -73,10 +78,9 @@ typedef struct {
     int32_t *all_miss;   /* n */
     double *acc;         /* n x (K + 1): the scores' sums, then the
                             named-dosage sums of additive columns */
-    double *konst;       /* K + 1: added to every sample at the end (the
-                            2 x weight of REF effect alleles read directly) */
-    double *Wd, *We;     /* emit's weights of the dosage matrix and of E */
-    int m_wd, m_we;
+    int in_work;         /* products computed by work() into slot.part
+                            (while the block is in the cache, in parallel)
+                            and added in order by emit(); else by emit() */
 } ctx_t;
 
 static int grow(void **p, int *m, int need, size_t size)
@@ -248,6 +252,8 @@ static duet_err_t fill_column(ctx_t *c, slot_t *s, const duet_geno_block_t *b, i
     return DUET_OK;
 }
 
+static duet_err_t products(ctx_t *c, slot_t *s, const duet_geno_block_t *b, double *out);
+
 static duet_err_t work(duet_geno_block_t *b, void *arg, int thread)
 {
     ctx_t *c = arg;
@@ -268,7 +274,9 @@ static duet_err_t work(duet_geno_block_t *b, void *arg, int thread)
         s->cols[ci].e_idx = s->direct && s->cols[ci].model == DUET_MODEL_ADDITIVE ? -1 : n_e++;
     for (int ci = 0; ci < s->n_cols; ci++)
         if ((err = fill_column(c, s, b, ci))) return err;
-    return DUET_OK;
+    if (!s->part) return DUET_OK;
+    memset(s->part, 0, (size_t)c->n * (c->K + 1) * sizeof *s->part);
+    return products(c, s, b, s->part);
 }
 
 /* Remember the VCF variant a row matched (for the match table). */
@@ -283,6 +291,29 @@ static duet_err_t record_match(duet_score_result_t *res, int r, const duet_varia
     return DUET_OK;
 }
 
+/* The value the products used for column `col` at sample i. */
+static double product_value(const ctx_t *c, const slot_t *s, const duet_geno_block_t *b,
+                            const col_t *col, int i)
+{
+    if (col->e_idx >= 0) return s->E[(size_t)col->e_idx * c->n + i];
+    return raw_value(b, col, i);
+}
+
+/* Take a duplicated row's contribution back out of the block's products
+ * (computed by work() before the duplicate was known). */
+static void take_back(ctx_t *c, slot_t *s, const duet_geno_block_t *b, const event_t *e)
+{
+    const col_t *col = &s->cols[e->col];
+    int n = c->n;
+    if (col->e_idx < 0 && b->variants[col->j].n_called == 0) return; /* never added */
+    for (int i = 0; i < n; i++) {
+        double x = product_value(c, s, b, col, i);
+        for (int q = c->rs_off[e->row]; q < c->rs_off[e->row + 1]; q++)
+            s->part[(size_t)c->rs_k[q] * n + i] -= c->rs_w[q] * x;
+        if (col->model == DUET_MODEL_ADDITIVE) s->part[(size_t)c->K * n + i] -= x;
+    }
+}
+
 /* A row matched again in a later block: out of W, of the column's row
  * count and of the named-dosage sums. */
 static void drop_duplicate(ctx_t *c, slot_t *s, const duet_geno_block_t *b, const event_t *e)
@@ -293,6 +324,7 @@ static void drop_duplicate(ctx_t *c, slot_t *s, const duet_geno_block_t *b, cons
         c->res->report[c->rs_k[q]].n_duplicated++;
     }
     col->n_rows--;
+    if (s->part) take_back(c, s, b, e);
     if (col->model == DUET_MODEL_ADDITIVE) {
         s->W[(size_t)c->K * s->m_cols + e->col] -= 1.0;
         return;
@@ -307,19 +339,20 @@ static void drop_duplicate(ctx_t *c, slot_t *s, const duet_geno_block_t *b, cons
  * block's dosage matrix D itself, its weights Wd scattered from the
  * additive columns (a REF effect allele: minus the weight on each ALT of
  * the record and twice the weight as a constant). */
-static duet_err_t products(ctx_t *c, slot_t *s, const duet_geno_block_t *b)
+static duet_err_t products(ctx_t *c, slot_t *s, const duet_geno_block_t *b, double *out)
 {
     int n = c->n, K1 = c->K + 1, nv = b->n_variants;
     if (!s->direct) {
         if (s->n_cols > 0)
             cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, K1, s->n_cols, 1.0, s->E,
-                        n, s->W, s->m_cols, 1.0, c->acc, n);
+                        n, s->W, s->m_cols, 1.0, out, n);
         return DUET_OK;
     }
-    if (grow((void **)&c->Wd, &c->m_wd, nv * K1, sizeof *c->Wd) ||
-        grow((void **)&c->We, &c->m_we, (s->n_cols ? s->n_cols : 1) * K1, sizeof *c->We))
+    if (grow((void **)&s->Wd, &s->m_wd, nv * K1, sizeof *s->Wd) ||
+        grow((void **)&s->We, &s->m_we, (s->n_cols ? s->n_cols : 1) * K1, sizeof *s->We))
         return DUET_ENOMEM;
-    memset(c->Wd, 0, (size_t)nv * K1 * sizeof *c->Wd);
+    memset(s->Wd, 0, (size_t)nv * K1 * sizeof *s->Wd);
+    memset(s->konst, 0, (size_t)K1 * sizeof *s->konst);
     int n_e = 0;
     for (int ci = 0; ci < s->n_cols; ci++) {
         const col_t *col = &s->cols[ci];
@@ -334,25 +367,28 @@ static duet_err_t products(ctx_t *c, slot_t *s, const duet_geno_block_t *b)
             double wk = s->W[(size_t)k * s->m_cols + ci];
             if (wk == 0) continue;
             if (!col->swapped) {
-                c->Wd[(size_t)k * nv + col->j] += wk;
+                s->Wd[(size_t)k * nv + col->j] += wk;
                 continue;
             }
-            for (int a = 0; a < v->n_alleles - 1; a++) c->Wd[(size_t)k * nv + j0 + a] -= wk;
-            c->konst[k] += 2.0 * wk;
+            for (int a = 0; a < v->n_alleles - 1; a++) s->Wd[(size_t)k * nv + j0 + a] -= wk;
+            s->konst[k] += 2.0 * wk;
         }
     }
     if (nv > 0)
-        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, K1, nv, 1.0, b->dosage, n, c->Wd,
-                    nv, 1.0, c->acc, n);
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, K1, nv, 1.0, b->dosage, n, s->Wd,
+                    nv, 1.0, out, n);
+    for (int k = 0; k < K1; k++)
+        if (s->konst[k] != 0)
+            for (int i = 0; i < n; i++) out[(size_t)k * n + i] += s->konst[k];
     if (n_e == 0) return DUET_OK;
     for (int ci = 0; ci < s->n_cols; ci++) {
         const col_t *col = &s->cols[ci];
         if (col->e_idx < 0) continue;
         for (int k = 0; k < K1; k++)
-            c->We[(size_t)k * n_e + col->e_idx] = s->W[(size_t)k * s->m_cols + ci];
+            s->We[(size_t)k * n_e + col->e_idx] = s->W[(size_t)k * s->m_cols + ci];
     }
-    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, K1, n_e, 1.0, s->E, n, c->We, n_e,
-                1.0, c->acc, n);
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, K1, n_e, 1.0, s->E, n, s->We, n_e,
+                1.0, out, n);
     return DUET_OK;
 }
 
@@ -411,7 +447,12 @@ static duet_err_t emit(duet_geno_block_t *b, void *arg)
             }
         }
     }
-    if ((err = products(c, s, b))) return err;
+    if (!s->part) {
+        if ((err = products(c, s, b, c->acc))) return err;
+    } else {
+        size_t nk = (size_t)n * (c->K + 1);
+        for (size_t z = 0; z < nk; z++) c->acc[z] += s->part[z];
+    }
     corrections(c, s, b);
     if (s->has_named)
         for (int i = 0; i < n; i++) res->named_dosage_sum[i] += s->named[i];
@@ -510,15 +551,14 @@ static duet_err_t ctx_setup(ctx_t *c, int threads, int n_slots)
 {
     duet_err_t err = row_scores(c);
     if (err) return err;
+    c->in_work = (double)c->n * (c->K + 1) * n_slots * sizeof(double) <= 512.0 * 1024 * 1024;
     c->stamp = duet_calloc((size_t)threads, sizeof *c->stamp);
     c->slots = duet_calloc((size_t)n_slots, sizeof *c->slots);
     c->n_used = duet_calloc((size_t)c->K, sizeof *c->n_used);
     c->miss_k = duet_calloc((size_t)c->n * c->K, sizeof *c->miss_k);
     c->all_miss = duet_calloc((size_t)c->n, sizeof *c->all_miss);
     c->acc = duet_calloc((size_t)c->n * (c->K + 1), sizeof *c->acc);
-    c->konst = duet_calloc((size_t)c->K + 1, sizeof *c->konst);
-    if (!c->stamp || !c->slots || !c->n_used || !c->miss_k || !c->all_miss || !c->acc ||
-        !c->konst)
+    if (!c->stamp || !c->slots || !c->n_used || !c->miss_k || !c->all_miss || !c->acc)
         return DUET_ENOMEM;
     c->n_slots = n_slots;
     for (int t = 0; t < threads; t++)
@@ -529,6 +569,12 @@ static duet_err_t ctx_setup(ctx_t *c, int threads, int n_slots)
         s->named = duet_malloc((size_t)c->n * sizeof *s->named);
         s->W = duet_malloc((size_t)(c->K + 1) * sizeof *s->W); /* grown with the columns */
         s->has_named = 1; /* cleared at the first block */
+        s->konst = duet_malloc((size_t)(c->K + 1) * sizeof *s->konst);
+        if (!s->konst) return DUET_ENOMEM;
+        /* the products of a block in its slot, unless that takes too much
+         * memory (then emit() computes them, one block at a time) */
+        if (c->in_work && !(s->part = duet_malloc((size_t)c->n * (c->K + 1) * sizeof *s->part)))
+            return DUET_ENOMEM;
         if (!s->named || !s->W || grow((void **)&s->cand, &s->m_cand, 16, sizeof *s->cand))
             return DUET_ENOMEM;
     }
@@ -549,6 +595,10 @@ static void ctx_free(ctx_t *c, int threads)
         free(s->miss);
         free(s->cand);
         free(s->alts);
+        free(s->part);
+        free(s->Wd);
+        free(s->We);
+        free(s->konst);
     }
     free(c->slots);
     free(c->rs_off);
@@ -558,9 +608,6 @@ static void ctx_free(ctx_t *c, int threads)
     free(c->miss_k);
     free(c->all_miss);
     free(c->acc);
-    free(c->konst);
-    free(c->Wd);
-    free(c->We);
     duet_match_index_destroy(c->idx);
 }
 
@@ -569,8 +616,6 @@ static void finish(ctx_t *c)
 {
     duet_score_result_t *res = c->res;
     int n = c->n;
-    for (int k = 0; k <= c->K; k++)
-        for (int i = 0; i < n; i++) c->acc[(size_t)k * n + i] += c->konst[k];
     memcpy(res->sum, c->acc, (size_t)n * c->K * sizeof *res->sum);
     for (int i = 0; i < n; i++) res->named_dosage_sum[i] += c->acc[(size_t)c->K * n + i];
     for (int k = 0; k < c->K; k++)
@@ -628,7 +673,7 @@ duet_err_t duet_score_compute(const duet_weights_t *w, const duet_score_opts_t *
             goto cleanup;
         }
     c.res = res;
-    duet_geno_scan_t scan = {o->block > 0 ? o->block : 64, n_slots, threads, work, emit, &c};
+    duet_geno_scan_t scan = {o->block > 0 ? o->block : 16, n_slots, threads, work, emit, &c};
     if ((err = duet_geno_scan(geno, &scan))) goto cleanup;
     finish(&c);
     *out = res;
