@@ -19,6 +19,7 @@ typedef struct {
 } cmd_t;
 
 duet_err_t main_burden(int argc, char **argv);
+duet_err_t main_clump(int argc, char **argv);
 duet_err_t main_freq(int argc, char **argv);
 duet_err_t main_gwas(int argc, char **argv);
 duet_err_t main_merge(int argc, char **argv);
@@ -43,6 +44,8 @@ static const cmd_t cmds[] = {
     { main_burden, "burden", "rare-variant gene tests: burden, SKAT, SKAT-O, ACAT (regenie masks)", NULL },
     { main_merge, "merge", "gather the chunk outputs of one trait into one file", NULL },
     { main_phewas, "phewas", "genotype-first scan: variants or a score x every phecode", NULL },
+    { NULL, NULL, "Polygenic scores and meta-analysis", NULL },
+    { main_clump, "clump", "LD clumping of summary statistics (plink 1.9 --clump)", NULL },
     { NULL, NULL, "Figures", NULL },
     { main_plot, "plot", "SVG figures: Manhattan, QQ and PheWAS plots", "manhattan qq phewas" },
     { NULL, NULL, "Simulation", NULL },
