@@ -173,6 +173,39 @@ static duet_err_t load_sumstats(ck_state_t *st)
     return DUET_OK;
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Per chromosome, the sorted positions of the rows that may be index
+ * variants: a reference variant farther than the radius from all of them
+ * pairs with none and stays out of the window. */
+static duet_err_t eligible_positions(ck_state_t *st)
+{
+    int nc = st->n_chroms;
+    st->elig_pos = duet_calloc((size_t)(nc ? nc : 1), sizeof *st->elig_pos);
+    st->n_elig_pos = duet_calloc((size_t)(nc ? nc : 1), sizeof *st->n_elig_pos);
+    if (!st->elig_pos || !st->n_elig_pos) return DUET_ENOMEM;
+    for (int64_t i = 0; i < st->n_rows; i++)
+        if (st->rows[i].p <= st->opts.p1) st->n_elig_pos[st->rows[i].chrom]++;
+    for (int c = 0; c < nc; c++) {
+        if (!st->n_elig_pos[c]) continue;
+        if (!(st->elig_pos[c] = duet_malloc((size_t)st->n_elig_pos[c] * sizeof **st->elig_pos)))
+            return DUET_ENOMEM;
+        st->n_elig_pos[c] = 0;
+    }
+    for (int64_t i = 0; i < st->n_rows; i++) {
+        const ck_row_t *r = &st->rows[i];
+        if (r->p <= st->opts.p1) st->elig_pos[r->chrom][st->n_elig_pos[r->chrom]++] = r->pos;
+    }
+    for (int c = 0; c < nc; c++)
+        if (st->n_elig_pos[c])
+            qsort(st->elig_pos[c], (size_t)st->n_elig_pos[c], sizeof **st->elig_pos, cmp_i64);
+    return DUET_OK;
+}
+
 /* ------------------------------------------------------------------ */
 
 void duet_clump_result_destroy(duet_clump_result_t *res)
@@ -201,6 +234,9 @@ static void state_free(ck_state_t *st)
     free(st->edge_a);
     free(st->edge_b);
     ck_window_free(&st->win);
+    for (int c = 0; st->elig_pos && c < st->n_chroms; c++) free(st->elig_pos[c]);
+    free(st->elig_pos);
+    free(st->n_elig_pos);
 }
 
 /* The index of the first row of a position, or -1. */
@@ -288,7 +324,7 @@ duet_err_t duet_clump_run(const duet_clump_opts_t *opts, duet_clump_result_t **o
     int64_t *adj_start = NULL;
     int *adj = NULL;
 
-    if ((err = load_sumstats(&st))) goto cleanup;
+    if ((err = load_sumstats(&st)) || (err = eligible_positions(&st))) goto cleanup;
     if ((err = ck_reference_pass(&st))) goto cleanup;
     count_rows(&st);
     st.counts.n_pairs_ld = (int64_t)st.n_edges;

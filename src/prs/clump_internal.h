@@ -63,6 +63,9 @@ typedef struct {
     int *edge_a, *edge_b;       /* pairs in LD, a < b, in arrival order */
     size_t n_edges, m_edges;
     ck_window_t win;
+    int64_t **elig_pos;         /* per chromosome code: sorted positions of
+                                   rows with p <= p1 */
+    int *n_elig_pos;
     duet_clump_counts_t counts;
     int oom;
 } ck_state_t;

@@ -22,6 +22,7 @@ typedef struct {
     int cur_code;           /* its ck_chrom_code(), -1 if no row has it */
     size_t cur_pool;        /* its name in the pool, CK_NONE until needed */
     int64_t last_pos;
+    int elig_next;          /* first eligible position >= pos - radius */
     char **done;            /* contigs already passed */
     int n_done;
     int n_samples;
@@ -230,9 +231,21 @@ static duet_err_t new_contig(pass_t *ps, const duet_variant_t *v)
     ps->cur_code = ck_chrom_code(st, v->chrom, 0);
     ps->cur_pool = CK_NONE;
     ps->last_pos = 0;
+    ps->elig_next = 0;
     st->win.n = 0;
     st->win.head = 0;
     return DUET_OK;
+}
+
+/* 1 if a possible index variant lies within the radius of pos (positions
+ * arrive in increasing order within the contig). */
+static int near_eligible(pass_t *ps, int64_t pos)
+{
+    const ck_state_t *st = ps->st;
+    const int64_t *e = st->elig_pos[ps->cur_code];
+    int n = st->n_elig_pos[ps->cur_code];
+    while (ps->elig_next < n && e[ps->elig_next] < pos - st->radius) ps->elig_next++;
+    return ps->elig_next < n && e[ps->elig_next] <= pos + st->radius;
 }
 
 static duet_err_t emit_block(duet_geno_block_t *b, void *arg)
@@ -260,6 +273,7 @@ static duet_err_t emit_block(duet_geno_block_t *b, void *arg)
         int eia = 0, row = match_row(st, first, v, &eia);
         if (row < 0) continue;
         if ((err = add_matched(st, ps, row, v, eia))) return err;
+        if (!near_eligible(ps, v->pos)) continue;
         const double *dos = b->dosage + (size_t)j * ps->n_samples;
         const uint8_t *mis = b->missing ? b->missing + (size_t)j * ps->n_samples : NULL;
         if ((err = window_add(st, st->n_matched - 1, v->pos, st->rows[row].p <= st->opts.p1, dos,

@@ -28,15 +28,35 @@ int duet_ld_hardcalls(const double *dosage, const uint8_t *missing, int n_sample
                       uint64_t *planes)
 {
     int words = duet_ld_words(n_samples);
-    memset(planes, 0, (size_t)3 * words * sizeof *planes);
+    uint64_t *p0 = planes, *p1 = planes + words, *p2 = planes + 2 * words;
     int n_called = 0;
-    for (int i = 0; i < n_samples; i++) {
-        if (missing && missing[i]) continue;
-        double d = dosage[i];
-        if (!(d >= 0.0 && d <= 2.0)) continue;
-        int g = d < 0.5 ? 0 : d < 1.5 ? 1 : 2;
-        planes[(size_t)g * words + (i >> 6)] |= UINT64_C(1) << (i & 63);
-        n_called++;
+    for (int w = 0; w < words; w++) {
+        int beg = w * 64, end = beg + 64 < n_samples ? beg + 64 : n_samples;
+        uint64_t b0 = 0, b1 = 0, b2 = 0, odd = 0;
+        /* GT dosages are exactly 0, 1 or 2: branch-free bits for those,
+         * rounding for anything else (DS) */
+        for (int i = beg; i < end; i++) {
+            double d = dosage[i];
+            uint64_t ok = missing ? !missing[i] : 1;
+            uint64_t bit = UINT64_C(1) << (i - beg);
+            b0 |= (uint64_t)(ok & (d == 0.0)) * bit;
+            b1 |= (uint64_t)(ok & (d == 1.0)) * bit;
+            b2 |= (uint64_t)(ok & (d == 2.0)) * bit;
+            odd |= (uint64_t)(ok & (d != 0.0) & (d != 1.0) & (d != 2.0)) * bit;
+        }
+        for (int i = beg; odd && i < end; i++) {
+            if (!(odd >> (i - beg) & 1)) continue;
+            double d = dosage[i];
+            if (!(d >= 0.0 && d <= 2.0)) continue;
+            uint64_t bit = UINT64_C(1) << (i - beg);
+            if (d < 0.5) b0 |= bit;
+            else if (d < 1.5) b1 |= bit;
+            else b2 |= bit;
+        }
+        p0[w] = b0;
+        p1[w] = b1;
+        p2[w] = b2;
+        n_called += __builtin_popcountll(b0) + __builtin_popcountll(b1) + __builtin_popcountll(b2);
     }
     return n_called;
 }
