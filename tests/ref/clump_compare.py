@@ -2,8 +2,9 @@
 """tests/ref/clump_compare.py DUET.clumped PLINK.clumped
 
 Compare duet clump's .clumped with plink 1.9's: the index variants as
-(CHR, BP, P to 1%: both print 3 digits, rounded differently) and, per index variant, TOTAL and the p-value classes (NSIG
-S05 S01 S001 S0001).  Prints one line per difference (up to 20), then
+(CHR, BP, P to 1%: both print 3 digits, rounded differently) and, per
+index variant, TOTAL, the p-value classes (NSIG S05 S01 S001 S0001) and
+the SP2 list (as a set).  Prints one line per difference (up to 20), then
 "index=N both=N only_duet=N only_plink=N counts_differ=N"; exit 1 on any
 difference."""
 import sys
@@ -24,8 +25,9 @@ def read(path):
             key = (r['CHR'], int(r['BP']))
             # several index variants at one position (split multi-allelic
             # records): keep them all, in file order
+            sp2 = '' if r['SP2'] == 'NONE' else ','.join(sorted(x.split('(')[0] for x in r['SP2'].split(',')))
             rows.setdefault(key, []).append(
-                (float(r['P']), tuple(int(r[c]) for c in ('TOTAL', 'NSIG', 'S05', 'S01', 'S001', 'S0001'))))
+                (float(r['P']), tuple(int(r[c]) for c in ('TOTAL', 'NSIG', 'S05', 'S01', 'S001', 'S0001')), sp2))
     return rows
 
 
@@ -47,7 +49,7 @@ differ = 0
 for k in both:
     d = sorted(duet[k])
     p = sorted(plink[k])
-    if len(d) != len(p) or any(a[1] != b[1] or abs(a[0] - b[0]) > 1e-2 * max(a[0], b[0]) for a, b in zip(d, p)):
+    if len(d) != len(p) or any(a[1] != b[1] or a[2] != b[2] or abs(a[0] - b[0]) > 1e-2 * max(a[0], b[0]) for a, b in zip(d, p)):
         differ += 1
         show('%s:%d duet %s plink %s' % (k[0], k[1], d, p))
 n_d = sum(len(v) for v in duet.values())
