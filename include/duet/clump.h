@@ -24,6 +24,13 @@
  * S01 [0.001, 0.01), S001 [1e-4, 0.001), S0001 < 1e-4; SP2 lists the
  * members with p < p2.
  *
+ * Reading.  A reference with a CSI/TBI index is read only in the windows
+ * around the rows with p <= p1 when those are at most 5% of the rows
+ * (merged; at most 4096 regions, else whole):
+ * every pair that clumping looks at lies inside one.  Rows outside them are
+ * counted as n_outside instead of matched / absent / mismatched.  Without
+ * an index the reference is read whole.
+ *
  * Memory: the reference's hard calls are held for one window of matched
  * variants (kb around the newest one), as bit planes; the pairs in LD that
  * involve a variant with p <= p1 are kept (8 bytes each) until the clumps
@@ -83,7 +90,12 @@ typedef struct {
     int64_t n_duplicate;         /* a second row of one variant */
     int64_t n_multiallelic;      /* matched to an ALT of a multi-allelic
                                     record */
+    int64_t n_outside;           /* rows farther than the window from
+                                    every row with p <= p1, not looked up
+                                    (indexed reference read by regions) */
     int64_t n_ref_variants;      /* reference variants (ALT alleles) read */
+    int64_t n_regions;           /* regions read through the index; 0 when
+                                    the reference was read whole */
     int64_t n_swapped;           /* matched with effect allele = REF */
     int64_t n_index_absent;      /* unmatched rows with p <= p1 */
     int64_t n_index_candidates;  /* matched variants with p <= p1 */

@@ -283,6 +283,11 @@ static void count_rows(ck_state_t *st)
     duet_clump_counts_t *c = &st->counts;
     for (int64_t i = 0; i < st->n_rows; i++) {
         const ck_row_t *r = &st->rows[i];
+        if (r->status == CK_UNSEEN && (st->counts.n_regions > 0 || st->nothing_to_read) &&
+            !ck_near_eligible(st, r->chrom, r->pos)) {
+            c->n_outside++;
+            continue;
+        }
         switch (r->status) {
         case CK_MATCHED: c->n_matched++; break;
         case CK_DUPLICATE: c->n_duplicate++; break;
@@ -328,7 +333,7 @@ duet_err_t duet_clump_run(const duet_clump_opts_t *opts, duet_clump_result_t **o
     if ((err = ck_reference_pass(&st))) goto cleanup;
     count_rows(&st);
     st.counts.n_pairs_ld = (int64_t)st.n_edges;
-    if (st.counts.n_matched == 0) {
+    if (st.counts.n_matched == 0 && !st.nothing_to_read) {
         duet_log_error("no summary statistic matched a variant of %s: %lld rows with a p-value, "
                        "%lld absent from the reference, %lld with other alleles",
                        opts->vcf, (long long)(st.counts.n_rows - st.counts.n_no_p),

@@ -67,6 +67,7 @@ typedef struct {
                                    rows with p <= p1 */
     int *n_elig_pos;
     duet_clump_counts_t counts;
+    int nothing_to_read;        /* indexed reference, no row with p <= p1 */
     int oom;
 } ck_state_t;
 
@@ -82,6 +83,8 @@ size_t ck_pool_add(ck_state_t *st, const char *s);
 int ck_chrom_code(ck_state_t *st, const char *name, int add);
 int ck_rows_at(const ck_state_t *st, int chrom, int64_t pos);
 duet_err_t ck_reference_pass(ck_state_t *st);
+/* 1 if a row with p <= p1 lies within the radius of (chrom, pos). */
+int ck_near_eligible(const ck_state_t *st, int chrom, int64_t pos);
 void ck_window_free(ck_window_t *w);
 /* For each matched variant with p <= p1, the variants in LD with it
  * (CSR, ascending).  DUET_ENOMEM. */

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <htslib/vcf.h>
+
 #include "duet/geno.h"
 #include "duet/ld.h"
 #include "duet/log.h"
@@ -22,7 +24,9 @@ typedef struct {
     int cur_code;           /* its ck_chrom_code(), -1 if no row has it */
     size_t cur_pool;        /* its name in the pool, CK_NONE until needed */
     int64_t last_pos;
+    int64_t reg_beg;        /* records before it belong to another region */
     int elig_next;          /* first eligible position >= pos - radius */
+    char *chrom_copy;       /* cur_chrom kept across readers */
     char **done;            /* contigs already passed */
     int n_done;
     int n_samples;
@@ -237,6 +241,18 @@ static duet_err_t new_contig(pass_t *ps, const duet_variant_t *v)
     return DUET_OK;
 }
 
+int ck_near_eligible(const ck_state_t *st, int chrom, int64_t pos)
+{
+    const int64_t *e = st->elig_pos[chrom];
+    int lo = 0, hi = st->n_elig_pos[chrom];
+    while (lo < hi) { /* first e >= pos - radius */
+        int mid = lo + (hi - lo) / 2;
+        if (e[mid] < pos - st->radius) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < st->n_elig_pos[chrom] && e[lo] <= pos + st->radius;
+}
+
 /* 1 if a possible index variant lies within the radius of pos (positions
  * arrive in increasing order within the contig). */
 static int near_eligible(pass_t *ps, int64_t pos)
@@ -255,6 +271,7 @@ static duet_err_t emit_block(duet_geno_block_t *b, void *arg)
     duet_err_t err;
     for (int j = 0; j < b->n_variants; j++) {
         const duet_variant_t *v = &b->variants[j];
+        if (v->pos < ps->reg_beg) continue; /* overlaps the region, read before */
         st->counts.n_ref_variants++;
         if (!ps->cur_chrom || (v->chrom != ps->cur_chrom && strcmp(v->chrom, ps->cur_chrom))) {
             if ((err = new_contig(ps, v))) return err;
@@ -285,30 +302,130 @@ static duet_err_t emit_block(duet_geno_block_t *b, void *arg)
     return DUET_OK;
 }
 
-duet_err_t ck_reference_pass(ck_state_t *st)
+/* Read `region` (NULL: the whole file) of the reference into the pass. */
+static duet_err_t read_region(pass_t *ps, const char *region, int64_t beg)
 {
+    ck_state_t *st = ps->st;
     duet_geno_opts_t go;
     duet_geno_opts_init(&go, st->opts.vcf);
     go.samples = st->opts.samples;
     go.n_samples = st->opts.n_samples;
+    go.region = region;
     go.field = DUET_GENO_GT; /* plink 1.9 clumps hard calls */
     go.want_missing_mask = 1;
     go.threads = 1;
     duet_geno_t *geno = NULL;
     duet_err_t err = duet_geno_open(&go, &geno);
     if (err) return err;
-    pass_t ps = {.st = st, .cur_code = -1, .cur_pool = CK_NONE};
-    ps.n_samples = duet_geno_n_samples(geno);
-    st->counts.n_samples = ps.n_samples;
-    st->win.words = duet_ld_words(ps.n_samples);
-    ps.progress = duet_progress_create("records", duet_geno_n_records_hint(geno));
+    ps->n_samples = duet_geno_n_samples(geno);
+    st->counts.n_samples = ps->n_samples;
+    st->win.words = duet_ld_words(ps->n_samples);
+    ps->reg_beg = beg;
+    if (!region) ps->progress = duet_progress_create("records", duet_geno_n_records_hint(geno));
     int threads = st->opts.threads > 0 ? st->opts.threads : 1;
-    duet_geno_scan_t scan = {256, 2 * threads + 2, threads, NULL, emit_block, &ps};
+    duet_geno_scan_t scan = {256, 2 * threads + 2, threads, NULL, emit_block, ps};
     err = duet_geno_scan(geno, &scan);
-    duet_progress_destroy(ps.progress);
+    duet_progress_destroy(ps->progress);
+    ps->progress = NULL;
+    duet_geno_close(geno);
+    /* the contig's name belongs to the closed reader's header */
+    if (!err && ps->cur_chrom) {
+        char *copy = strdup(ps->cur_chrom);
+        if (!copy) return duet_log_oom(strlen(ps->cur_chrom));
+        free(ps->chrom_copy);
+        ps->chrom_copy = copy;
+        ps->cur_chrom = copy;
+    }
+    return err;
+}
+
+/* The reference's contig names by chromosome code (NULL where it has none);
+ * the caller frees the array and its strings.  DUET_EREAD, DUET_ENOMEM. */
+static duet_err_t contig_names(ck_state_t *st, char ***names)
+{
+    *names = duet_calloc((size_t)(st->n_chroms ? st->n_chroms : 1), sizeof **names);
+    if (!*names) return DUET_ENOMEM;
+    htsFile *fp = hts_open(st->opts.vcf, "r");
+    bcf_hdr_t *h = fp ? bcf_hdr_read(fp) : NULL;
+    if (!h) {
+        if (fp) hts_close(fp);
+        duet_log_error("%s: cannot read the VCF/BCF header", st->opts.vcf);
+        return DUET_EREAD;
+    }
+    int n = 0;
+    const char **seq = bcf_hdr_seqnames(h, &n);
+    duet_err_t err = DUET_OK;
+    for (int i = 0; i < n && !err; i++) {
+        int code = ck_chrom_code(st, seq[i], 0);
+        if (code >= 0 && !(*names)[code] && !((*names)[code] = strdup(seq[i])))
+            err = duet_log_oom(strlen(seq[i]));
+    }
+    free(seq);
+    bcf_hdr_destroy(h);
+    hts_close(fp);
+    return err;
+}
+
+/* Read the merged windows around the rows with p <= p1, contig by contig
+ * in the header's order.  *n_regions = -1 (nothing read) when there would
+ * be more than 4096 regions. */
+static duet_err_t read_windows(pass_t *ps, char **names, int64_t *n_regions)
+{
+    ck_state_t *st = ps->st;
+    int64_t n = 0;
+    for (int c = 0; c < st->n_chroms; c++) {
+        if (!names[c]) continue;
+        const int64_t *e = st->elig_pos[c];
+        for (int k = 0; k < st->n_elig_pos[c]; n++) {
+            int64_t end = e[k] + st->radius;
+            for (k++; k < st->n_elig_pos[c] && e[k] - st->radius <= end + 1; k++) end = e[k] + st->radius;
+        }
+    }
+    *n_regions = n;
+    if (n > 4096) {
+        *n_regions = -1;
+        return DUET_OK;
+    }
+    char region[1024];
+    duet_err_t err = DUET_OK;
+    for (int c = 0; c < st->n_chroms && !err; c++) {
+        if (!names[c]) continue;
+        const int64_t *e = st->elig_pos[c];
+        for (int k = 0; k < st->n_elig_pos[c] && !err;) {
+            int64_t beg = e[k] - st->radius, end = e[k] + st->radius;
+            for (k++; k < st->n_elig_pos[c] && e[k] - st->radius <= end + 1; k++) end = e[k] + st->radius;
+            if (beg < 1) beg = 1;
+            snprintf(region, sizeof region, "%s:%lld-%lld", names[c], (long long)beg, (long long)end);
+            err = read_region(ps, region, beg);
+        }
+    }
+    return err;
+}
+
+duet_err_t ck_reference_pass(ck_state_t *st)
+{
+    pass_t ps = {.st = st, .cur_code = -1, .cur_pool = CK_NONE};
+    duet_err_t err = DUET_OK;
+    int64_t n_regions = -1;
+    int64_t n_elig = 0;
+    for (int c = 0; c < st->n_chroms; c++) n_elig += st->n_elig_pos[c];
+    /* windows pay when they are few: one reader opened per region */
+    if (duet_geno_indexed(st->opts.vcf) && n_elig <= st->n_rows / 20) {
+        char **names = NULL;
+        if (!(err = contig_names(st, &names))) {
+            int any = 0;
+            for (int c = 0; c < st->n_chroms; c++) any |= names[c] && st->n_elig_pos[c] > 0;
+            if (!any) st->nothing_to_read = 1;
+            else err = read_windows(&ps, names, &n_regions);
+        }
+        for (int c = 0; names && c < st->n_chroms; c++) free(names[c]);
+        free(names);
+    }
+    if (!err && !st->nothing_to_read && n_regions < 0) err = read_region(&ps, NULL, 0);
+    st->counts.n_regions = n_regions > 0 ? n_regions : 0;
     for (int i = 0; i < ps.n_done; i++) free(ps.done[i]);
     free(ps.done);
-    duet_geno_close(geno);
+    free(ps.chrom_copy);
     return err;
 }
 

@@ -128,8 +128,10 @@ static duet_err_t write_log(const duet_clump_result_t *res, duet_out_t *o, int n
         "rows_swapped\t%lld\n"
         "rows_multiallelic\t%lld\n"
         "rows_index_candidates_unmatched\t%lld\n"
+        "rows_outside_windows\t%lld\n"
         "reference_samples\t%d\n"
         "reference_variants\t%lld\n"
+        "reference_regions\t%lld\n"
         "pairs_measured\t%lld\n"
         "pairs_in_ld\t%lld\n"
         "index_candidates\t%lld\n"
@@ -142,7 +144,8 @@ static duet_err_t write_log(const duet_clump_result_t *res, duet_out_t *o, int n
         res->sumstats_format, (long long)c->n_rows, (long long)c->n_no_p,
         (long long)c->n_matched, (long long)c->n_absent, (long long)c->n_allele_mismatch,
         (long long)c->n_duplicate, (long long)c->n_swapped, (long long)c->n_multiallelic,
-        (long long)c->n_index_absent, c->n_samples, (long long)c->n_ref_variants,
+        (long long)c->n_index_absent, (long long)c->n_outside, c->n_samples,
+        (long long)c->n_ref_variants, (long long)c->n_regions,
         (long long)c->n_pairs, (long long)c->n_pairs_ld, (long long)c->n_index_candidates, res->n_clumps, (long long)c->n_clumped,
         op->p1, op->p2, op->r2, op->kb);
 }

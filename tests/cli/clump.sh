@@ -36,6 +36,14 @@ t_expect "clump wide window .clumped" "$EXP/w.clumped" "$WORK/o/w.clumped"
 t_grep "500 kb: rs6 joins rs1" '^ +1 +1 +rs1 +1000 .* rs2\(1\),rs6\(1\)$' "$WORK/o/w.clumped"
 t_run "clump --threads 2" 0 "$DUET" clump --sumstats "$IN/ss.tsv" --vcf "$IN/ref.vcf" -o "$WORK/o/t2" --no-version --threads 2
 t_true "--threads 2 gives the same bytes" cmp -s "$WORK/o/c.clumped" "$WORK/o/t2.clumped"
+# An indexed BCF with 100 more rows far from the index candidates: only the
+# windows around those are read (regions), the same clumps come out.
+bcftools view -Ob -o "$WORK/ref.bcf" "$IN/ref.vcf" && bcftools index "$WORK/ref.bcf"
+{ cat "$IN/ss.tsv"; for i in $(seq 1 100); do printf '1\t%d\tA\tG\t0.1\t0.1\t0.9\tfar%d\n' $((700000 + i)) $i; done; } >"$WORK/ss_far.tsv"
+t_run "clump an indexed BCF by regions" 0 "$DUET" clump --sumstats "$WORK/ss_far.tsv" --vcf "$WORK/ref.bcf" -o "$WORK/o/r" --no-version
+t_true "regions give the same .clumped" cmp -s "$WORK/o/c.clumped" "$WORK/o/r.clumped"
+t_grep "log: regions read" '^reference_regions	[1-9]' "$WORK/o/r.log"
+t_grep "log: the far rows are outside the windows" '^rows_outside_windows	100$' "$WORK/o/r.log"
 t_run "clump with provenance" 0 "$DUET" clump --sumstats "$IN/ss.tsv" --vcf "$IN/ref.vcf" -o "$WORK/o/v"
 t_grep "provenance lines" '^## command: .*duet clump' "$WORK/o/v.log"
 
