@@ -25,7 +25,8 @@ def read(path):
             key = (r['CHR'], int(r['BP']))
             # several index variants at one position (split multi-allelic
             # records): keep them all, in file order
-            sp2 = '' if r['SP2'] == 'NONE' else ','.join(sorted(x.split('(')[0] for x in r['SP2'].split(',')))
+            # IDs compared with ':' and '_' alike (CHR:POS:REF:ALT vs CHR_POS_REF_ALT)
+            sp2 = '' if r['SP2'] == 'NONE' else ','.join(sorted(x.split('(')[0].replace(':', '_') for x in r['SP2'].split(',')))
             rows.setdefault(key, []).append(
                 (float(r['P']), tuple(int(r[c]) for c in ('TOTAL', 'NSIG', 'S05', 'S01', 'S001', 'S0001')), sp2))
     return rows
