@@ -323,7 +323,9 @@ static duet_err_t read_region(pass_t *ps, const char *region, int64_t beg)
     ps->reg_beg = beg;
     if (!region) ps->progress = duet_progress_create("records", duet_geno_n_records_hint(geno));
     int threads = st->opts.threads > 0 ? st->opts.threads : 1;
-    duet_geno_scan_t scan = {256, 2 * threads + 2, threads, NULL, emit_block, ps};
+    /* small blocks: a region may hold few records, and a block is
+     * n_samples x 16 doubles to allocate and touch */
+    duet_geno_scan_t scan = {16, 2 * threads + 2, threads, NULL, emit_block, ps};
     err = duet_geno_scan(geno, &scan);
     duet_progress_destroy(ps->progress);
     ps->progress = NULL;
@@ -366,6 +368,10 @@ static duet_err_t contig_names(ck_state_t *st, char ***names)
     return err;
 }
 
+/* Windows closer than this are read as one region: opening a reader (its
+ * header and index) costs more than decoding the records between them. */
+#define MERGE_GAP(st) (10 * (st)->radius + 1)
+
 /* Read the merged windows around the rows with p <= p1, contig by contig
  * in the header's order.  *n_regions = -1 (nothing read) when there would
  * be more than 4096 regions. */
@@ -378,7 +384,8 @@ static duet_err_t read_windows(pass_t *ps, char **names, int64_t *n_regions)
         const int64_t *e = st->elig_pos[c];
         for (int k = 0; k < st->n_elig_pos[c]; n++) {
             int64_t end = e[k] + st->radius;
-            for (k++; k < st->n_elig_pos[c] && e[k] - st->radius <= end + 1; k++) end = e[k] + st->radius;
+            for (k++; k < st->n_elig_pos[c] && e[k] - st->radius <= end + MERGE_GAP(st); k++)
+                end = e[k] + st->radius;
         }
     }
     *n_regions = n;
@@ -393,7 +400,8 @@ static duet_err_t read_windows(pass_t *ps, char **names, int64_t *n_regions)
         const int64_t *e = st->elig_pos[c];
         for (int k = 0; k < st->n_elig_pos[c] && !err;) {
             int64_t beg = e[k] - st->radius, end = e[k] + st->radius;
-            for (k++; k < st->n_elig_pos[c] && e[k] - st->radius <= end + 1; k++) end = e[k] + st->radius;
+            for (k++; k < st->n_elig_pos[c] && e[k] - st->radius <= end + MERGE_GAP(st); k++)
+                end = e[k] + st->radius;
             if (beg < 1) beg = 1;
             snprintf(region, sizeof region, "%s:%lld-%lld", names[c], (long long)beg, (long long)end);
             err = read_region(ps, region, beg);

@@ -57,7 +57,7 @@ t_run "nothing matched: exit 5" 5 "$DUET" clump --sumstats "$WORK/other.tsv" --v
 t_grep "message gives the counts" 'no summary statistic matched a variant of .*: 9 rows with a p-value, 9 absent' "$WORK/err"
 (grep '^#' "$IN/ref.vcf"; grep -v '^#' "$IN/ref.vcf" | sort -k2,2nr) >"$WORK/unsorted.vcf"
 t_run "unsorted reference: exit 4" 4 "$DUET" clump --sumstats "$IN/ss.tsv" --vcf "$WORK/unsorted.vcf" -o "$WORK/bad/c"
-t_grep "message names the record" 'record 2 \(1:5000\) comes after position 400000' "$WORK/err"
+t_grep "message names the record" 'record 2 \(1:5000\)' "$WORK/err"
 printf 'chromosome\tbase_pair_location\teffect_allele\tother_allele\tbeta\tstandard_error\tp_value\n1\t1000\tG\tA\t0.1\t0.1\t1.5\n' >"$WORK/p15.tsv"
 t_run "a p-value above 1: exit 4" 4 "$DUET" clump --sumstats "$WORK/p15.tsv" --vcf "$IN/ref.vcf" -o "$WORK/bad/d"
 t_grep "message gives file:line:column" 'p15.tsv:2:' "$WORK/err"
