@@ -101,7 +101,7 @@ static duet_err_t write_scores(const ct_state_t *s, duet_tsv_row_t *row)
     for (int i = 0; !err && i < r->n_samples; i++) {
         duet_tsv_str(row, r->sample_ids[i]);
         for (int t = 0; t < s->n_thr; t++)
-            duet_tsv_double(row, r->sum[(size_t)t * r->n_samples + i], 8, "NA");
+            duet_tsv_double(row, r->sum[(size_t)t * r->n_samples + i], 10, "NA");
         err = duet_tsv_row_write(row, o);
     }
     return err;
