@@ -128,7 +128,7 @@ duet_prs_fit_t duet_prs_fit_linear(const double *y, const double *covars, int k,
     double sigma2 = rss1 / df;
     double se_std = sqrt(sigma2 * inv_last(a, d1.p));
     double sd = d1.scale[d1.p - 1];
-    f.r2_null = 1.0 - rss0 / tss;
+    f.r2_null = k ? 1.0 - rss0 / tss : 0.0; /* the intercept alone explains nothing */
     f.r2_full = 1.0 - rss1 / tss;
     f.r2 = f.r2_full - f.r2_null;
     f.coef = beta[d1.p - 1] / sd;
