@@ -2,7 +2,7 @@
 # same index variants, and per index variant the same TOTAL, p-value
 # classes (NSIG S05 S01 S001 S0001) and SP2 list.
 #
-# Inputs: (1) a duet simulate cohort (2,000 people, 20,000 variants in
+# Inputs: (1) a duet simulate cohort (1,500 people, 12,000 variants in
 # haplotype blocks, so that LD exists), summary statistics of duet gwas for
 # a quantitative (ldl) and a binary (t2d) trait; (2) the real 1000 Genomes
 # genotypes of ../shared/data (chromosomes 20-22, 1,126 people, multi-allelic
@@ -48,7 +48,7 @@ compare() {
 }
 
 # ---------------------------------------------------------------- simulated
-t_run "simulate a cohort" 0 "$DUET" simulate --samples 2000 --variants 20000 --seed 7 --threads 2 -o sim --quiet
+t_run "simulate a cohort" 0 "$DUET" simulate --samples 1500 --variants 12000 --seed 7 --threads 2 -o sim --quiet
 t_run "gwas ldl, t2d" 0 "$DUET" gwas --vcf sim/genotypes.bcf --pheno sim/pheno.tsv --pheno-name ldl,t2d \
     --covar sim/covar.tsv -o sg --quiet --threads 2
 plink2 --bcf sim/genotypes.bcf --set-all-var-ids '@_#_$r_$a' --new-id-max-allele-len 1000 \
