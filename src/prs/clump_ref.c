@@ -329,15 +329,16 @@ static duet_err_t read_region(pass_t *ps, const char *region, int64_t beg)
     err = duet_geno_scan(geno, &scan);
     duet_progress_destroy(ps->progress);
     ps->progress = NULL;
-    duet_geno_close(geno);
-    /* the contig's name belongs to the closed reader's header */
+    /* the contig's name belongs to the reader's header: keep a copy for
+     * the next region before closing it */
     if (!err && ps->cur_chrom) {
         char *copy = strdup(ps->cur_chrom);
-        if (!copy) return duet_log_oom(strlen(ps->cur_chrom));
+        if (!copy) err = duet_log_oom(strlen(ps->cur_chrom));
         free(ps->chrom_copy);
         ps->chrom_copy = copy;
         ps->cur_chrom = copy;
     }
+    duet_geno_close(geno);
     return err;
 }
 
