@@ -46,7 +46,9 @@ typedef struct {
     int n;                /* samples used */
     double r2_null, r2_full; /* R² (quantitative) or Nagelkerke R² (binary) */
     double r2;            /* r2_full - r2_null (PRSice's R2) */
-    double coef, se, p;   /* of the score */
+    double coef, se, p;   /* of the score (p may underflow to 0) */
+    double log_p;         /* natural log of p, exact where p underflows:
+                             the best threshold is the smallest */
     int ok;               /* 0 if the model could not be fitted (singular,
                              separation, no variance): the rest is NaN */
 } duet_prs_fit_t;

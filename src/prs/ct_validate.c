@@ -74,14 +74,14 @@ static duet_err_t gather(ct_state_t *s, int **idx, double **y, double **cov, int
     return DUET_OK;
 }
 
-/* Smallest linear-model p over the thresholds for trait y. */
+/* Smallest linear-model log p over the thresholds for trait y. */
 static double min_p_linear(const ct_state_t *s, const double *y, const double *cov, int k,
                            const double *scores, int n)
 {
     double best = INFINITY;
     for (int t = 0; t < s->n_thr; t++) {
         duet_prs_fit_t f = duet_prs_fit_linear(y, cov, k, scores + (size_t)t * n, n);
-        if (f.ok && f.p < best) best = f.p;
+        if (f.ok && f.log_p < best) best = f.log_p;
     }
     return best;
 }
@@ -162,7 +162,7 @@ duet_err_t ct_validate(ct_state_t *s)
             duet_prs_fit_t lin = duet_prs_fit_linear(y, cov, k, sc, n);
             if (lin.ok) s->liab[t] = duet_prs_liability_r2(lin.r2, o->prevalence, s->case_frac);
         }
-        if (s->fits[t].ok && (s->best < 0 || s->fits[t].p < s->fits[s->best].p)) s->best = t;
+        if (s->fits[t].ok && (s->best < 0 || s->fits[t].log_p < s->fits[s->best].log_p)) s->best = t;
     }
     s->emp_p = NAN;
     if (s->best < 0) {

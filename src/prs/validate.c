@@ -101,7 +101,7 @@ static double ols(const design_t *d, const double *y, double *beta, double *a)
 
 static duet_prs_fit_t fit_na(int n)
 {
-    duet_prs_fit_t f = {n, NAN, NAN, NAN, NAN, NAN, NAN, 0};
+    duet_prs_fit_t f = {n, NAN, NAN, NAN, NAN, NAN, NAN, NAN, 0};
     return f;
 }
 
@@ -133,7 +133,8 @@ duet_prs_fit_t duet_prs_fit_linear(const double *y, const double *covars, int k,
     f.r2 = f.r2_full - f.r2_null;
     f.coef = beta[d1.p - 1] / sd;
     f.se = se_std / sd;
-    f.p = 2.0 * pt(-fabs(beta[d1.p - 1] / se_std), df, 1, 0);
+    f.log_p = M_LN2 + pt(-fabs(beta[d1.p - 1] / se_std), df, 1, 1);
+    f.p = exp(f.log_p);
     f.ok = 1;
 done:
     design_free(&d0);
@@ -206,7 +207,8 @@ duet_prs_fit_t duet_prs_fit_logistic(const double *y, const double *covars, int 
     double sd = d1.scale[d1.p - 1];
     f.coef = beta[d1.p - 1] / sd;
     f.se = se_std / sd;
-    f.p = 2.0 * pnorm(-fabs(beta[d1.p - 1] / se_std), 0.0, 1.0, 1, 0);
+    f.log_p = M_LN2 + pnorm(-fabs(beta[d1.p - 1] / se_std), 0.0, 1.0, 1, 1);
+    f.p = exp(f.log_p);
     f.ok = 1;
 done:
     free(w);

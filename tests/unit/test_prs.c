@@ -33,6 +33,14 @@ static void test_linear(void)
     CHECK(!duet_prs_fit_linear(y, cv, 1, flat, 10).ok, "a constant score cannot be fitted");
     duet_prs_fit_t h = duet_prs_fit_linear(y, NULL, 0, s, 10);
     CHECK(h.ok && h.r2_null == 0.0, "no covariates: the null model is the intercept");
+    enum { N = 2000 };
+    static double yy[N], ss[N];
+    for (int i = 0; i < N; i++) {
+        ss[i] = i % 97;
+        yy[i] = ss[i] + 0.01 * sin(i * 1.7);
+    }
+    duet_prs_fit_t u = duet_prs_fit_linear(yy, NULL, 0, ss, N);
+    CHECK(u.ok && u.p == 0.0 && isfinite(u.log_p) && u.log_p < -745, "p underflows, log p stays exact (orders the thresholds)");
 }
 
 static void test_logistic(void)
