@@ -9,8 +9,9 @@
 # records) with duet gwas of the annotation's outcome.  plink 1.9 reads the
 # same genotypes converted by plink2 (records split with bcftools norm -m-,
 # IDs CHR_POS_REF_ALT, the variant_id duet gwas writes) and the same
-# p-values (SNP, P columns).  Settings: plink's defaults; p1 0.01 r2 0.1 p2
-# 0.05; PRSice's p1 1 r2 0.1 p2 1; p1 1e-3 r2 0.8 kb 100.
+# p-values (SNP, P columns); plink2 --glm output is also read as the input.
+# Settings: plink's defaults; p1 0.01 r2 0.1 p2 0.05; PRSice's p1 1 r2 0.1
+# p2 1; p1 1e-3 r2 0.8 kb 100.
 . "$TOP/tests/lib.sh"
 
 K=$DATA/genotypes/uwgac_1kg_phase3_subset
@@ -64,6 +65,14 @@ for t in ldl t2d; do
     compare "simulated $t, p1 1 r2 0.1 p2 1" simp sg.$t.gwas.tsv.gz --clump-p1 1 --clump-r2 0.1 --clump-p2 1
     compare "simulated $t, p1 1e-3 r2 0.8 kb 100" simp sg.$t.gwas.tsv.gz --clump-p1 0.001 --clump-r2 0.8 --clump-kb 100
 done
+
+# plink2 --glm results as the summary statistics (A1 may be REF: swaps)
+awk 'NR == 1 { print "#IID\tldl"; next } { print $1 "\t" $3 }' sim/pheno.tsv >ldl.pheno
+plink2 --bfile simp --pheno ldl.pheno --glm allow-no-covars --out pg >/dev/null 2>&1
+t_true "plink2 --glm ran" [ -s pg.ldl.glm.linear ]
+awk 'NR == 1 { print "SNP\tP"; next } { print $3 "\t" $12 }' pg.ldl.glm.linear >plink.ss
+compare "simulated ldl from plink2 --glm, p1 0.01 r2 0.2" simp pg.ldl.glm.linear --clump-p1 0.01 --clump-r2 0.2
+t_grep "plink2 --glm: read as plink2, swapped alleles matched" '^rows_swapped	[1-9]' d.log
 
 # ------------------------------------------------------------- 1000 Genomes
 bcftools concat -Ob -o kg.bcf "$K"/1KG_phase3_subset_chr2[0-2].vcf.gz 2>/dev/null && bcftools index kg.bcf
