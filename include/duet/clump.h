@@ -16,7 +16,8 @@
  *
  * Clumping (plink 1.9 clump_reports()).  Every matched variant is a
  * candidate, whatever its p.  Index variants are taken in increasing p
- * (ties in reference order) among those with p <= p1; one that is already
+ * (ties in reference order; p-values that underflowed to 0 by -log10 p)
+ * among those with p <= p1; one that is already
  * in a clump is skipped; each candidate not yet in a clump, on the same
  * chromosome, at most kb x 1000 - 1 bp away and with |r²| > r2 (strictly;
  * ld.h's r² of hard GT calls, samples called at both) joins the index's

@@ -483,7 +483,9 @@ static int ord_cmp(const void *va, const void *vb)
 {
     const ord_t *a = va, *b = vb;
     if (a->p != b->p) return a->p < b->p ? -1 : 1;
-    if (a->mlp != b->mlp) return a->mlp > b->mlp ? -1 : 1; /* underflowed p */
+    /* p-values that underflowed to 0 are ordered by -log10 p; other ties
+     * by reference order, as plink 1.9 */
+    if (a->p == 0.0 && a->mlp != b->mlp) return a->mlp > b->mlp ? -1 : 1;
     return a->i < b->i ? -1 : a->i > b->i;
 }
 
