@@ -165,6 +165,18 @@ static void test_greedy(void)
     CHECK(cl[0].histo[1] == 1 && cl[0].histo[2] == 1, "classes of index 1: S05 (0.02), S01 (1e-3)");
     free(cl);
     free(mem);
+    /* p underflowed to 0 in both: the larger -log10 p first, not the earlier */
+    double p0[2] = {0.0, 0.0}, m0[2] = {320.0, 400.0};
+    int64_t st0[3] = {0, 0, 0};
+    CHECK(duet_clump_greedy(2, p0, m0, 1e-4, st0, adj, &cl, &n, &mem) == DUET_OK && n == 2 &&
+              cl[0].index == 1, "p = 0 ties ordered by -log10 p");
+    free(cl);
+    free(mem);
+    double p1[2] = {1e-5, 1e-5}, m1[2] = {4.9, 5.1};
+    CHECK(duet_clump_greedy(2, p1, m1, 1e-4, st0, adj, &cl, &n, &mem) == DUET_OK && n == 2 &&
+              cl[0].index == 0, "other ties in reference order (plink 1.9), whatever -log10 p says");
+    free(cl);
+    free(mem);
 }
 
 int main(void)
