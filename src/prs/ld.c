@@ -24,39 +24,93 @@ int duet_ld_words(int n_samples)
     return (n_samples + 63) / 64;
 }
 
+/* One word of planes from samples beg..end-1 (end - beg <= 64), portable:
+ * GT dosages are exactly 0, 1 or 2 (branch-free bits for those), anything
+ * else (DS) rounded. */
+static void word_generic(const double *dosage, const uint8_t *missing, int beg, int end,
+                         uint64_t *b0, uint64_t *b1, uint64_t *b2)
+{
+    uint64_t c0 = 0, c1 = 0, c2 = 0, odd = 0;
+    for (int i = beg; i < end; i++) {
+        double d = dosage[i];
+        uint64_t ok = missing ? !missing[i] : 1;
+        uint64_t bit = UINT64_C(1) << (i - beg);
+        c0 |= (uint64_t)(ok & (d == 0.0)) * bit;
+        c1 |= (uint64_t)(ok & (d == 1.0)) * bit;
+        c2 |= (uint64_t)(ok & (d == 2.0)) * bit;
+        odd |= (uint64_t)(ok & (d != 0.0) & (d != 1.0) & (d != 2.0)) * bit;
+    }
+    for (int i = beg; odd && i < end; i++) {
+        if (!(odd >> (i - beg) & 1)) continue;
+        double d = dosage[i];
+        if (!(d >= 0.0 && d <= 2.0)) continue;
+        uint64_t bit = UINT64_C(1) << (i - beg);
+        if (d < 0.5) c0 |= bit;
+        else if (d < 1.5) c1 |= bit;
+        else c2 |= bit;
+    }
+    *b0 = c0;
+    *b1 = c1;
+    *b2 = c2;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+/* 64 samples with AVX2: four doubles compared at a time, the comparison
+ * masks gathered with movemask; missing bytes likewise.  Values that are
+ * not exactly 0, 1 or 2 go to the portable path. */
+__attribute__((target("avx2")))
+static int word_avx2(const double *d, const uint8_t *missing, uint64_t *b0, uint64_t *b1,
+                     uint64_t *b2)
+{
+    const __m256d zero = _mm256_set1_pd(0.0), one = _mm256_set1_pd(1.0), two = _mm256_set1_pd(2.0);
+    uint64_t c0 = 0, c1 = 0, c2 = 0;
+    for (int j = 0; j < 16; j++) {
+        __m256d v = _mm256_loadu_pd(d + 4 * j);
+        c0 |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(v, zero, _CMP_EQ_OQ)) << (4 * j);
+        c1 |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(v, one, _CMP_EQ_OQ)) << (4 * j);
+        c2 |= (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd(v, two, _CMP_EQ_OQ)) << (4 * j);
+    }
+    uint64_t miss = 0;
+    if (missing) {
+        const __m256i z8 = _mm256_setzero_si256();
+        __m256i lo = _mm256_loadu_si256((const __m256i *)missing);
+        __m256i hi = _mm256_loadu_si256((const __m256i *)(missing + 32));
+        /* bytes equal to 0 are called */
+        uint32_t called_lo = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, z8));
+        uint32_t called_hi = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, z8));
+        miss = ~((uint64_t)called_lo | (uint64_t)called_hi << 32);
+    }
+    /* a called value that is none of 0, 1, 2 (a DS dosage): not this path */
+    if (~(c0 | c1 | c2) & ~miss) return 0;
+    *b0 = c0 & ~miss;
+    *b1 = c1 & ~miss;
+    *b2 = c2 & ~miss;
+    return 1;
+}
+#endif
+
 int duet_ld_hardcalls(const double *dosage, const uint8_t *missing, int n_samples,
                       uint64_t *planes)
 {
     int words = duet_ld_words(n_samples);
     uint64_t *p0 = planes, *p1 = planes + words, *p2 = planes + 2 * words;
+#if defined(__x86_64__) && defined(__GNUC__)
+    static int has_avx2 = -1;
+    if (has_avx2 < 0) has_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+#endif
     int n_called = 0;
     for (int w = 0; w < words; w++) {
         int beg = w * 64, end = beg + 64 < n_samples ? beg + 64 : n_samples;
-        uint64_t b0 = 0, b1 = 0, b2 = 0, odd = 0;
-        /* GT dosages are exactly 0, 1 or 2: branch-free bits for those,
-         * rounding for anything else (DS) */
-        for (int i = beg; i < end; i++) {
-            double d = dosage[i];
-            uint64_t ok = missing ? !missing[i] : 1;
-            uint64_t bit = UINT64_C(1) << (i - beg);
-            b0 |= (uint64_t)(ok & (d == 0.0)) * bit;
-            b1 |= (uint64_t)(ok & (d == 1.0)) * bit;
-            b2 |= (uint64_t)(ok & (d == 2.0)) * bit;
-            odd |= (uint64_t)(ok & (d != 0.0) & (d != 1.0) & (d != 2.0)) * bit;
-        }
-        for (int i = beg; odd && i < end; i++) {
-            if (!(odd >> (i - beg) & 1)) continue;
-            double d = dosage[i];
-            if (!(d >= 0.0 && d <= 2.0)) continue;
-            uint64_t bit = UINT64_C(1) << (i - beg);
-            if (d < 0.5) b0 |= bit;
-            else if (d < 1.5) b1 |= bit;
-            else b2 |= bit;
-        }
-        p0[w] = b0;
-        p1[w] = b1;
-        p2[w] = b2;
-        n_called += __builtin_popcountll(b0) + __builtin_popcountll(b1) + __builtin_popcountll(b2);
+        int done = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+        if (has_avx2 && end - beg == 64)
+            done = word_avx2(dosage + beg, missing ? missing + beg : NULL, &p0[w], &p1[w], &p2[w]);
+#endif
+        if (!done) word_generic(dosage, missing, beg, end, &p0[w], &p1[w], &p2[w]);
+        n_called += __builtin_popcountll(p0[w]) + __builtin_popcountll(p1[w]) +
+                    __builtin_popcountll(p2[w]);
     }
     return n_called;
 }
