@@ -63,7 +63,8 @@ static char *join(const char *a, const char *b)
     return s;
 }
 
-/* Parse the command line into opts; 1 if -h was given. */
+/* Parse the command line into common and o (common->help set by -h).
+ * DUET_EUSAGE (reported) for a bad or missing option. */
 static duet_err_t parse(int argc, char **argv, duet_common_t *common, duet_clump_opts_t *o,
                         const char **samples_path)
 {

@@ -76,8 +76,7 @@ double duet_prs_liability_r2(double r2_obs, double k, double p_case);
 
 /* The AUC of score for y (0/1): the Mann-Whitney statistic W / (n1 n0)
  * with mid-ranks for ties (a tied case/control pair counts 1/2).  NaN
- * without cases or controls.  work: 2n doubles... allocated inside;
- * returns NaN on allocation failure too (reported). */
+ * without cases or controls, and on allocation failure (reported). */
 double duet_prs_auc(const double *y, const double *score, int n);
 
 /* ------------------------------------------------------------------ */
