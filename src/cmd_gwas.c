@@ -28,6 +28,7 @@
 #include "duet/phenofile.h"
 #include "duet/progress.h"
 #include "duet/scan.h"
+#include "duet/ssf.h"
 #include "duet/traitset.h"
 #include "duet/version.h"
 
@@ -123,18 +124,6 @@ static char *safe_name(const char *s)
         if (!isalnum((unsigned char)*p) && *p != '.' && *p != '_' && *p != '-') *p = '_';
     if (c[0] == '.') c[0] = '_';
     return c;
-}
-
-/* YAML double-quoted scalar */
-static void yaml_str(kstring_t *ks, const char *s)
-{
-    kputc('"', ks);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\') kputc('\\', ks);
-        if ((unsigned char)*s < 0x20) { ksprintf(ks, "\\x%02x", (unsigned char)*s); continue; }
-        kputc(*s, ks);
-    }
-    kputc('"', ks);
 }
 
 static void put_g(kstring_t *ks, double v)
@@ -288,31 +277,6 @@ static void add_hit(trait_out_t *to, const duet_variant_t *v, const duet_assoc_t
     to->hits[pos].test = a->test;
 }
 
-/* md5 of a file's bytes, as 32 hex digits */
-static duet_err_t file_md5(const char *path, char hex[33])
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        duet_log_error("cannot reopen '%s' to checksum it", path);
-        return DUET_EWRITE;
-    }
-    hts_md5_context *ctx = hts_md5_init();
-    if (!ctx) { fclose(fp); return duet_log_oom(0); }
-    unsigned char buf[1 << 16], digest[16];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, fp)) > 0) hts_md5_update(ctx, buf, (unsigned long)n);
-    int bad = ferror(fp);
-    fclose(fp);
-    hts_md5_final(digest, ctx);
-    hts_md5_destroy(ctx);
-    if (bad) {
-        duet_log_error("cannot read '%s' back to checksum it", path);
-        return DUET_EWRITE;
-    }
-    hts_md5_hex(hex, digest);
-    return DUET_OK;
-}
-
 /* ------------------------------------------------------------------ */
 /* The command */
 
@@ -352,12 +316,12 @@ static duet_err_t write_yaml(const gwas_opts_t *o, const duet_scan_t *scan, trai
     base = base ? base + 1 : to->tsv_path;
     kputs("# GWAS-SSF metadata (GWAS Catalog summary statistics standard) written by duet gwas\n", &ks);
     kputs("file_type: GWAS-SSF v1.0\n", &ks);
-    kputs("data_file_name: ", &ks); yaml_str(&ks, base); kputc('\n', &ks);
+    kputs("data_file_name: ", &ks); duet_ssf_yaml_str(&ks, base); kputc('\n', &ks);
     ksprintf(&ks, "data_file_md5sum: %s\n", to->md5);
     kputs("is_harmonised: false\nis_sorted: true\n", &ks);
-    kputs("genome_assembly: ", &ks); yaml_str(&ks, o->build ? o->build : NA); kputc('\n', &ks);
+    kputs("genome_assembly: ", &ks); duet_ssf_yaml_str(&ks, o->build ? o->build : NA); kputc('\n', &ks);
     kputs("coordinate_system: 1-based\n", &ks);
-    kputs("trait_description:\n  - ", &ks); yaml_str(&ks, tr->name); kputc('\n', &ks);
+    kputs("trait_description:\n  - ", &ks); duet_ssf_yaml_str(&ks, tr->name); kputc('\n', &ks);
     ksprintf(&ks, "sample_size: %d\n", tr->n);
     if (tr->binary) {
         if (tr->n_cases >= o->min_cell && tr->n_controls >= o->min_cell)
@@ -366,7 +330,7 @@ static duet_err_t write_yaml(const gwas_opts_t *o, const duet_scan_t *scan, trai
             kputs("case_count: \"" NA "\"\ncontrol_count: \"" NA "\"\n", &ks);
     }
     if (!o->c.no_version) {
-        kputs("analysis_software: ", &ks); yaml_str(&ks, duet_version_string()); kputc('\n', &ks);
+        kputs("analysis_software: ", &ks); duet_ssf_yaml_str(&ks, duet_version_string()); kputc('\n', &ks);
     }
     kputs("adjusted_covariates:", &ks);
     if (tr->covars_used) {
@@ -374,7 +338,7 @@ static duet_err_t write_yaml(const gwas_opts_t *o, const duet_scan_t *scan, trai
         for (const char *p = tr->covars_used; *p;) {
             size_t len = strcspn(p, ",");
             char *nm = strndup(p, len);
-            if (nm) { kputs("  - ", &ks); yaml_str(&ks, nm); kputc('\n', &ks); }
+            if (nm) { kputs("  - ", &ks); duet_ssf_yaml_str(&ks, nm); kputc('\n', &ks); }
             free(nm);
             p += len + (p[len] == ',');
         }
@@ -383,23 +347,23 @@ static duet_err_t write_yaml(const gwas_opts_t *o, const duet_scan_t *scan, trai
     }
     kputs("duet:\n", &ks);
     if (!o->c.no_version) {
-        kputs("  command: ", &ks); yaml_str(&ks, duet_opts_cmdline()); kputc('\n', &ks);
+        kputs("  command: ", &ks); duet_ssf_yaml_str(&ks, duet_opts_cmdline()); kputc('\n', &ks);
     }
-    kputs("  model: ", &ks); yaml_str(&ks, model_name(o, tr->binary)); kputc('\n', &ks);
+    kputs("  model: ", &ks); duet_ssf_yaml_str(&ks, model_name(o, tr->binary)); kputc('\n', &ks);
     if (tr->binary) {
         char pol[160];
         duet_bintest_describe(&o->scan.binary, pol, sizeof pol);
-        kputs("  case_control_test: ", &ks); yaml_str(&ks, pol); kputc('\n', &ks);
+        kputs("  case_control_test: ", &ks); duet_ssf_yaml_str(&ks, pol); kputc('\n', &ks);
     }
     ksprintf(&ks, "  genotypes: %s\n", o->dosage ? "DS" : "GT");
     ksprintf(&ks, "  missing_genotypes: %s\n", o->scan.missing == DUET_MISSING_DROP ? "drop" : "mean");
     if (tr->covars_dropped) {
-        kputs("  covariates_dropped: ", &ks); yaml_str(&ks, tr->covars_dropped); kputc('\n', &ks);
+        kputs("  covariates_dropped: ", &ks); duet_ssf_yaml_str(&ks, tr->covars_dropped); kputc('\n', &ks);
     }
-    if (o->region) { kputs("  region: ", &ks); yaml_str(&ks, o->region); kputc('\n', &ks); }
+    if (o->region) { kputs("  region: ", &ks); duet_ssf_yaml_str(&ks, o->region); kputc('\n', &ks); }
     if (o->chunk_n) ksprintf(&ks, "  chunk: %d/%d\n", o->chunk_k, o->chunk_n);
     if (o->sex_summary) {
-        kputs("  sex: ", &ks); yaml_str(&ks, o->sex_summary); kputc('\n', &ks);
+        kputs("  sex: ", &ks); duet_ssf_yaml_str(&ks, o->sex_summary); kputc('\n', &ks);
         ksprintf(&ks, "  xchr_model: %d\n  par: %s\n", o->xchr_model, o->sexo.par.name);
     }
     ksprintf(&ks, "  variants_tested: %llu\n", (unsigned long long)n_tested);
@@ -1056,7 +1020,7 @@ duet_err_t main_gwas(int argc, char **argv)
         }
         for (int u = 0; u < n_outs; u++) {
             trait_out_t *to = &outs[u];
-            err = file_md5(to->tsv_path, to->md5);
+            err = duet_ssf_file_md5(to->tsv_path, to->md5);
             if (err) goto cleanup;
             err = write_yaml(&o, scan, to, n_tested);
             if (err) goto cleanup;
