@@ -105,6 +105,14 @@ static void set_str(kstring_t *ks, const char *s)
 /* ------------------------------------------------------------------ */
 /* Reading a study */
 
+/* ln p of a row: from the p-value while it is a normal double (printed
+ * to more digits than duet gwas's -log10 p), else from -log10 p. */
+static double row_logp(const duet_sumstats_row_t *in)
+{
+    if (isfinite(in->p) && in->p >= 1e-300) return log(in->p);
+    return isfinite(in->mlp) ? -in->mlp * M_LN10 : NAN;
+}
+
 /* Fill `r` from the reader's row; 0 or DUET_ENOMEM / DUET_EFORMAT. */
 static duet_err_t take_row(const meta_t *m, study_t *s, const duet_sumstats_row_t *in, row_t *r)
 {
@@ -133,8 +141,7 @@ static duet_err_t take_row(const meta_t *m, study_t *s, const duet_sumstats_row_
         r->z = r->has_se ? r->beta / r->se : NAN;
         r->ok = r->has_se;
     } else {
-        double log_p = isfinite(in->mlp) ? -in->mlp * M_LN10 : NAN;
-        r->z = duet_meta_z_from_logp(log_p, in->beta) / s->gc;
+        r->z = duet_meta_z_from_logp(row_logp(in), in->beta) / s->gc;
         r->ok = isfinite(r->z);
         if (r->ok && !(isfinite(r->n) && r->n > 0)) {
             duet_log_error("%s:%lld: no sample size: --scheme samplesize needs an n column or "
@@ -207,7 +214,8 @@ static double gc_chi2(const meta_t *m, const duet_sumstats_row_t *in)
         double z = in->beta / in->se;
         return z * z;
     }
-    return isfinite(in->mlp) ? duet_dist_chisq1_from_logp(-in->mlp * M_LN10) : NAN;
+    double log_p = row_logp(in);
+    return isfinite(log_p) ? duet_dist_chisq1_from_logp(log_p) : NAN;
 }
 
 static int cmp_double(const void *a, const void *b)
