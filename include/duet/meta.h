@@ -94,7 +94,8 @@ int duet_meta_key_cmp(int rank_a, const char *name_a, int64_t pos_a, int rank_b,
 
 /* How alleles (ea, oa) of a row relate to (ref_ea, ref_oa): +1 the same,
  * -1 swapped, 2 the same or swapped only on the opposite strand (a strand
- * flip; never for the strand-ambiguous pairs A/T, C/G), 0 unrelated. */
+ * flip: SNVs only, never for the strand-ambiguous pairs A/T, C/G), 0
+ * unrelated (another allele of a multi-allelic site). */
 int duet_meta_align(const char *ea, const char *oa, const char *ref_ea, const char *ref_oa);
 
 /* ------------------------------------------------------------------ */

@@ -158,7 +158,11 @@ int duet_meta_align(const char *ea, const char *oa, const char *ref_ea, const ch
 {
     if (!strcmp(ea, ref_ea) && !strcmp(oa, ref_oa)) return 1;
     if (!strcmp(ea, ref_oa) && !strcmp(oa, ref_ea)) return -1;
-    /* A/T and C/G read the same on both strands: no flip can be seen */
+    /* strand flips are looked for in SNVs only (an indel on the other
+     * strand is reverse-complemented and usually shifted); A/T and C/G
+     * read the same on both strands: no flip can be seen */
+    if (strlen(ea) != 1 || strlen(oa) != 1 || strlen(ref_ea) != 1 || strlen(ref_oa) != 1)
+        return 0;
     if (is_complement(ea, oa) || is_complement(ref_ea, ref_oa)) return 0;
     if ((is_complement(ea, ref_ea) && is_complement(oa, ref_oa)) ||
         (is_complement(ea, ref_oa) && is_complement(oa, ref_ea)))
