@@ -24,7 +24,7 @@
  *
  * Variants are matched by chromosome, position and the unordered pair of
  * alleles; the output's effect allele is that of the first study (in the
- * order given) that has the variant, and other studies' effects change
+ * order given) with statistics for the variant, and other studies' effects change
  * sign where their alleles are swapped.  Strand flips are never applied: a
  * row whose alleles equal another study's only after complementing the
  * bases (A/G against T/C; strand-ambiguous A/T and C/G pairs excepted) is

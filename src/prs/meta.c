@@ -423,10 +423,24 @@ static void put_logp(duet_tsv_row_t *l, double log_p)
     put_num(l, duet_dist_neglog10(log_p));
 }
 
+/* The alleles of a variant are those of the first study with statistics
+ * for it: signs turn if that study's row was the swapped one. */
+static void choose_ref(const meta_t *m, rec_t *rc)
+{
+    for (int i = 0; i < m->n_st; i++) {
+        if (rc->slot[i] < 0 || !m->st[i].grp[rc->slot[i]].ok) continue;
+        rc->ref = &m->st[i].grp[rc->slot[i]];
+        if (rc->sign[i] < 0)
+            for (int j = 0; j < m->n_st; j++) rc->sign[j] = (signed char)-rc->sign[j];
+        return;
+    }
+}
+
 /* Combine and write one output variant (or count why it is not). */
-static duet_err_t emit(meta_t *m, const rec_t *rc)
+static duet_err_t emit(meta_t *m, rec_t *rc)
 {
     const duet_meta_opts_t *o = m->o;
+    choose_ref(m, rc);
     int k = 0, k_se = 0, n_eaf = 0, n_eaf_n = 0, n_n = 0;
     double eaf = 0, eaf_w = 0, eaf_wn = 0, n_sum = 0;
     for (int i = 0; i < m->n_st; i++) {
