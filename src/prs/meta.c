@@ -63,6 +63,8 @@ typedef struct {
     int last_rank;       /* key of the last row read, for the sort check */
     kstring_t last_chrom;
     int64_t last_pos;
+    kstring_t raw_chrom, chrom;  /* the last chromosome as written, normalised */
+    int rank;                    /* and its rank */
     uint64_t rows, used, swapped, mismatched, no_stat;
 } study_t;
 
@@ -116,11 +118,19 @@ static double row_logp(const duet_sumstats_row_t *in)
 /* Fill `r` from the reader's row; 0 or DUET_ENOMEM / DUET_EFORMAT. */
 static duet_err_t take_row(const meta_t *m, study_t *s, const duet_sumstats_row_t *in, row_t *r)
 {
-    size_t len = strlen(in->chrom) + 4;
-    if (ks_resize(&r->chrom, len) < 0) return duet_log_oom(len);
-    duet_meta_chrom_name(in->chrom, r->chrom.s, r->chrom.m);
-    r->chrom.l = strlen(r->chrom.s);
-    r->rank = duet_meta_chrom_rank(in->chrom);
+    /* the chromosome's rank and name change rarely: computed once per run
+     * of rows */
+    if (!s->raw_chrom.s || strcmp(s->raw_chrom.s, in->chrom)) {
+        set_str(&s->raw_chrom, in->chrom);
+        size_t len = strlen(in->chrom) + 4;
+        if (!s->raw_chrom.s || ks_resize(&s->chrom, len) < 0) return duet_log_oom(len);
+        duet_meta_chrom_name(in->chrom, s->chrom.s, s->chrom.m);
+        s->chrom.l = strlen(s->chrom.s);
+        s->rank = duet_meta_chrom_rank(in->chrom);
+    }
+    set_str(&r->chrom, s->chrom.s);
+    if (!r->chrom.s) return duet_log_oom(s->chrom.l + 1);
+    r->rank = s->rank;
     r->pos = in->pos;
     r->lineno = in->lineno;
     if (!in->other_allele) {
@@ -409,17 +419,44 @@ static duet_err_t align_position(meta_t *m)
     return DUET_OK;
 }
 
+/* %.10g without printf (duet_meta_format_g10); NaN and inf as #NA */
 static void put_num(duet_tsv_row_t *l, double v)
 {
-    duet_tsv_double(l, v, DIGITS, NA);
+    if (!isfinite(v)) {
+        duet_tsv_strn(l, NA, sizeof NA - 1);
+        return;
+    }
+    char buf[40];
+    int n = duet_meta_format_g10(v, buf);
+    duet_tsv_strn(l, buf, (size_t)n);
+}
+
+/* A non-negative integer (positions, counts) without printf. */
+static void put_int(duet_tsv_row_t *l, int64_t v)
+{
+    char buf[24], *p = buf + sizeof buf;
+    uint64_t u = (uint64_t)v;
+    do { *--p = (char)('0' + u % 10); u /= 10; } while (u);
+    duet_tsv_strn(l, p, (size_t)(buf + sizeof buf - p));
+}
+
+/* A p-value from ln p: as a double while exp() is exact enough (as
+ * duet_dist_format_p decides), as mantissa and exponent beyond. */
+static void put_p(duet_tsv_row_t *l, double log_p)
+{
+    if (isnan(log_p) || log_p >= 0 || log_p <= -700.0) {
+        char buf[48];
+        duet_dist_format_p(log_p, DIGITS, NA, buf, sizeof buf);
+        duet_tsv_str(l, buf);
+    } else {
+        put_num(l, exp(log_p));
+    }
 }
 
 /* p-value and its -log10 from ln p */
 static void put_logp(duet_tsv_row_t *l, double log_p)
 {
-    char buf[48];
-    duet_dist_format_p(log_p, DIGITS, NA, buf, sizeof buf);
-    duet_tsv_str(l, buf);
+    put_p(l, log_p);
     put_num(l, duet_dist_neglog10(log_p));
 }
 
@@ -485,7 +522,7 @@ static duet_err_t emit(meta_t *m, rec_t *rc)
     const row_t *ref = rc->ref;
     duet_tsv_row_t *l = &m->line;
     duet_tsv_str(l, ref->chrom.s);
-    duet_tsv_int(l, ref->pos);
+    put_int(l, ref->pos);
     duet_tsv_str(l, ref->ea.s);
     duet_tsv_str(l, ref->oa.s);
     put_num(l, beta);
@@ -499,19 +536,23 @@ static duet_err_t emit(meta_t *m, rec_t *rc)
     duet_tsv_str(l, ref->rsid.l ? ref->rsid.s : NA);
     kstring_t *vid = &m->vid;
     vid->l = 0;
-    ksprintf(vid, "%s_%lld_%s_%s", ref->chrom.s, (long long)ref->pos, ref->oa.s, ref->ea.s);
+    kputs(ref->chrom.s, vid);
+    kputc('_', vid);
+    kputll((long long)ref->pos, vid);
+    kputc('_', vid);
+    kputs(ref->oa.s, vid);
+    kputc('_', vid);
+    kputs(ref->ea.s, vid);
     duet_tsv_str(l, vid->s ? vid->s : NA);
     duet_tsv_str(l, NA); /* info */
     put_num(l, n_n ? n_sum : NAN);
-    duet_tsv_int(l, k);
+    put_int(l, k);
     duet_tsv_strn(l, m->dir, (size_t)m->n_st);
     put_num(l, z);
     put_num(l, iv.q);
-    if (isfinite(iv.q)) duet_tsv_int(l, k - 1);
+    if (isfinite(iv.q)) put_int(l, k - 1);
     else duet_tsv_str(l, NA);
-    char buf[48];
-    duet_dist_format_p(iv.q_log_p, DIGITS, NA, buf, sizeof buf);
-    duet_tsv_str(l, buf);
+    put_p(l, iv.q_log_p);
     put_num(l, iv.i2);
     put_num(l, iv.tau2);
     put_num(l, iv.re_beta);
@@ -796,6 +837,8 @@ cleanup:
             free(s->grp);
             free(s->trait);
             free(s->last_chrom.s);
+            free(s->raw_chrom.s);
+            free(s->chrom.s);
         }
     for (int v = 0; v < m.m_recs; v++) {
         free(m.recs[v].slot);

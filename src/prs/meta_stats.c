@@ -90,6 +90,63 @@ double duet_meta_gc_factor(double lambda)
     return isfinite(lambda) && lambda > 1 ? sqrt(lambda) : 1.0;
 }
 
+/* 10^k for |k| <= 27 exactly in long double; beyond, powl's nearest */
+static long double pow10l_(int k)
+{
+    static long double tab[28];
+    static int ready;
+    if (!ready) {
+        long double t = 1;
+        for (int i = 0; i < 28; i++, t *= 10) tab[i] = t;
+        ready = 1;
+    }
+    if (k >= 0 && k < 28) return tab[k];
+    if (k < 0 && k > -28) return 1 / tab[-k];
+    return powl(10.0L, (long double)k);
+}
+
+int duet_meta_format_g10(double v, char *buf)
+{
+    char *p = buf;
+    if (v == 0) { buf[0] = '0'; buf[1] = 0; return 1; }
+    if (v < 0) { *p++ = '-'; v = -v; }
+    /* v in [2^(b-1), 2^b): floor(log10 v) is e or e + 1 */
+    int b;
+    frexp(v, &b);
+    int e = (int)floor((b - 1) * 0.30102999566398120);
+    /* ten digits: m in [1e9, 1e10), rounded half up (v > 0) */
+    long long m = (long long)((long double)v * pow10l_(9 - e) + 0.5L);
+    if (m >= 10000000000LL) {
+        e++;
+        m = (long long)((long double)v * pow10l_(9 - e) + 0.5L);
+        if (m >= 10000000000LL) { m /= 10; e++; } /* 9.9999999995 rounded up */
+    }
+    char d[11];
+    for (int i = 9; i >= 0; i--) { d[i] = (char)('0' + m % 10); m /= 10; }
+    int nd = 10;
+    while (nd > 1 && d[nd - 1] == '0') nd--;
+    if (e < -4 || e >= 10) {
+        *p++ = d[0];
+        if (nd > 1) { *p++ = '.'; for (int i = 1; i < nd; i++) *p++ = d[i]; }
+        *p++ = 'e';
+        *p++ = e < 0 ? '-' : '+';
+        int ae = e < 0 ? -e : e;
+        if (ae >= 100) { *p++ = (char)('0' + ae / 100); ae %= 100; }
+        *p++ = (char)('0' + ae / 10);
+        *p++ = (char)('0' + ae % 10);
+    } else if (e >= 0) {
+        for (int i = 0; i <= e; i++) *p++ = d[i];
+        if (nd > e + 1) { *p++ = '.'; for (int i = e + 1; i < nd; i++) *p++ = d[i]; }
+    } else {
+        *p++ = '0';
+        *p++ = '.';
+        for (int i = 0; i < -e - 1; i++) *p++ = '0';
+        for (int i = 0; i < nd; i++) *p++ = d[i];
+    }
+    *p = 0;
+    return (int)(p - buf);
+}
+
 /* The name without a chr prefix. */
 static const char *strip_chr(const char *c)
 {

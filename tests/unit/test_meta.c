@@ -4,6 +4,9 @@
  * three-study case (the R lines are in the comment at the end).
  */
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "duet/dist.h"
 #include "duet/meta.h"
@@ -127,8 +130,46 @@ static void test_align(void)
     CHECK(duet_meta_align("C", "G", "G", "C") == -1, "C/G swapped");
 }
 
+/* The formatter against printf's %.10g over values of every magnitude. */
+static void test_format(void)
+{
+    static const double fixed[] = { 1, -1, 0.5, 0.1, 1e-5, 1.5e-5, 0.0001, 123456789,
+                                    1234567890, 12345678901.0, 9.9999999995, 9.99999999949,
+                                    0.30000000000000004, 1e300, 2.5e-300, 4.9e-324, 75, 8,
+                                    0.0075, 6.928203230275509, -0.000123456789012 };
+    char a[64], b[64];
+    int same = 1;
+    for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
+        duet_meta_format_g10(fixed[i], a);
+        snprintf(b, sizeof b, "%.10g", fixed[i]);
+        if (strcmp(a, b)) { printf("#   %.17g: '%s' vs printf '%s'\n", fixed[i], a, b); same = 0; }
+    }
+    CHECK(same, "format_g10 == printf %.10g on edge values");
+    duet_meta_format_g10(0.0, a);
+    CHECK_STR(a, "0", "zero");
+    duet_meta_format_g10(-0.0, a);
+    CHECK_STR(a, "0", "-0 written 0");
+    /* random values over 600 orders of magnitude */
+    uint64_t s = 7;
+    int n_diff = 0, n_far = 0;
+    for (int i = 0; i < 200000; i++) {
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        double mant = (double)(s >> 11) / 9007199254740992.0;
+        double v = (mant + 0.1) * pow(10.0, (double)((int)(s % 601) - 300)) * (s & 1 ? 1 : -1);
+        duet_meta_format_g10(v, a);
+        snprintf(b, sizeof b, "%.10g", v);
+        if (strcmp(a, b)) {
+            n_diff++;
+            if (fabs(strtod(a, NULL) - strtod(b, NULL)) > 1.0000001e-9 * fabs(v)) n_far++;
+        }
+    }
+    CHECK(n_diff <= 2, "format_g10 == printf on 200,000 random values (ties aside)");
+    CHECK(n_far == 0, "any difference within one unit of the 10th digit");
+}
+
 int main(void)
 {
+    test_format();
     test_two_studies();
     test_three_studies();
     test_edges();
