@@ -37,6 +37,12 @@ zcat c0.ldl.gwas.tsv.gz | awk -F'\t' -v OFS='\t' '
 t_run "duet meta, inverse-variance" 0 "$DUET" meta a.ldl.gwas.tsv.gz b.ldl.glm.linear c.tsv -o fe
 t_run "duet meta, sample size" 0 "$DUET" meta --scheme samplesize a.ldl.gwas.tsv.gz \
     b.ldl.glm.linear c.tsv -o ss
-t_grep "study C: every used row swapped" '^3	c.tsv	GWAS-SSF	#NA	1200	([0-9]+)	\1	0	' fe.meta.log
+# study C is swapped against A and B wherever either has statistics (the
+# first study with statistics gives the alleles); only variants of C alone
+# (direction ??x) keep its alleles
+c_only=$(zcat fe.meta.tsv.gz | awk -F'\t' '$18 ~ /^\?\?[-+0]$/' | grep -c .)
+read -r c_used c_swapped <<<"$(awk -F'\t' '$1 == 3 && $2 == "c.tsv" { print $6, $7 }' fe.meta.log)"
+t_ok "study C: swapped wherever A or B gives the alleles ($c_swapped of $c_used used, $c_only alone)" \
+    '[ -n "$c_used" ] && [ "$c_swapped" -gt 0 ] && [ "$c_swapped" -eq $((c_used - c_only)) ]'
 Rscript "$TOP/tests/ref/meta_metafor.R" a.ldl.gwas.tsv.gz b.ldl.glm.linear c.tsv \
     fe.meta.tsv.gz ss.meta.tsv.gz
