@@ -4,7 +4,11 @@
 # position and the sorted allele pair, the sign flipped where a study's
 # effect allele is the output's other allele.
 #
-#   Rscript meta_metafor.R A.tsv.gz B.glm.linear C.tsv FE.tsv.gz SS.tsv.gz
+#   Rscript meta_metafor.R A.tsv.gz B.glm.linear C.tsv FE.tsv.gz SS.tsv.gz GC.tsv.gz
+#
+# GC is the output of --gc: each study's lambda = median((b/se)^2) /
+# qchisq(0.5, 1) over its rows, its standard errors times sqrt(lambda)
+# where lambda > 1, then rma(method = "FE").
 #
 # A and C are GWAS-SSF (C with alleles swapped), B is plink2 --glm output.
 # Prints TAP lines; every quantity must agree to 1e-8 relative.
@@ -105,3 +109,30 @@ for (i in seq_len(nrow(ss))) {
 for (name in names(worst))
     cat(if (worst[[name]] <= tol) "ok" else "not ok",
         sprintf("- %s within %g relative of R (max %.3g)\n", name, tol, worst[[name]]))
+
+# Genomic control (METAL GENOMICCONTROL ON), then fixed effects.
+gc <- rd(args[6])
+lambdas <- sapply(studies, function(s) {
+    ok <- !is.na(s$b) & !is.na(s$se) & s$se > 0
+    median((s$b[ok] / s$se[ok])^2) / qchisq(0.5, 1)
+})
+cat(sprintf("# lambda GC of the studies: %s\n", paste(sprintf("%.4f", lambdas), collapse = ", ")))
+yaml <- readLines(sub("\\.tsv\\.gz$", ".yaml", args[6]))
+got <- as.numeric(sub(".*lambda_gc: ", "", grep("^      lambda_gc: ", yaml, value = TRUE)))
+cat(if (length(got) == 3 && all(abs(got - lambdas) < 5.1e-5)) "ok" else "not ok",
+    sprintf("- lambda GC of each study as R's median (duet %s)\n", paste(got, collapse = ", ")))
+studies <- mapply(function(s, l) { s$se <- s$se * sqrt(max(1, l)); s }, studies, lambdas,
+                  SIMPLIFY = FALSE)
+worst <- list()
+for (i in seq_len(nrow(gc))) {
+    e <- aligned(gc, i)$est
+    if (nrow(e) == 0) next
+    m <- rma(e$b, sei = e$se, method = "FE")
+    note("GC beta", gc$beta[i], as.numeric(m$b))
+    note("GC standard error", gc$standard_error[i], m$se)
+    note("GC p", gc$p_value[i], m$pval)
+}
+for (name in names(worst))
+    cat(if (worst[[name]] <= tol) "ok" else "not ok",
+        sprintf("- %s within %g relative of metafor after R's genomic control (max %.3g)\n",
+                name, tol, worst[[name]]))

@@ -5,8 +5,9 @@
 # other allele exchanged, beta negated, frequency 1 - f).  duet meta's
 # fixed effects, Q, I^2 and DerSimonian-Laird estimates are checked
 # variant by variant against rma(method = "FE") and rma(method = "DL"),
-# and --scheme samplesize against METAL's formula computed in R, all to
-# 1e-8 relative (meta_metafor.R).
+# --scheme samplesize against METAL's formula computed in R, and --gc
+# against R's per-study median and rma(method = "FE"), all to 1e-8
+# relative (meta_metafor.R).
 . "$TOP/tests/lib.sh"
 
 command -v plink2 >/dev/null || { t_fail "plink2 is not installed (tools/install-deps.sh)"; exit 0; }
@@ -44,5 +45,6 @@ c_only=$(zcat fe.meta.tsv.gz | awk -F'\t' '$18 ~ /^\?\?[-+0]$/' | grep -c .)
 read -r c_used c_swapped <<<"$(awk -F'\t' '$1 == 3 && $2 == "c.tsv" { print $6, $7 }' fe.meta.log)"
 t_ok "study C: swapped wherever A or B gives the alleles ($c_swapped of $c_used used, $c_only alone)" \
     '[ -n "$c_used" ] && [ "$c_swapped" -gt 0 ] && [ "$c_swapped" -eq $((c_used - c_only)) ]'
+t_run "duet meta --gc" 0 "$DUET" meta --gc a.ldl.gwas.tsv.gz b.ldl.glm.linear c.tsv -o gc
 Rscript "$TOP/tests/ref/meta_metafor.R" a.ldl.gwas.tsv.gz b.ldl.glm.linear c.tsv \
-    fe.meta.tsv.gz ss.meta.tsv.gz
+    fe.meta.tsv.gz ss.meta.tsv.gz gc.meta.tsv.gz
