@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <htslib/kstring.h>
 
@@ -85,7 +86,7 @@ typedef struct {
     char *dir;
     kstring_t key;            /* chromosome of the current position */
     kstring_t vid;            /* variant_id of the row being written */
-    duet_out_t *out;
+    duet_out_t *out, *yaml, *log; /* the table, its sidecar, the run log */
     duet_tsv_row_t line;
     uint64_t n_positions, n_written, n_below_min, n_none;
 } meta_t;
@@ -739,18 +740,15 @@ static char *path_with(const char *prefix, const char *suffix)
 }
 
 /* Close, index and publish the data file; then its sidecar and the log. */
-static duet_err_t finish(meta_t *m, const char *tsv, const char *yaml_path, const char *log_path,
-                         const kstring_t *sum)
+static duet_err_t finish(meta_t *m, const char *tsv, const kstring_t *sum)
 {
     const duet_meta_opts_t *o = m->o;
     duet_tabix_t tbx = { 1, 2, 2, 1, '#' };
-    duet_out_t *y = NULL, *lg = NULL;
+    duet_out_t *y = m->yaml, *lg = m->log;
     int c_tsv = -1, c_tbi = -1;
     char *tbi = NULL;
     duet_err_t err;
     if ((err = duet_out_close(m->out, &tbx))) goto cleanup;
-    if ((err = duet_out_create(yaml_path, DUET_OUT_PLAIN, o->force, 1, &y))) goto cleanup;
-    if ((err = duet_out_create(log_path, DUET_OUT_PLAIN, o->force, 1, &lg))) goto cleanup;
     if ((err = duet_out_publish(m->out))) goto cleanup;
     /* published files stay registered for removal until everything is */
     c_tsv = duet_cleanup_register(tsv, 0);
@@ -774,10 +772,22 @@ static duet_err_t finish(meta_t *m, const char *tsv, const char *yaml_path, cons
 cleanup:
     duet_cleanup_remove(c_tsv);
     duet_cleanup_remove(c_tbi);
-    duet_out_destroy(y);
-    duet_out_destroy(lg);
     free(tbi);
     return err;
+}
+
+/* Never overwrite an input (with --force a study could be replaced by its
+ * own meta-analysis): DUET_EUSAGE if `tsv` is one of them. */
+static duet_err_t refuse_input_as_output(const duet_meta_opts_t *o, const char *tsv)
+{
+    struct stat so, si;
+    if (!tsv || stat(tsv, &so) != 0) return DUET_OK;
+    for (int i = 0; i < o->n_inputs; i++)
+        if (stat(o->inputs[i], &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino) {
+            duet_log_error("the output '%s' is also an input", tsv);
+            return DUET_EUSAGE;
+        }
+    return DUET_OK;
 }
 
 duet_err_t duet_meta_run(const duet_meta_opts_t *o)
@@ -803,9 +813,14 @@ duet_err_t duet_meta_run(const duet_meta_opts_t *o)
         log_path = path_with(o->out, ".meta.log");
         if (!tsv || !yaml_path || !log_path) { err = DUET_ENOMEM; goto cleanup; }
     }
-    if ((err = open_studies(&m))) goto cleanup;
+    if ((err = refuse_input_as_output(o, tsv)) || (err = open_studies(&m))) goto cleanup;
+    /* every output is created first, so that an existing one stops the run
+     * before the work */
     err = duet_out_create(to_stdout ? "-" : tsv, to_stdout ? DUET_OUT_PLAIN : DUET_OUT_BGZF,
                           o->force, o->threads, &m.out);
+    if (!err && !to_stdout &&
+        !(err = duet_out_create(yaml_path, DUET_OUT_PLAIN, o->force, 1, &m.yaml)))
+        err = duet_out_create(log_path, DUET_OUT_PLAIN, o->force, 1, &m.log);
     if (err || (err = duet_out_puts(m.out, header_line))) goto cleanup;
     if ((err = merge_all(&m))) goto cleanup;
     summary(&m, &sum);
@@ -818,7 +833,7 @@ duet_err_t duet_meta_run(const duet_meta_opts_t *o)
         goto cleanup;
     }
     if (to_stdout) err = duet_out_commit(m.out, NULL);
-    else err = finish(&m, tsv, yaml_path, log_path, &sum);
+    else err = finish(&m, tsv, &sum);
     if (err) goto cleanup;
     for (char *p = sum.s, *nl; *p; p = nl + 1) {
         nl = strchr(p, '\n');
@@ -828,6 +843,8 @@ duet_err_t duet_meta_run(const duet_meta_opts_t *o)
 
 cleanup:
     duet_out_destroy(m.out);
+    duet_out_destroy(m.yaml);
+    duet_out_destroy(m.log);
     if (m.st)
         for (int i = 0; i < m.n_st; i++) {
             study_t *s = &m.st[i];

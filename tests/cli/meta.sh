@@ -163,6 +163,8 @@ t_run "--min-studies above the studies exits 2" 2 "$DUET" meta --min-studies 3 s
 t_run "--scheme other exits 2" 2 "$DUET" meta --scheme fixed s1.tsv s3.regenie -o e/l
 t_run "no -o exits 2" 2 "$DUET" meta s1.tsv s3.regenie
 t_run "existing output without --force exits 7" 7 "$DUET" meta s1.tsv s2.glm.linear s3.regenie -o o/m
+t_run "an input as the output exits 2, even with --force" 2 "$DUET" meta o/m.meta.tsv.gz s1.tsv -o o/m --force
+t_grep "input as output: said" "the output 'o/m.meta.tsv.gz' is also an input" "$WORK/err"
 t_run "existing output with --force" 0 "$DUET" meta s1.tsv s2.glm.linear s3.regenie -o o/m --force --no-version
 t_true "--force: same table" cmp -s o/m.tsv <(zcat o/m.meta.tsv.gz)
 t_no_partial "no temporary files left behind" "$WORK/e"
