@@ -67,6 +67,7 @@ typedef struct {
     kstring_t raw_chrom, chrom;  /* the last chromosome as written, normalised */
     int rank;                    /* and its rank */
     uint64_t rows, used, swapped, mismatched, no_stat;
+    double n_max;        /* the largest sample size of its rows (0: none) */
 } study_t;
 
 /* An output variant at the current position. */
@@ -145,6 +146,7 @@ static duet_err_t take_row(const meta_t *m, study_t *s, const duet_sumstats_row_
     set_str(&r->rsid, rs && rs[0] == 'r' && rs[1] == 's' && rs[2] >= '0' && rs[2] <= '9' ? rs : "");
     r->eaf = in->eaf;
     r->n = isfinite(s->n_fixed) ? s->n_fixed : in->n;
+    if (isfinite(r->n) && r->n > s->n_max) s->n_max = r->n;
     r->beta = in->beta;
     r->se = in->se * s->gc;
     r->has_se = isfinite(in->beta) && isfinite(in->se) && in->se > 0;
@@ -604,6 +606,11 @@ static duet_err_t write_yaml(const meta_t *m, const char *tsv_path, const char *
         n_traits++;
     }
     kputs(n_traits ? "\n" : " []\n", &ks);
+    /* the studies' largest sample sizes added up, when every study gives one */
+    double n_total = 0;
+    for (int i = 0; i < m->n_st && n_total >= 0; i++)
+        n_total = m->st[i].n_max > 0 ? n_total + m->st[i].n_max : -1;
+    if (n_total > 0) ksprintf(&ks, "sample_size: %.0f\n", n_total);
     if (!o->no_version) {
         kputs("analysis_software: ", &ks); duet_ssf_yaml_str(&ks, duet_version_string()); kputc('\n', &ks);
     }

@@ -77,6 +77,7 @@ t_grep "log: study 2 swapped 2, 1 allele mismatch, 1 non-additive row" \
     '^2	s2.glm.linear	plink2	#NA	6	[0-9]+	2	1	0	1	' o/m.meta.log
 t_grep "YAML: trait" '^  - "ldl"$' o/m.meta.yaml
 t_grep "YAML: variants written" '^  variants_written: 10$' o/m.meta.yaml
+t_grep "YAML: sample_size = 1000 + 2000 + 500" '^sample_size: 3500$' o/m.meta.yaml
 t_nogrep "--no-version: no software line" 'analysis_software' o/m.meta.yaml
 t_nogrep "no NaN or inf in the table" '(^|	)-?(nan|inf)' <(tail -n +2 o/m.tsv)
 t_run "tabix reads the index" 0 tabix o/m.meta.tsv.gz 1:200-300
