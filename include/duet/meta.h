@@ -76,7 +76,8 @@ double duet_meta_gc_factor(double lambda);
 /* Write v as printf's "%.10g" does (finite v; -0 as 0) into buf (>= 32
  * bytes), without printf: the 10 significant digits come from one scaling
  * in long double, so that they may differ from printf's only where v lies
- * within about 1e-19 relative of a rounding tie.  Returns the length.
+ * within about 1e-19 relative of a rounding tie (where long double is no
+ * wider than double, printf itself is used).  Returns the length.
  * (printf's float formatting was half of duet meta's time.) */
 int duet_meta_format_g10(double v, char *buf);
 

@@ -105,10 +105,25 @@ static long double pow10l_(int k)
     return powl(10.0L, (long double)k);
 }
 
+/* 1 if long double arithmetic carries more digits than double, as the x87
+ * format does (it does not under emulators such as valgrind, nor where
+ * long double is double): the formatter then falls back to printf. */
+static int long_double_wide(void)
+{
+    static int wide = -1;
+    if (wide < 0) {
+        volatile long double x = 1.0L;
+        x += 1e-17L;
+        wide = x != 1.0L;
+    }
+    return wide;
+}
+
 int duet_meta_format_g10(double v, char *buf)
 {
     char *p = buf;
     if (v == 0) { buf[0] = '0'; buf[1] = 0; return 1; }
+    if (!long_double_wide()) return snprintf(buf, 32, "%.10g", v);
     if (v < 0) { *p++ = '-'; v = -v; }
     /* v in [2^(b-1), 2^b): floor(log10 v) is e or e + 1 */
     int b;
