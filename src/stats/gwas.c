@@ -19,6 +19,7 @@
 #include "duet/log.h"
 #include "duet/out.h"
 #include "duet/progress.h"
+#include "duet/ssf.h"
 #include "duet/traitset.h"
 #include "duet/version.h"
 #include "lambda_internal.h"
@@ -66,18 +67,6 @@ static char *safe_name(const char *s)
         if (!isalnum((unsigned char)*p) && *p != '.' && *p != '_' && *p != '-') *p = '_';
     if (c[0] == '.') c[0] = '_';
     return c;
-}
-
-/* YAML double-quoted scalar */
-static void yaml_str(kstring_t *ks, const char *s)
-{
-    kputc('"', ks);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\') kputc('\\', ks);
-        if ((unsigned char)*s < 0x20) { ksprintf(ks, "\\x%02x", (unsigned char)*s); continue; }
-        kputc(*s, ks);
-    }
-    kputc('"', ks);
 }
 
 static void put_g(kstring_t *ks, double v)
@@ -230,32 +219,6 @@ static void add_hit(trait_out_t *to, const duet_variant_t *v, const duet_assoc_t
     to->hits[pos].test = a->test;
 }
 
-/* md5 of a file's bytes, as 32 hex digits */
-static duet_err_t file_md5(const char *path, char hex[33])
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        duet_log_error("cannot reopen '%s' to checksum it", path);
-        return DUET_EWRITE;
-    }
-    hts_md5_context *ctx = hts_md5_init();
-    if (!ctx) { fclose(fp); return duet_log_oom(0); }
-    unsigned char buf[1 << 16], digest[16];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, fp)) > 0) hts_md5_update(ctx, buf, (unsigned long)n);
-    int bad = ferror(fp);
-    fclose(fp);
-    hts_md5_final(digest, ctx);
-    hts_md5_destroy(ctx);
-    if (bad) {
-        duet_log_error("cannot read '%s' back to checksum it", path);
-        return DUET_EWRITE;
-    }
-    hts_md5_hex(hex, digest);
-    return DUET_OK;
-}
-
-
 static const char *model_name(const duet_gwas_opts_t *o, int binary)
 {
     if (!binary) return "linear";
@@ -273,68 +236,67 @@ static duet_err_t write_yaml(const duet_gwas_opts_t *o, const char *sex_summary,
                              const duet_scan_t *scan, trait_out_t *to, uint64_t n_tested)
 {
     const duet_scan_trait_t *tr = duet_scan_trait(scan, to->index);
-    kstring_t ks = { 0, 0, NULL };
+    duet_ssf_text_t ks = { { 0, 0, NULL }, 0 };
     const char *base = strrchr(to->tsv_path, '/');
     base = base ? base + 1 : to->tsv_path;
-    kputs("# GWAS-SSF metadata (GWAS Catalog summary statistics standard) written by duet gwas\n", &ks);
-    kputs("file_type: GWAS-SSF v1.0\n", &ks);
-    kputs("data_file_name: ", &ks); yaml_str(&ks, base); kputc('\n', &ks);
-    ksprintf(&ks, "data_file_md5sum: %s\n", to->md5);
-    kputs("is_harmonised: false\nis_sorted: true\n", &ks);
-    kputs("genome_assembly: ", &ks); yaml_str(&ks, o->build ? o->build : NA); kputc('\n', &ks);
-    kputs("coordinate_system: 1-based\n", &ks);
-    kputs("trait_description:\n  - ", &ks); yaml_str(&ks, tr->name); kputc('\n', &ks);
-    ksprintf(&ks, "sample_size: %d\n", tr->n);
+    duet_ssf_puts(&ks, "# GWAS-SSF metadata (GWAS Catalog summary statistics standard) written by duet gwas\n");
+    duet_ssf_puts(&ks, "file_type: GWAS-SSF v1.0\n");
+    duet_ssf_puts(&ks, "data_file_name: "); duet_ssf_yaml_str(&ks, base); duet_ssf_puts(&ks, "\n");
+    duet_ssf_printf(&ks, "data_file_md5sum: %s\n", to->md5);
+    duet_ssf_puts(&ks, "is_harmonised: false\nis_sorted: true\n");
+    duet_ssf_puts(&ks, "genome_assembly: "); duet_ssf_yaml_str(&ks, o->build ? o->build : NA); duet_ssf_puts(&ks, "\n");
+    duet_ssf_puts(&ks, "coordinate_system: 1-based\n");
+    duet_ssf_puts(&ks, "trait_description:\n  - "); duet_ssf_yaml_str(&ks, tr->name); duet_ssf_puts(&ks, "\n");
+    duet_ssf_printf(&ks, "sample_size: %d\n", tr->n);
     if (tr->binary) {
         if (tr->n_cases >= o->min_cell && tr->n_controls >= o->min_cell)
-            ksprintf(&ks, "case_count: %d\ncontrol_count: %d\n", tr->n_cases, tr->n_controls);
+            duet_ssf_printf(&ks, "case_count: %d\ncontrol_count: %d\n", tr->n_cases, tr->n_controls);
         else
-            kputs("case_count: \"" NA "\"\ncontrol_count: \"" NA "\"\n", &ks);
+            duet_ssf_puts(&ks, "case_count: \"" NA "\"\ncontrol_count: \"" NA "\"\n");
     }
     if (!o->c.no_version) {
-        kputs("analysis_software: ", &ks); yaml_str(&ks, duet_version_string()); kputc('\n', &ks);
+        duet_ssf_puts(&ks, "analysis_software: "); duet_ssf_yaml_str(&ks, duet_version_string()); duet_ssf_puts(&ks, "\n");
     }
-    kputs("adjusted_covariates:", &ks);
+    duet_ssf_puts(&ks, "adjusted_covariates:");
     if (tr->covars_used) {
-        kputc('\n', &ks);
+        duet_ssf_puts(&ks, "\n");
         for (const char *p = tr->covars_used; *p;) {
             size_t len = strcspn(p, ",");
             char *nm = strndup(p, len);
-            if (nm) { kputs("  - ", &ks); yaml_str(&ks, nm); kputc('\n', &ks); }
+            if (nm) { duet_ssf_puts(&ks, "  - "); duet_ssf_yaml_str(&ks, nm); duet_ssf_puts(&ks, "\n"); }
+            if (!nm) ks.oom = 1;
             free(nm);
             p += len + (p[len] == ',');
         }
     } else {
-        kputs(" []\n", &ks);
+        duet_ssf_puts(&ks, " []\n");
     }
-    kputs("duet:\n", &ks);
+    duet_ssf_puts(&ks, "duet:\n");
     if (!o->c.no_version) {
-        kputs("  command: ", &ks); yaml_str(&ks, duet_opts_cmdline()); kputc('\n', &ks);
+        duet_ssf_puts(&ks, "  command: "); duet_ssf_yaml_str(&ks, duet_opts_cmdline()); duet_ssf_puts(&ks, "\n");
     }
-    kputs("  model: ", &ks); yaml_str(&ks, model_name(o, tr->binary)); kputc('\n', &ks);
+    duet_ssf_puts(&ks, "  model: "); duet_ssf_yaml_str(&ks, model_name(o, tr->binary)); duet_ssf_puts(&ks, "\n");
     if (tr->binary) {
         char pol[160];
         duet_bintest_describe(&o->scan.binary, pol, sizeof pol);
-        kputs("  case_control_test: ", &ks); yaml_str(&ks, pol); kputc('\n', &ks);
+        duet_ssf_puts(&ks, "  case_control_test: "); duet_ssf_yaml_str(&ks, pol); duet_ssf_puts(&ks, "\n");
     }
-    ksprintf(&ks, "  genotypes: %s\n", o->dosage ? "DS" : "GT");
-    ksprintf(&ks, "  missing_genotypes: %s\n", o->scan.missing == DUET_MISSING_DROP ? "drop" : "mean");
+    duet_ssf_printf(&ks, "  genotypes: %s\n", o->dosage ? "DS" : "GT");
+    duet_ssf_printf(&ks, "  missing_genotypes: %s\n", o->scan.missing == DUET_MISSING_DROP ? "drop" : "mean");
     if (tr->covars_dropped) {
-        kputs("  covariates_dropped: ", &ks); yaml_str(&ks, tr->covars_dropped); kputc('\n', &ks);
+        duet_ssf_puts(&ks, "  covariates_dropped: "); duet_ssf_yaml_str(&ks, tr->covars_dropped); duet_ssf_puts(&ks, "\n");
     }
-    if (o->region) { kputs("  region: ", &ks); yaml_str(&ks, o->region); kputc('\n', &ks); }
-    if (o->chunk_n) ksprintf(&ks, "  chunk: %d/%d\n", o->chunk_k, o->chunk_n);
+    if (o->region) { duet_ssf_puts(&ks, "  region: "); duet_ssf_yaml_str(&ks, o->region); duet_ssf_puts(&ks, "\n"); }
+    if (o->chunk_n) duet_ssf_printf(&ks, "  chunk: %d/%d\n", o->chunk_k, o->chunk_n);
     if (sex_summary) {
-        kputs("  sex: ", &ks); yaml_str(&ks, sex_summary); kputc('\n', &ks);
-        ksprintf(&ks, "  xchr_model: %d\n  par: %s\n", o->xchr_model, o->sexo.par.name);
+        duet_ssf_puts(&ks, "  sex: "); duet_ssf_yaml_str(&ks, sex_summary); duet_ssf_puts(&ks, "\n");
+        duet_ssf_printf(&ks, "  xchr_model: %d\n  par: %s\n", o->xchr_model, o->sexo.par.name);
     }
-    ksprintf(&ks, "  variants_tested: %llu\n", (unsigned long long)n_tested);
+    duet_ssf_printf(&ks, "  variants_tested: %llu\n", (unsigned long long)n_tested);
     char lbuf[1024];
     duet_dist_lambda_yaml(&to->lambda, lbuf, sizeof lbuf);
-    kputs(lbuf, &ks);
-    duet_err_t err = ks.s ? duet_out_write(to->yaml, ks.s, ks.l) : duet_log_oom(0);
-    free(ks.s);
-    return err;
+    duet_ssf_puts(&ks, lbuf);
+    return duet_ssf_text_write(&ks, to->yaml);
 }
 
 
@@ -926,7 +888,7 @@ static duet_err_t gwas_publish_traits(gwas_t *g)
     }
     for (int u = 0; u < g->n_outs; u++) {
         trait_out_t *to = &g->outs[u];
-        if ((err = file_md5(to->tsv_path, to->md5))) return err;
+        if ((err = duet_ssf_file_md5(to->tsv_path, to->md5))) return err;
         err = write_yaml(&g->o, g->sex_summary, g->scans[SCAN_AUTO], to, g->run.n_tested);
         if (err) return err;
         if ((err = duet_out_commit(to->yaml, NULL))) return err;
