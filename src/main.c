@@ -21,6 +21,7 @@ typedef struct {
 duet_err_t main_burden(int argc, char **argv);
 duet_err_t main_freq(int argc, char **argv);
 duet_err_t main_gwas(int argc, char **argv);
+duet_err_t main_ld(int argc, char **argv);
 duet_err_t main_merge(int argc, char **argv);
 duet_err_t main_phewas(int argc, char **argv);
 duet_err_t main_pca(int argc, char **argv);
@@ -43,6 +44,8 @@ static const cmd_t cmds[] = {
     { main_burden, "burden", "rare-variant gene tests: burden, SKAT, SKAT-O, ACAT (regenie masks)", NULL },
     { main_merge, "merge", "gather the chunk outputs of one trait into one file", NULL },
     { main_phewas, "phewas", "genotype-first scan: variants or a score x every phecode", NULL },
+    { NULL, NULL, "Polygenic scores and meta-analysis", NULL },
+    { main_ld, "ld", "block-diagonal LD reference (nearest PSD blocks) for prs bayes", NULL },
     { NULL, NULL, "Figures", NULL },
     { main_plot, "plot", "SVG figures: Manhattan, QQ and PheWAS plots", "manhattan qq phewas" },
     { NULL, NULL, "Simulation", NULL },
