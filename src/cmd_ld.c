@@ -19,7 +19,8 @@ enum {
     OPT_WINDOW_VARIANTS,
     OPT_WINDOW_KB,
     OPT_EXTRACT,
-    OPT_MAF
+    OPT_MAF,
+    OPT_SAMPLES
 };
 
 #define LD_SUFFIX ".ld.zst"
@@ -34,6 +35,7 @@ static void usage(FILE *fp)
         "\n"
         "Input:\n"
         "        --vcf FILE             reference genotypes: VCF, VCF.gz or BCF (GT calls), sorted\n"
+        "        --samples FILE         keep these samples: one ID per line, or #IID / FID IID [all]\n"
         "        --extract FILE         keep only these variant IDs (first column) [all]\n"
         "        --maf FLOAT            drop variants with minor allele frequency below [0]\n"
         "Blocks (one of):\n"
@@ -59,6 +61,7 @@ duet_err_t main_ld(int argc, char **argv)
         {"window-kb", required_argument, NULL, OPT_WINDOW_KB},
         {"extract", required_argument, NULL, OPT_EXTRACT},
         {"maf", required_argument, NULL, OPT_MAF},
+        {"samples", required_argument, NULL, OPT_SAMPLES},
         DUET_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0}};
     duet_common_t common;
@@ -84,6 +87,7 @@ duet_err_t main_ld(int argc, char **argv)
             n_block_opts++;
             break;
         case OPT_EXTRACT: o.extract = optarg; break;
+        case OPT_SAMPLES: o.samples = optarg; break;
         case OPT_MAF:
             if (duet_opts_parse_double("--maf", optarg, 0, 0.5, &o.maf)) return DUET_EUSAGE;
             break;

@@ -104,6 +104,7 @@ int duet_ld_next(duet_ld_reader_t *r, duet_ld_block_t *b, duet_err_t *err);
 
 typedef struct {
     const char *vcf;          /* reference genotypes */
+    const char *samples;      /* keep these samples (geno.h sample file) or NULL */
     const char *blocks_bed;   /* BED of blocks (chrom, 0-based start, end) or NULL */
     int window_variants;      /* variants per block when no BED and no kb [500] */
     double window_kb;         /* fixed windows of this many kb (> 0) or 0 */

@@ -91,6 +91,7 @@ typedef struct {
     const char *sumstats;
     const char *ld;            /* --ld P.ld.zst, or NULL with vcf */
     const char *vcf;           /* --vcf REF: build the LD on the fly */
+    const char *samples;       /* --samples: the reference's samples */
     const char *blocks_bed;    /* --blocks */
     int window_variants;       /* --window-variants [500] */
     double window_kb;          /* --window-kb [0] */

@@ -432,6 +432,7 @@ static duet_err_t get_ld(const duet_bayes_opts_t *o, ld_all_t *ld)
     duet_ld_build_opts_t bo;
     duet_ld_build_opts_init(&bo);
     bo.vcf = o->vcf;
+    bo.samples = o->samples;
     bo.blocks_bed = o->blocks_bed;
     bo.window_variants = o->window_variants;
     bo.window_kb = o->window_kb;

@@ -321,6 +321,8 @@ duet_err_t duet_ld_build(const duet_ld_build_opts_t *o, const char *path,
     b.o = o;
     b.st = st;
     duet_geno_t *geno = NULL;
+    char **samples = NULL;
+    int n_samples = 0;
     duet_err_t err = DUET_OK;
     if (o->window_variants < 1 && o->window_kb <= 0 && !o->blocks_bed) {
         duet_log_error("no block definition (BED, kb windows or variant windows)");
@@ -329,7 +331,11 @@ duet_err_t duet_ld_build(const duet_ld_build_opts_t *o, const char *path,
     if (o->blocks_bed && (err = bed_read(o->blocks_bed, &b.bed, &b.n_bed))) goto cleanup;
     if (o->extract && (err = duet_idlist_read(o->extract, 1, &b.extract))) goto cleanup;
     duet_geno_opts_t go;
+    if (o->samples && (err = duet_geno_samples_read(o->samples, &samples, &n_samples)))
+        goto cleanup;
     duet_geno_opts_init(&go, o->vcf);
+    go.samples = (const char *const *)samples;
+    go.n_samples = n_samples;
     go.field = DUET_GENO_GT;
     go.threads = 1;
     if ((err = duet_geno_open(&go, &geno))) goto cleanup;
@@ -349,6 +355,7 @@ duet_err_t duet_ld_build(const duet_ld_build_opts_t *o, const char *path,
 cleanup:
     duet_ld_writer_destroy(b.w);
     duet_geno_close(geno);
+    duet_geno_samples_free(samples, n_samples);
     duet_idlist_destroy(b.extract);
     for (int i = 0; i < b.n_bed; i++) free(b.bed[i].chrom);
     free(b.bed);

@@ -105,6 +105,11 @@ decode "$WORK/o/maf.ld.zst" "$WORK/maf.raw"
 t_ok "--maf 0.2: every kept variant has MAF >= 0.2" \
     "$CHECK dump '$WORK/maf.raw' | awk 'NF == 6 && \$2 ~ /^[0-9]+\$/ { f = \$6; if (f > 0.5) f = 1 - f; if (f < 0.2) bad = 1; n++ } END { exit bad || n == 0 }'"
 
+seq 0 2 119 | sed 's/^/S/' >"$WORK/keep.txt"
+t_run "ld --samples (60 of 120)" 0 "$DUET" ld --vcf "$WORK/ref.bcf" --samples "$WORK/keep.txt" -o "$WORK/o/sub"
+decode "$WORK/o/sub.ld.zst" "$WORK/sub.raw"
+t_ok "--samples: the header counts 60 samples" "$CHECK dump '$WORK/sub.raw' | head -1 | grep -qx 'samples 60'"
+
 # Errors, with nothing left behind
 t_run "missing VCF: exit 3" 3 "$DUET" ld --vcf "$WORK/nope.bcf" -o "$WORK/o/e1"
 printf 'chr1\t0\t1000\nchr1\tten\t2000\n' >"$WORK/bad.bed"
