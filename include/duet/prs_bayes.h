@@ -7,7 +7,8 @@
  *
  *   beta_j | psi_j, sigma2 ~ N(0, sigma2 psi_j / n)
  *   psi_j | delta_j ~ Gamma(a, delta_j),  delta_j | phi ~ Gamma(b, phi)
- *   phi ~ half-Cauchy(0, 1) through w ~ Gamma(1/2, 1) (auto) or fixed
+ *   phi ~ half-Cauchy(0, 1) (auto: through an auxiliary w ~ Gamma(1, phi + 1),
+ *   phi ~ Gamma(p b + 1/2, sum delta + w)) or fixed
  *
  * with standardised marginal effects beta_mrg (z / sqrt(n)) and LD D.
  * One iteration: each block's beta from N(A^-1 beta_mrg, sigma2/n A^-1),

@@ -120,7 +120,7 @@ t_run "overlapping BED intervals: exit 4" 4 "$DUET" ld --vcf "$WORK/ref.bcf" --b
 grep -v '^#' "$WORK/ref.vcf" >"$WORK/body.vcf"
 { grep '^#' "$WORK/ref.vcf"; sed -n 1,3p "$WORK/body.vcf"; sed -n 12p "$WORK/body.vcf"; sed -n 4,11p "$WORK/body.vcf"; } >"$WORK/unsorted.vcf"
 t_run "unsorted VCF: exit 4" 4 "$DUET" ld --vcf "$WORK/unsorted.vcf" -o "$WORK/o/e4"
-t_grep "unsorted VCF: the message says so" 'not sorted' "$WORK/err"
+t_grep "unsorted VCF: the message says so" 'sort' "$WORK/err"
 t_run "existing output without --force: exit 7" 7 "$DUET" ld --vcf "$WORK/ref.bcf" -o "$WORK/o/w10"
 t_run "--force overwrites" 0 "$DUET" ld --vcf "$WORK/ref.bcf" -o "$WORK/o/w10" --force
 t_run "--blocks with --window-kb: exit 2" 2 "$DUET" ld --vcf "$WORK/ref.bcf" --blocks "$WORK/blocks.bed" --window-kb 10 -o "$WORK/o/e5"
