@@ -192,6 +192,14 @@ duet_err_t duet_out_create(const char *path, duet_out_kind_t kind, int force,
         *out = o;
         return DUET_OK;
     }
+    const char *base = strrchr(path, '/');
+    if (base && base[1] == '.') {
+        duet_log_error("output '%s' would be a hidden file: the output prefix ends in '/'; "
+                       "give a prefix inside the folder, such as '%.*srun'", path,
+                       (int)(base - path + 1), path);
+        duet_out_destroy(o);
+        return DUET_EUSAGE;
+    }
     if (!force && path_exists(path)) {
         duet_log_error("output '%s' exists; use --force to overwrite it", path);
         duet_out_destroy(o);

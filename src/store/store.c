@@ -310,7 +310,8 @@ static duet_err_t create_store(const char *path, int replace)
         err = DUET_EWRITE;
         goto cleanup;
     }
-    fchmod(fd, 0666 & ~umask(umask(0))); /* mkstemp makes 0600 */
+    /* mkstemp makes the file 0600 (owner only): a store holds health
+     * records, so it stays so whatever the umask; chmod widens it. */
     close(fd);
     h_tmp = duet_cleanup_register(tmp, 0);
     snprintf(journal, len + 8, "%s-journal", tmp);
