@@ -25,6 +25,7 @@ duet_err_t main_ld(int argc, char **argv);
 duet_err_t main_merge(int argc, char **argv);
 duet_err_t main_phewas(int argc, char **argv);
 duet_err_t main_pca(int argc, char **argv);
+duet_err_t main_prs_bayes(int argc, char **argv); /* TEMPORARY: wired into prs at merge */
 duet_err_t main_phecode(int argc, char **argv);
 duet_err_t main_pheno(int argc, char **argv);
 duet_err_t main_plot(int argc, char **argv);
@@ -46,6 +47,7 @@ static const cmd_t cmds[] = {
     { main_phewas, "phewas", "genotype-first scan: variants or a score x every phecode", NULL },
     { NULL, NULL, "Polygenic scores and meta-analysis", NULL },
     { main_ld, "ld", "block-diagonal LD reference (nearest PSD blocks) for prs bayes", NULL },
+    { main_prs_bayes, "prs-bayes", "TEMPORARY: prs bayes until it is wired into prs", NULL },
     { NULL, NULL, "Figures", NULL },
     { main_plot, "plot", "SVG figures: Manhattan, QQ and PheWAS plots", "manhattan qq phewas" },
     { NULL, NULL, "Simulation", NULL },

@@ -115,8 +115,8 @@ void duet_bayes_opts_init(duet_bayes_opts_t *o);
  * score column "bayes": per-allele effects beta / sqrt(2 f (1 - f)) with
  * the reference frequency f, per copy of the sumstats' effect allele),
  * PREFIX.bayes.trace.tsv and PREFIX.log.  Errors: those of the readers,
- * DUET_EFORMAT (no --n and a row without n; a row with neither usable
- * beta/se nor p), DUET_EMISMATCH (no variant matched), DUET_EWRITE,
+ * DUET_EFORMAT (no --n and a row without n; rows without beta, or with
+ * neither se nor p, are skipped and counted), DUET_EMISMATCH (no variant matched), DUET_EWRITE,
  * DUET_ENOMEM; nothing is left behind on error.
  */
 duet_err_t duet_bayes_run(const duet_bayes_opts_t *o) DUET_WUR;

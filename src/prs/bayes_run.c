@@ -40,7 +40,7 @@ typedef struct {
     ss_row_t *rows;
     int n, m;
     khash_t(pos) *h;
-    int64_t n_read;
+    int64_t n_read, n_untested;
 } ss_table_t;
 
 typedef struct {
@@ -87,8 +87,8 @@ static void ss_free(ss_table_t *t)
     free(t->rows);
 }
 
-/* The standardised effect of one row; DUET_EFORMAT (reported) if the row
- * has neither beta and se nor beta and p, or no sample size. */
+/* The standardised effect of a row that has beta with an SE or a p;
+ * DUET_EFORMAT (reported) if it has no sample size. */
 static duet_err_t standardise(const char *path, const duet_sumstats_row_t *r, double n_gwas,
                               double *beta_std, double *n)
 {
@@ -106,9 +106,7 @@ static duet_err_t standardise(const char *path, const duet_sumstats_row_t *r, do
         if (r->beta < 0) z = -z;
         else if (r->beta == 0) z = 0;
     } else {
-        duet_log_error("%s:%lld: neither beta with a standard error nor beta with a p-value",
-                       path, (long long)r->lineno);
-        return DUET_EFORMAT;
+        return DUET_EINTERNAL; /* ss_read() skips such rows */
     }
     *beta_std = z / sqrt(*n);
     return DUET_OK;
@@ -163,12 +161,17 @@ static duet_err_t ss_read(const char *path, double n_gwas, ss_table_t *t)
     while ((rc = duet_sumstats_next(ss, &r, &err)) == 1) {
         double beta_std, n;
         t->n_read++;
+        if (!isfinite(r.beta) || (!(isfinite(r.se) && r.se > 0) && !isfinite(r.mlp))) {
+            t->n_untested++; /* no effect to use (an untested variant: #NA) */
+            continue;
+        }
         if ((err = standardise(path, &r, n_gwas, &beta_std, &n))) break;
         if ((err = ss_add(t, &r, beta_std, n))) break;
     }
     if (!err) {
-        duet_log_info("%s: %s, %lld variants", path,
-                      duet_sumstats_format_name(duet_sumstats_format(ss)), (long long)t->n_read);
+        duet_log_info("%s: %s, %lld variants, %lld without an effect (beta with an SE or a p) "
+                      "skipped", path, duet_sumstats_format_name(duet_sumstats_format(ss)),
+                      (long long)t->n_read, (long long)t->n_untested);
     }
     duet_sumstats_close(ss);
     return err;
@@ -396,8 +399,9 @@ static duet_err_t write_log(const duet_bayes_opts_t *o, const ss_table_t *t, con
 {
     kstring_t s = { 0, 0, NULL };
     if (!o->no_version) ksprintf(&s, "# %s\n# command: %s\n", duet_version_string(), duet_opts_cmdline());
-    ksprintf(&s, "sumstats_variants: %lld\nld_variants: %lld\nld_blocks: %d\n",
-             (long long)t->n_read, (long long)ld->n_variants, ld->n_blocks);
+    ksprintf(&s, "sumstats_variants: %lld\nsumstats_without_effect: %lld\nld_variants: %lld\nld_blocks: %d\n",
+             (long long)t->n_read, (long long)t->n_untested, (long long)ld->n_variants,
+             ld->n_blocks);
     ksprintf(&s, "matched: %lld\nmatched_swapped: %lld\nallele_mismatch: %lld\n"
                  "duplicated: %lld\nabsent_from_ld: %lld\nblocks_used: %d\n",
              (long long)st->matched, (long long)st->flipped, (long long)st->allele_mismatch,
