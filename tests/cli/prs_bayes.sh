@@ -115,6 +115,17 @@ t_ok "swapped alleles: effect allele swapped, weight negated" \
     "paste <(grep -v '^#' '$WORK/b.w' | tail -n +2) <(zcat '$WORK/o/sw.bayes.weights.tsv.gz' | grep -v '^#' | tail -n +2) |
      awk -F'\t' '{ if (\$4 != \$11 || \$5 != \$10 || \$6 + \$12 != 0) bad = 1 } END { exit bad }'"
 
+# The same statistics as plink2 --glm writes them, and with "chr" prefixes: the same weights.
+zcat "$SS" | awk -F'\t' -v OFS='\t' 'NR == 1 { print "#CHROM", "POS", "ID", "REF", "ALT", "A1", "TEST", "OBS_CT", "BETA", "SE", "T_STAT", "P"; next }
+    { print $1, $2, $14, $4, $3, $3, "ADD", $16, $5, $7, $5 / $7, $9 }' >"$WORK/g.y.glm.linear"
+# shellcheck disable=SC2086
+t_run "plink2 --glm input" 0 $BAYES --sumstats "$WORK/g.y.glm.linear" --ld "$WORK/o/ref.ld.zst" $FAST -o "$WORK/o/pl" --no-version
+t_ok "plink2 --glm input: the same weights" "cmp -s '$WORK/b.w' <(zcat '$WORK/o/pl.bayes.weights.tsv.gz')"
+zcat "$SS" | awk -F'\t' -v OFS='\t' 'NR > 1 { $1 = "chr" $1 } { print }' >"$WORK/chr.tsv"
+# shellcheck disable=SC2086
+t_run "chr-prefixed chromosomes" 0 $BAYES --sumstats "$WORK/chr.tsv" --ld "$WORK/o/ref.ld.zst" $FAST -o "$WORK/o/chr" --no-version
+t_ok "chr-prefixed chromosomes: the same weights" "cmp -s '$WORK/b.w' <(zcat '$WORK/o/chr.bayes.weights.tsv.gz')"
+
 # No n column: --n required (exit 4), and --n N gives the same weights.
 n_gwas=$(zcat "$SS" | awk -F'\t' 'NR == 2 { print $16 }')
 zcat "$SS" | cut -f1-15,17- >"$WORK/no_n.tsv"
