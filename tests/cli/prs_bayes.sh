@@ -101,6 +101,7 @@ t_true "--threads 1 and 2: identical traces" cmp -s "$WORK/o/b.bayes.trace.tsv" 
 t_ok "--ld FILE gives the weights of the LD built on the fly" \
     "cmp -s <(grep -v '^##' '$WORK/a.w') <(grep -v '^##' '$WORK/b.w')"
 t_expect "expected weights" "$EXP/small.weights.tsv" "$WORK/b.w"
+t_expect "expected trace" "$EXP/small.trace.tsv" "$WORK/o/b.bayes.trace.tsv"
 # shellcheck disable=SC2086
 t_run "another --seed" 0 $BAYES --sumstats "$SS" --ld "$WORK/o/ref.ld.zst" --n-iter 300 --n-burnin 100 --thin 4 --seed 4 -o "$WORK/o/s4" --no-version
 t_ok "another --seed gives other draws" "! cmp -s '$WORK/b.w' <(zcat '$WORK/o/s4.bayes.weights.tsv.gz')"
@@ -135,6 +136,19 @@ t_grep "no n: the message says to give --n" 'give --n' "$WORK/err"
 # shellcheck disable=SC2086
 t_run "no n column, --n $n_gwas" 0 $BAYES --sumstats "$WORK/no_n.tsv" --n "$n_gwas" --ld "$WORK/o/ref.ld.zst" $FAST -o "$WORK/o/nn" --no-version
 t_ok "--n on a file without n: the same weights" "cmp -s '$WORK/b.w' <(zcat '$WORK/o/nn.bayes.weights.tsv.gz')"
+
+# Without standard errors: z from p and the sign of beta (PRS-CS's way).
+# The p-values are t-test ones with 6 digits and the chain follows its
+# input, so the weights agree closely, not to the last digit.
+zcat "$SS" | cut -f1-6,8- >"$WORK/no_se.tsv"
+# shellcheck disable=SC2086
+t_run "no standard_error column: z from p" 0 $BAYES --sumstats "$WORK/no_se.tsv" --ld "$WORK/o/ref.ld.zst" $FAST -o "$WORK/o/nose" --no-version
+paste <(grep -v '^#' "$WORK/b.w" | tail -n +2 | cut -f6) \
+    <(zcat "$WORK/o/nose.bayes.weights.tsv.gz" | grep -v '^#' | tail -n +2 | cut -f6) |
+    awk '{ n++; sx += $1; sy += $2; sxx += $1 * $1; syy += $2 * $2; sxy += $1 * $2 }
+         END { printf "%.6f\n", (n * sxy - sx * sy) / sqrt((n * sxx - sx * sx) * (n * syy - sy * sy)) }' >"$WORK/nose.r"
+echo "# weights from p vs from SE: r = $(cat "$WORK/nose.r")"
+t_ok "no standard_error: weights correlate > 0.98 with the SE-based ones" "awk '{ exit !(\$1 > 0.98) }' '$WORK/nose.r'"
 
 # --phi fixed: the trace's phi is constant
 # shellcheck disable=SC2086
