@@ -183,33 +183,6 @@ static void ld_free(ld_all_t *ld)
     free(ld->blocks);
 }
 
-static duet_err_t ld_read(const char *path, ld_all_t *ld)
-{
-    duet_ld_reader_t *r = NULL;
-    duet_err_t err = duet_ld_open(path, &r);
-    if (err) return err;
-    for (;;) {
-        if (ld->n_blocks == ld->m_blocks) {
-            int m = ld->m_blocks ? 2 * ld->m_blocks : 64;
-            duet_ld_block_t *b = realloc(ld->blocks, sizeof *b * m);
-            if (!b) { err = duet_log_oom(sizeof *b * m); break; }
-            memset(b + ld->m_blocks, 0, sizeof *b * (m - ld->m_blocks));
-            ld->blocks = b;
-            ld->m_blocks = m;
-        }
-        int rc = duet_ld_next(r, &ld->blocks[ld->n_blocks], &err);
-        if (rc <= 0) break;
-        ld->n_variants += ld->blocks[ld->n_blocks].m;
-        ld->n_blocks++;
-    }
-    if (!err) {
-        duet_log_info("%s: %lld variants in %d blocks (reference of %d samples)", path,
-                      (long long)ld->n_variants, ld->n_blocks, duet_ld_n_samples(r));
-    }
-    duet_ld_close(r);
-    return err;
-}
-
 /* The sumstats row of an LD variant: alleles equal (sign +1) or swapped
  * (sign -1); a sumstats file without other alleles matches on the effect
  * allele alone.  NULL if none. */
@@ -239,16 +212,16 @@ static ss_row_t *find_row(ss_table_t *t, const duet_ld_variant_t *v, int *sign,
     return found;
 }
 
-/* The model over the matched variants: per block the sub-matrix of D and
- * the standardised effects; the full blocks' matrices are freed as they
- * are used.  *matches gets the matched variants in LD order. */
+/* The model over the matched variants: per block with matches the
+ * sub-matrix of D, the standardised effects, and the matched variants in
+ * LD order. */
 typedef struct {
-    int n_blocks;
+    int n_blocks, m_blocks;
     int *size;
     double **ld;
     double *beta_mrg;
     match_t *matches;
-    int p;
+    int p, m_p;
 } model_t;
 
 static void model_free(model_t *m)
@@ -260,56 +233,101 @@ static void model_free(model_t *m)
     free(m->matches);
 }
 
-static duet_err_t match_all(ss_table_t *t, ld_all_t *ld, model_t *m, match_stats_t *st)
+/* Room for one more block of up to `m_variants` variants in the model. */
+static duet_err_t model_grow(model_t *m, int m_variants)
 {
-    memset(st, 0, sizeof *st);
-    int *idx = NULL;
-    m->size = duet_calloc(ld->n_blocks + 1, sizeof(int));
-    m->ld = duet_calloc(ld->n_blocks + 1, sizeof(double *));
-    m->beta_mrg = duet_malloc(sizeof(double) * (ld->n_variants + 1));
-    m->matches = duet_malloc(sizeof(match_t) * (ld->n_variants + 1));
-    if (!m->size || !m->ld || !m->beta_mrg || !m->matches) return DUET_ENOMEM;
-    for (int k = 0; k < ld->n_blocks; k++) {
-        duet_ld_block_t *b = &ld->blocks[k];
-        free(idx);
-        if (!(idx = duet_malloc(sizeof(int) * b->m))) return DUET_ENOMEM;
-        int mk = 0;
-        for (int i = 0; i < b->m; i++) {
-            int sign = 0;
-            ss_row_t *row = find_row(t, &b->variants[i], &sign, st);
-            if (!row) continue;
-            row->used = 1;
-            st->matched++;
-            st->flipped += sign < 0;
-            idx[mk++] = i;
-            match_t *mt = &m->matches[m->p];
-            mt->v = &b->variants[i];
-            mt->row = row;
-            mt->sign = sign;
-            m->beta_mrg[m->p++] = sign * row->beta_std; /* effect of the ALT allele */
-        }
-        if (mk == 0) {
-            free(b->r);
-            b->r = NULL;
-            continue;
-        }
-        double *d = duet_malloc(sizeof(double) * (size_t)mk * mk);
-        if (!d) {
-            free(idx);
-            return DUET_ENOMEM;
-        }
-        for (int j = 0; j < mk; j++)
-            for (int i = 0; i < mk; i++) d[(size_t)j * mk + i] = b->r[(size_t)idx[j] * b->m + idx[i]];
-        free(b->r);
-        b->r = NULL;
+    if (m->n_blocks == m->m_blocks) {
+        int nb = m->m_blocks ? 2 * m->m_blocks : 64;
+        int *size = realloc(m->size, sizeof(int) * nb);
+        if (size) m->size = size;
+        double **ld = realloc(m->ld, sizeof(double *) * nb);
+        if (ld) m->ld = ld;
+        if (!size || !ld) return duet_log_oom(sizeof(double *) * nb);
+        m->m_blocks = nb;
+    }
+    if (m->p + m_variants > m->m_p) {
+        int np = m->m_p ? 2 * m->m_p : 4096;
+        while (np < m->p + m_variants) np *= 2;
+        double *bm = realloc(m->beta_mrg, sizeof(double) * np);
+        if (bm) m->beta_mrg = bm;
+        match_t *mt = realloc(m->matches, sizeof(match_t) * np);
+        if (mt) m->matches = mt;
+        if (!bm || !mt) return duet_log_oom(sizeof(match_t) * np);
+        m->m_p = np;
+    }
+    return DUET_OK;
+}
+
+/* Match one LD block as it is read: its variants found in the sumstats
+ * join the model with the sub-matrix of D between them; the block's full
+ * matrix is freed, so that memory holds the matched sub-blocks only. */
+static duet_err_t match_block(ss_table_t *t, duet_ld_block_t *b, model_t *m,
+                              match_stats_t *st)
+{
+    duet_err_t err = model_grow(m, b->m);
+    if (err) return err;
+    int *idx = duet_malloc(sizeof(int) * b->m), mk = 0;
+    if (!idx) return DUET_ENOMEM;
+    for (int i = 0; i < b->m; i++) {
+        int sign = 0;
+        ss_row_t *row = find_row(t, &b->variants[i], &sign, st);
+        if (!row) continue;
+        row->used = 1;
+        st->matched++;
+        st->flipped += sign < 0;
+        idx[mk++] = i;
+        match_t *mt = &m->matches[m->p];
+        mt->v = &b->variants[i]; /* the variants array stays put */
+        mt->row = row;
+        mt->sign = sign;
+        m->beta_mrg[m->p++] = sign * row->beta_std; /* effect of the ALT allele */
+    }
+    double *d = mk ? duet_malloc(sizeof(double) * (size_t)mk * mk) : NULL;
+    if (mk && !d) err = DUET_ENOMEM;
+    for (int j = 0; j < mk && d; j++)
+        for (int i = 0; i < mk; i++) d[(size_t)j * mk + i] = b->r[(size_t)idx[j] * b->m + idx[i]];
+    if (d) {
         m->size[m->n_blocks] = mk;
         m->ld[m->n_blocks++] = d;
     }
     free(idx);
-    for (int i = 0; i < t->n; i++) st->absent += !t->rows[i].used;
+    free(b->r);
+    b->r = NULL;
+    return err;
+}
+
+/* Read the LD reference block by block, matching each as it comes. */
+static duet_err_t ld_read(const char *path, ld_all_t *ld, ss_table_t *t, model_t *m,
+                          match_stats_t *st)
+{
+    duet_ld_reader_t *r = NULL;
+    duet_err_t err = duet_ld_open(path, &r);
+    if (err) return err;
+    for (;;) {
+        if (ld->n_blocks == ld->m_blocks) {
+            int mb = ld->m_blocks ? 2 * ld->m_blocks : 64;
+            duet_ld_block_t *b = realloc(ld->blocks, sizeof *b * mb);
+            if (!b) { err = duet_log_oom(sizeof *b * mb); break; }
+            memset(b + ld->m_blocks, 0, sizeof *b * (mb - ld->m_blocks));
+            ld->blocks = b;
+            ld->m_blocks = mb;
+        }
+        duet_ld_block_t *blk = &ld->blocks[ld->n_blocks];
+        int rc = duet_ld_next(r, blk, &err);
+        if (rc <= 0) break;
+        ld->n_variants += blk->m;
+        ld->n_blocks++;
+        if ((err = match_block(t, blk, m, st))) break;
+    }
+    if (!err) {
+        duet_log_info("%s: %lld variants in %d blocks (reference of %d samples)", path,
+                      (long long)ld->n_variants, ld->n_blocks, duet_ld_n_samples(r));
+    }
+    duet_ld_close(r);
+    for (int i = 0; i < t->n && !err; i++) st->absent += !t->rows[i].used;
     st->absent -= st->duplicated; /* duplicated rows are not absent ones */
     if (st->absent < 0) st->absent = 0;
-    return DUET_OK;
+    return err;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -426,9 +444,10 @@ static duet_err_t write_log(const duet_bayes_opts_t *o, const ss_table_t *t, con
 
 /* The LD reference: read from --ld, or built from --vcf into --ld-out's
  * P.ld.zst (kept) or a temporary file beside the outputs (removed). */
-static duet_err_t get_ld(const duet_bayes_opts_t *o, ld_all_t *ld)
+static duet_err_t get_ld(const duet_bayes_opts_t *o, ld_all_t *ld, ss_table_t *t, model_t *m,
+                         match_stats_t *st)
 {
-    if (o->ld) return ld_read(o->ld, ld);
+    if (o->ld) return ld_read(o->ld, ld, t, m, st);
     kstring_t path = { 0, 0, NULL };
     ksprintf(&path, "%s%s", o->ld_out ? o->ld_out : o->out,
              o->ld_out ? ".ld.zst" : ".bayes.tmp-ld.zst");
@@ -447,13 +466,13 @@ static duet_err_t get_ld(const duet_bayes_opts_t *o, ld_all_t *ld)
     if (!o->no_version) ksprintf(&prov, "%s\ncommand: %s", duet_version_string(), duet_opts_cmdline());
     bo.provenance = prov.s;
     int handle = o->ld_out ? -1 : duet_cleanup_register(path.s, 0);
-    duet_ld_build_stats_t st;
-    duet_err_t err = duet_ld_build(&bo, path.s, &st);
+    duet_ld_build_stats_t bs;
+    duet_err_t err = duet_ld_build(&bo, path.s, &bs);
     if (!err) {
         duet_log_info("LD reference from %s: %lld of %lld variants in %lld blocks%s%s", o->vcf,
-                      (long long)st.n_kept, (long long)st.n_read, (long long)st.n_blocks,
+                      (long long)bs.n_kept, (long long)bs.n_read, (long long)bs.n_blocks,
                       o->ld_out ? ", kept in " : "", o->ld_out ? path.s : "");
-        err = ld_read(path.s, ld);
+        err = ld_read(path.s, ld, t, m, st);
     }
     if (handle >= 0) duet_cleanup_remove(handle);
     free(prov.s);
@@ -488,11 +507,11 @@ duet_err_t duet_bayes_run(const duet_bayes_opts_t *o)
     memset(&ld, 0, sizeof ld);
     memset(&m, 0, sizeof m);
     memset(&res, 0, sizeof res);
+    memset(&st, 0, sizeof st);
     duet_err_t err;
     if ((err = open_outputs(o, outs))) goto cleanup;
     if ((err = ss_read(o->sumstats, o->n_gwas, &t))) goto cleanup;
-    if ((err = get_ld(o, &ld))) goto cleanup;
-    if ((err = match_all(&t, &ld, &m, &st))) goto cleanup;
+    if ((err = get_ld(o, &ld, &t, &m, &st))) goto cleanup;
     duet_log_info("matched %lld variants (%lld with swapped alleles) in %d blocks; %lld LD "
                   "variants with other alleles, %lld duplicated rows, %lld sumstats variants "
                   "absent from the LD reference", (long long)st.matched, (long long)st.flipped,
