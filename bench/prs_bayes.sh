@@ -56,7 +56,7 @@ echo "input: $bcf ($n_samples samples; LD and GWAS on $((n_samples / 2)))," \
 echo "variants fitted: $matched in $blocks blocks"
 printf '%-34s %10s %10s %22s\n' step "wall (s)" "peak (MB)" "s per 10,000 variants"
 printf '%-34s %10.1f %10.0f %22.2f\n' "duet ld (LD build)" "$ld_s" "$((ld_kb / 1024))" \
-    "$(echo "$ld_s * 10000 / $matched" | bc -l)"
+    "$(awk -v s="$ld_s" -v m="$matched" 'BEGIN { print s * 10000 / m }')"
 printf '%-34s %10.1f %10.0f %22.2f\n' "duet prs bayes (sampler)" "$b_s" "$((b_kb / 1024))" \
-    "$(echo "$b_s * 10000 / $matched" | bc -l)"
+    "$(awk -v s="$b_s" -v m="$matched" 'BEGIN { print s * 10000 / m }')"
 grep -E '^posterior_(mean|sd)_(phi|h2)' "$work/b.log"
