@@ -27,8 +27,9 @@ if [ -z "$dir" ]; then
     "$DUET" simulate --samples 5000 --variants 10000 --seed 1 --threads "$THREADS" --quiet -o "$dir"
 fi
 bcf=$(find "$dir" -maxdepth 1 -name '*.bcf' | sort | head -1)
-n_samples=$(bcftools query -l "$bcf" | wc -l)
-bcftools query -l "$bcf" | head -n $((n_samples / 2)) >"$work/discovery.txt"
+bcftools query -l "$bcf" >"$work/samples.txt"
+n_samples=$(wc -l <"$work/samples.txt")
+head -n $((n_samples / 2)) "$work/samples.txt" >"$work/discovery.txt"
 
 run() { # NAME CMD... : time it; seconds and kilobytes go to $work/NAME.time
     local name=$1; shift
