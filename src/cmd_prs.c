@@ -14,6 +14,9 @@
 #include "duet/opts.h"
 #include "duet/prs.h"
 
+/* src/cmd_prs_bayes.c */
+duet_err_t main_prs_bayes(int argc, char **argv);
+
 enum {
     OPT_SUMSTATS = DUET_OPT_FIRST_PRIVATE,
     OPT_VCF,
@@ -97,6 +100,7 @@ static void usage(FILE *fp)
         "\n"
         "Subcommands:\n"
         "    ct       clumping + thresholding over a p-value grid (PRSice-2), with validation\n"
+        "    bayes    continuous-shrinkage Bayesian weights from an LD reference (PRS-CS-auto)\n"
         "\n");
 }
 
@@ -261,6 +265,10 @@ duet_err_t main_prs(int argc, char **argv)
     if (!strcmp(argv[1], "ct")) {
         duet_log_set_command("prs ct");
         return main_prs_ct(argc - 1, argv + 1);
+    }
+    if (!strcmp(argv[1], "bayes")) {
+        duet_log_set_command("prs bayes");
+        return main_prs_bayes(argc - 1, argv + 1);
     }
     duet_log_error("unknown subcommand '%s' (see 'duet prs -h')", argv[1]);
     return DUET_EUSAGE;

@@ -22,6 +22,7 @@ duet_err_t main_burden(int argc, char **argv);
 duet_err_t main_clump(int argc, char **argv);
 duet_err_t main_freq(int argc, char **argv);
 duet_err_t main_gwas(int argc, char **argv);
+duet_err_t main_ld(int argc, char **argv);
 duet_err_t main_merge(int argc, char **argv);
 duet_err_t main_meta(int argc, char **argv);
 duet_err_t main_phewas(int argc, char **argv);
@@ -49,9 +50,10 @@ static const cmd_t cmds[] = {
     { main_phewas, "phewas", "genotype-first scan: variants or a score x every phecode", NULL },
     { NULL, NULL, "Polygenic scores and meta-analysis", NULL },
     { main_clump, "clump", "LD clumping of summary statistics (plink 1.9 --clump)", NULL },
-    { main_prs, "prs", "polygenic scores from summary statistics: C+T (PRSice-2)", "ct" },
+    { main_prs, "prs", "polygenic scores from summary statistics: C+T (PRSice-2), Bayesian (PRS-CS-auto)", "ct bayes" },
     { main_score, "score", "apply polygenic scores (PGS Catalog, plink2, duet weights) in one pass", NULL },
     { main_meta, "meta", "meta-analysis of summary statistics: fixed and random effects", NULL },
+    { main_ld, "ld", "block-diagonal LD reference (nearest PSD blocks) for prs bayes", NULL },
     { NULL, NULL, "Figures", NULL },
     { main_plot, "plot", "SVG figures: Manhattan, QQ and PheWAS plots", "manhattan qq phewas" },
     { NULL, NULL, "Simulation", NULL },
