@@ -199,8 +199,8 @@ duet_err_t duet_score_run(const duet_score_run_t *run)
         goto cleanup;
     for (int o = 0; o < N_OUT; o++)
         if ((err = duet_out_close(out[o], NULL))) goto cleanup;
-    for (int o = 0; o < N_OUT; o++)
-        if ((err = duet_out_publish(out[o]))) goto cleanup;
+    /* all three or none */
+    if ((err = duet_out_publish_all(out, N_OUT))) goto cleanup;
     duet_log_info("%d samples x %d scores written to %s%s", res->n_samples, res->n_scores,
                   run->out, suffix[OUT_SCORE]);
 
