@@ -8,7 +8,7 @@
 
 #include <htslib/kstring.h>
 #include "duet/err.h"
-#include "duet/out.h"
+#include "duet/text.h"
 
 /* The GWAS Catalog summary-statistics standard's columns, in order,
  * tab-separated (no newline); a writer appends its extra columns. */
@@ -17,22 +17,9 @@
     "odds_ratio\tstandard_error\teffect_allele_frequency\tp_value\t"         \
     "neg_log_10_p_value\tci_upper\tci_lower\trsid\tvariant_id\tinfo\tn"
 
-/* Metadata text being built.  An append that cannot allocate sets `oom`,
- * which stays set (a later, shorter append that succeeds must not leave a
- * text with a hole in it); check it once, at the end. */
-typedef struct {
-    kstring_t ks;
-    int oom;
-} duet_ssf_text_t;
-
-void duet_ssf_puts(duet_ssf_text_t *t, const char *s);
-void duet_ssf_printf(duet_ssf_text_t *t, const char *fmt, ...) DUET_PRINTF(2, 3);
 /* Append `s` as a YAML double-quoted scalar (", \ escaped, control bytes
  * as \xNN). */
-void duet_ssf_yaml_str(duet_ssf_text_t *t, const char *s);
-/* Write the text to `out` and free it: DUET_ENOMEM (reported) if an
- * append failed, else duet_out_write()'s result. */
-duet_err_t duet_ssf_text_write(duet_ssf_text_t *t, duet_out_t *out) DUET_WUR;
+void duet_ssf_yaml_str(duet_text_t *t, const char *s);
 
 /* The md5 of a file's bytes as 32 hex digits.  DUET_EWRITE (reported) if
  * it cannot be read back, DUET_ENOMEM. */

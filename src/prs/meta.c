@@ -573,10 +573,10 @@ static const char *scheme_name(const duet_meta_opts_t *o)
     return o->scheme == DUET_META_STDERR ? "stderr" : "samplesize";
 }
 
-static void put_lambda(duet_ssf_text_t *t, double v)
+static void put_lambda(duet_text_t *t, double v)
 {
-    if (isfinite(v)) duet_ssf_printf(t, "%.4f", v);
-    else duet_ssf_puts(t, "\"" NA "\"");
+    if (isfinite(v)) duet_text_printf(t, "%.4f", v);
+    else duet_text_puts(t, "\"" NA "\"");
 }
 
 /* The YAML sidecar: GWAS-SSF metadata as duet gwas writes it, and the
@@ -585,60 +585,62 @@ static duet_err_t write_yaml(const meta_t *m, const char *tsv_path, const char *
                              duet_out_t *y)
 {
     const duet_meta_opts_t *o = m->o;
-    duet_ssf_text_t ks = { { 0, 0, NULL }, 0 };
+    duet_text_t ks = DUET_TEXT_INIT;
     const char *base = strrchr(tsv_path, '/');
     base = base ? base + 1 : tsv_path;
-    duet_ssf_puts(&ks, "# GWAS-SSF metadata (GWAS Catalog summary statistics standard) written by duet meta\n");
-    duet_ssf_puts(&ks, "file_type: GWAS-SSF v1.0\n");
-    duet_ssf_puts(&ks, "data_file_name: "); duet_ssf_yaml_str(&ks, base); duet_ssf_puts(&ks, "\n");
-    duet_ssf_printf(&ks, "data_file_md5sum: %s\n", md5);
-    duet_ssf_puts(&ks, "is_harmonised: false\nis_sorted: true\n");
-    duet_ssf_puts(&ks, "genome_assembly: "); duet_ssf_yaml_str(&ks, o->build ? o->build : NA); duet_ssf_puts(&ks, "\n");
-    duet_ssf_puts(&ks, "coordinate_system: 1-based\n");
-    duet_ssf_puts(&ks, "trait_description:");
+    duet_text_puts(&ks, "# GWAS-SSF metadata (GWAS Catalog summary statistics standard) written by duet meta\n");
+    duet_text_puts(&ks, "file_type: GWAS-SSF v1.0\n");
+    duet_text_puts(&ks, "data_file_name: "); duet_ssf_yaml_str(&ks, base); duet_text_puts(&ks, "\n");
+    duet_text_printf(&ks, "data_file_md5sum: %s\n", md5);
+    duet_text_puts(&ks, "is_harmonised: false\nis_sorted: true\n");
+    duet_text_puts(&ks, "genome_assembly: "); duet_ssf_yaml_str(&ks, o->build ? o->build : NA); duet_text_puts(&ks, "\n");
+    duet_text_puts(&ks, "coordinate_system: 1-based\n");
+    duet_text_puts(&ks, "trait_description:");
     int n_traits = 0;
     for (int i = 0; i < m->n_st; i++) {
         const char *t = m->st[i].trait;
         int seen = !t;
         for (int j = 0; j < i && !seen; j++) seen = m->st[j].trait && !strcmp(m->st[j].trait, t);
         if (seen) continue;
-        duet_ssf_puts(&ks, "\n  - "); duet_ssf_yaml_str(&ks, t);
+        duet_text_puts(&ks, "\n  - "); duet_ssf_yaml_str(&ks, t);
         n_traits++;
     }
-    duet_ssf_puts(&ks, n_traits ? "\n" : " []\n");
+    duet_text_puts(&ks, n_traits ? "\n" : " []\n");
     /* the studies' largest sample sizes added up, when every study gives one */
     double n_total = 0;
     for (int i = 0; i < m->n_st && n_total >= 0; i++)
         n_total = m->st[i].n_max > 0 ? n_total + m->st[i].n_max : -1;
-    if (n_total > 0) duet_ssf_printf(&ks, "sample_size: %.0f\n", n_total);
+    if (n_total > 0) duet_text_printf(&ks, "sample_size: %.0f\n", n_total);
     if (!o->no_version) {
-        duet_ssf_puts(&ks, "analysis_software: "); duet_ssf_yaml_str(&ks, duet_version_string()); duet_ssf_puts(&ks, "\n");
+        duet_text_puts(&ks, "analysis_software: "); duet_ssf_yaml_str(&ks, duet_version_string()); duet_text_puts(&ks, "\n");
     }
-    duet_ssf_puts(&ks, "duet:\n");
+    duet_text_puts(&ks, "duet:\n");
     if (!o->no_version) {
-        duet_ssf_puts(&ks, "  command: "); duet_ssf_yaml_str(&ks, duet_opts_cmdline()); duet_ssf_puts(&ks, "\n");
+        duet_text_puts(&ks, "  command: "); duet_ssf_yaml_str(&ks, duet_opts_cmdline()); duet_text_puts(&ks, "\n");
     }
-    duet_ssf_printf(&ks, "  model: \"%s; Cochran's Q, I^2, DerSimonian-Laird random effects\"\n",
+    duet_text_printf(&ks, "  model: \"%s; Cochran's Q, I^2, DerSimonian-Laird random effects\"\n",
              o->scheme == DUET_META_STDERR ? "fixed-effects inverse-variance weighting"
                                            : "sample-size-weighted Z");
-    duet_ssf_printf(&ks, "  scheme: %s\n  genomic_control: %s\n  min_studies: %d\n", scheme_name(o),
+    duet_text_printf(&ks, "  scheme: %s\n  genomic_control: %s\n  min_studies: %d\n", scheme_name(o),
              o->gc ? "true" : "false", o->min_studies);
-    duet_ssf_printf(&ks, "  variants_written: %llu\n", (unsigned long long)m->n_written);
-    duet_ssf_puts(&ks, "  studies:\n");
+    duet_text_printf(&ks, "  variants_written: %llu\n", (unsigned long long)m->n_written);
+    duet_text_puts(&ks, "  studies:\n");
     for (int i = 0; i < m->n_st; i++) {
         const study_t *s = &m->st[i];
-        duet_ssf_puts(&ks, "    - file: "); duet_ssf_yaml_str(&ks, s->path); duet_ssf_puts(&ks, "\n");
-        duet_ssf_printf(&ks, "      format: %s\n",
+        duet_text_puts(&ks, "    - file: "); duet_ssf_yaml_str(&ks, s->path); duet_text_puts(&ks, "\n");
+        duet_text_printf(&ks, "      format: %s\n",
                  duet_sumstats_format_name(duet_sumstats_format(s->ss)));
-        duet_ssf_puts(&ks, "      trait: "); duet_ssf_yaml_str(&ks, s->trait ? s->trait : NA); duet_ssf_puts(&ks, "\n");
-        duet_ssf_printf(&ks, "      rows: %llu\n      used: %llu\n      swapped: %llu\n"
+        duet_text_puts(&ks, "      trait: "); duet_ssf_yaml_str(&ks, s->trait ? s->trait : NA); duet_text_puts(&ks, "\n");
+        duet_text_printf(&ks, "      rows: %llu\n      used: %llu\n      swapped: %llu\n"
                  "      allele_mismatches: %llu\n      no_statistics: %llu\n",
                  (unsigned long long)s->rows, (unsigned long long)s->used,
                  (unsigned long long)s->swapped, (unsigned long long)s->mismatched,
                  (unsigned long long)s->no_stat);
-        if (o->gc) { duet_ssf_puts(&ks, "      lambda_gc: "); put_lambda(&ks, s->lambda); duet_ssf_puts(&ks, "\n"); }
+        if (o->gc) { duet_text_puts(&ks, "      lambda_gc: "); put_lambda(&ks, s->lambda); duet_text_puts(&ks, "\n"); }
     }
-    return duet_ssf_text_write(&ks, y);
+    duet_err_t err = duet_text_write(&ks, y);
+    duet_text_free(&ks);
+    return err;
 }
 
 /* The run summary (P.meta.log, and stderr). */

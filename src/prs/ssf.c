@@ -12,20 +12,7 @@
 #include "duet/log.h"
 #include "duet/ssf.h"
 
-void duet_ssf_puts(duet_ssf_text_t *t, const char *s)
-{
-    if (kputs(s, &t->ks) < 0) t->oom = 1;
-}
-
-void duet_ssf_printf(duet_ssf_text_t *t, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    if (kvsprintf(&t->ks, fmt, ap) < 0) t->oom = 1;
-    va_end(ap);
-}
-
-void duet_ssf_yaml_str(duet_ssf_text_t *t, const char *s)
+void duet_ssf_yaml_str(duet_text_t *t, const char *s)
 {
     int bad = kputc('"', &t->ks) < 0;
     for (; *s; s++) {
@@ -38,15 +25,6 @@ void duet_ssf_yaml_str(duet_ssf_text_t *t, const char *s)
     }
     bad |= kputc('"', &t->ks) < 0;
     if (bad) t->oom = 1;
-}
-
-duet_err_t duet_ssf_text_write(duet_ssf_text_t *t, duet_out_t *out)
-{
-    duet_err_t err = t->oom || !t->ks.s ? duet_log_oom(t->ks.m + 64)
-                                        : duet_out_write(out, t->ks.s, t->ks.l);
-    free(t->ks.s);
-    memset(t, 0, sizeof *t);
-    return err;
 }
 
 duet_err_t duet_ssf_file_md5(const char *path, char hex[33])

@@ -20,6 +20,7 @@
 #include "duet/out.h"
 #include "duet/progress.h"
 #include "duet/ssf.h"
+#include "duet/text.h"
 #include "duet/traitset.h"
 #include "duet/version.h"
 #include "lambda_internal.h"
@@ -236,67 +237,69 @@ static duet_err_t write_yaml(const duet_gwas_opts_t *o, const char *sex_summary,
                              const duet_scan_t *scan, trait_out_t *to, uint64_t n_tested)
 {
     const duet_scan_trait_t *tr = duet_scan_trait(scan, to->index);
-    duet_ssf_text_t ks = { { 0, 0, NULL }, 0 };
+    duet_text_t ks = DUET_TEXT_INIT;
     const char *base = strrchr(to->tsv_path, '/');
     base = base ? base + 1 : to->tsv_path;
-    duet_ssf_puts(&ks, "# GWAS-SSF metadata (GWAS Catalog summary statistics standard) written by duet gwas\n");
-    duet_ssf_puts(&ks, "file_type: GWAS-SSF v1.0\n");
-    duet_ssf_puts(&ks, "data_file_name: "); duet_ssf_yaml_str(&ks, base); duet_ssf_puts(&ks, "\n");
-    duet_ssf_printf(&ks, "data_file_md5sum: %s\n", to->md5);
-    duet_ssf_puts(&ks, "is_harmonised: false\nis_sorted: true\n");
-    duet_ssf_puts(&ks, "genome_assembly: "); duet_ssf_yaml_str(&ks, o->build ? o->build : NA); duet_ssf_puts(&ks, "\n");
-    duet_ssf_puts(&ks, "coordinate_system: 1-based\n");
-    duet_ssf_puts(&ks, "trait_description:\n  - "); duet_ssf_yaml_str(&ks, tr->name); duet_ssf_puts(&ks, "\n");
-    duet_ssf_printf(&ks, "sample_size: %d\n", tr->n);
+    duet_text_puts(&ks, "# GWAS-SSF metadata (GWAS Catalog summary statistics standard) written by duet gwas\n");
+    duet_text_puts(&ks, "file_type: GWAS-SSF v1.0\n");
+    duet_text_puts(&ks, "data_file_name: "); duet_ssf_yaml_str(&ks, base); duet_text_puts(&ks, "\n");
+    duet_text_printf(&ks, "data_file_md5sum: %s\n", to->md5);
+    duet_text_puts(&ks, "is_harmonised: false\nis_sorted: true\n");
+    duet_text_puts(&ks, "genome_assembly: "); duet_ssf_yaml_str(&ks, o->build ? o->build : NA); duet_text_puts(&ks, "\n");
+    duet_text_puts(&ks, "coordinate_system: 1-based\n");
+    duet_text_puts(&ks, "trait_description:\n  - "); duet_ssf_yaml_str(&ks, tr->name); duet_text_puts(&ks, "\n");
+    duet_text_printf(&ks, "sample_size: %d\n", tr->n);
     if (tr->binary) {
         if (tr->n_cases >= o->min_cell && tr->n_controls >= o->min_cell)
-            duet_ssf_printf(&ks, "case_count: %d\ncontrol_count: %d\n", tr->n_cases, tr->n_controls);
+            duet_text_printf(&ks, "case_count: %d\ncontrol_count: %d\n", tr->n_cases, tr->n_controls);
         else
-            duet_ssf_puts(&ks, "case_count: \"" NA "\"\ncontrol_count: \"" NA "\"\n");
+            duet_text_puts(&ks, "case_count: \"" NA "\"\ncontrol_count: \"" NA "\"\n");
     }
     if (!o->c.no_version) {
-        duet_ssf_puts(&ks, "analysis_software: "); duet_ssf_yaml_str(&ks, duet_version_string()); duet_ssf_puts(&ks, "\n");
+        duet_text_puts(&ks, "analysis_software: "); duet_ssf_yaml_str(&ks, duet_version_string()); duet_text_puts(&ks, "\n");
     }
-    duet_ssf_puts(&ks, "adjusted_covariates:");
+    duet_text_puts(&ks, "adjusted_covariates:");
     if (tr->covars_used) {
-        duet_ssf_puts(&ks, "\n");
+        duet_text_puts(&ks, "\n");
         for (const char *p = tr->covars_used; *p;) {
             size_t len = strcspn(p, ",");
             char *nm = strndup(p, len);
-            if (nm) { duet_ssf_puts(&ks, "  - "); duet_ssf_yaml_str(&ks, nm); duet_ssf_puts(&ks, "\n"); }
+            if (nm) { duet_text_puts(&ks, "  - "); duet_ssf_yaml_str(&ks, nm); duet_text_puts(&ks, "\n"); }
             if (!nm) ks.oom = 1;
             free(nm);
             p += len + (p[len] == ',');
         }
     } else {
-        duet_ssf_puts(&ks, " []\n");
+        duet_text_puts(&ks, " []\n");
     }
-    duet_ssf_puts(&ks, "duet:\n");
+    duet_text_puts(&ks, "duet:\n");
     if (!o->c.no_version) {
-        duet_ssf_puts(&ks, "  command: "); duet_ssf_yaml_str(&ks, duet_opts_cmdline()); duet_ssf_puts(&ks, "\n");
+        duet_text_puts(&ks, "  command: "); duet_ssf_yaml_str(&ks, duet_opts_cmdline()); duet_text_puts(&ks, "\n");
     }
-    duet_ssf_puts(&ks, "  model: "); duet_ssf_yaml_str(&ks, model_name(o, tr->binary)); duet_ssf_puts(&ks, "\n");
+    duet_text_puts(&ks, "  model: "); duet_ssf_yaml_str(&ks, model_name(o, tr->binary)); duet_text_puts(&ks, "\n");
     if (tr->binary) {
         char pol[160];
         duet_bintest_describe(&o->scan.binary, pol, sizeof pol);
-        duet_ssf_puts(&ks, "  case_control_test: "); duet_ssf_yaml_str(&ks, pol); duet_ssf_puts(&ks, "\n");
+        duet_text_puts(&ks, "  case_control_test: "); duet_ssf_yaml_str(&ks, pol); duet_text_puts(&ks, "\n");
     }
-    duet_ssf_printf(&ks, "  genotypes: %s\n", o->dosage ? "DS" : "GT");
-    duet_ssf_printf(&ks, "  missing_genotypes: %s\n", o->scan.missing == DUET_MISSING_DROP ? "drop" : "mean");
+    duet_text_printf(&ks, "  genotypes: %s\n", o->dosage ? "DS" : "GT");
+    duet_text_printf(&ks, "  missing_genotypes: %s\n", o->scan.missing == DUET_MISSING_DROP ? "drop" : "mean");
     if (tr->covars_dropped) {
-        duet_ssf_puts(&ks, "  covariates_dropped: "); duet_ssf_yaml_str(&ks, tr->covars_dropped); duet_ssf_puts(&ks, "\n");
+        duet_text_puts(&ks, "  covariates_dropped: "); duet_ssf_yaml_str(&ks, tr->covars_dropped); duet_text_puts(&ks, "\n");
     }
-    if (o->region) { duet_ssf_puts(&ks, "  region: "); duet_ssf_yaml_str(&ks, o->region); duet_ssf_puts(&ks, "\n"); }
-    if (o->chunk_n) duet_ssf_printf(&ks, "  chunk: %d/%d\n", o->chunk_k, o->chunk_n);
+    if (o->region) { duet_text_puts(&ks, "  region: "); duet_ssf_yaml_str(&ks, o->region); duet_text_puts(&ks, "\n"); }
+    if (o->chunk_n) duet_text_printf(&ks, "  chunk: %d/%d\n", o->chunk_k, o->chunk_n);
     if (sex_summary) {
-        duet_ssf_puts(&ks, "  sex: "); duet_ssf_yaml_str(&ks, sex_summary); duet_ssf_puts(&ks, "\n");
-        duet_ssf_printf(&ks, "  xchr_model: %d\n  par: %s\n", o->xchr_model, o->sexo.par.name);
+        duet_text_puts(&ks, "  sex: "); duet_ssf_yaml_str(&ks, sex_summary); duet_text_puts(&ks, "\n");
+        duet_text_printf(&ks, "  xchr_model: %d\n  par: %s\n", o->xchr_model, o->sexo.par.name);
     }
-    duet_ssf_printf(&ks, "  variants_tested: %llu\n", (unsigned long long)n_tested);
+    duet_text_printf(&ks, "  variants_tested: %llu\n", (unsigned long long)n_tested);
     char lbuf[1024];
     duet_dist_lambda_yaml(&to->lambda, lbuf, sizeof lbuf);
-    duet_ssf_puts(&ks, lbuf);
-    return duet_ssf_text_write(&ks, to->yaml);
+    duet_text_puts(&ks, lbuf);
+    duet_err_t err = duet_text_write(&ks, to->yaml);
+    duet_text_free(&ks);
+    return err;
 }
 
 
@@ -468,7 +471,7 @@ typedef struct {
     char *log_path;
     run_t run;
     int n_blocks;            /* slots of run */
-    kstring_t summary;       /* the run summary (P.log, stderr) */
+    duet_text_t summary;     /* the run summary (P.log, stderr) */
 } gwas_t;
 
 /* Inputs: the variant lists, the traits and covariates on the VCF's
@@ -486,7 +489,7 @@ static duet_err_t gwas_load(gwas_t *g)
     duet_traitset_opts_init(&tso);
     duet_trait_cli_traitset(&o->traits, &tso);
     if ((err = duet_traitset_load_vcf(o->vcf, &tso, &g->ts))) return err;
-    ksprintf(&g->summary, "%s\n", g->ts->summary);
+    duet_text_printf(&g->summary, "%s\n", g->ts->summary);
     duet_scan_input_t in;
     duet_scan_input_traitset(g->ts, &in);
     return duet_scan_create(&in, &o->scan, &g->scans[SCAN_AUTO]);
@@ -518,7 +521,7 @@ static duet_err_t gwas_sexes(gwas_t *g)
                  g->n_male, g->n_female, g->n_unknown);
         g->sex_summary = ss.s;
         if (!g->sex_summary) return DUET_ENOMEM;
-        ksprintf(&g->summary, "sex: %s; chrX outside the PARs (%s): males hemizygous, coded "
+        duet_text_printf(&g->summary, "sex: %s; chrX outside the PARs (%s): males hemizygous, coded "
                  "0..%d, sex a covariate, samples of unknown sex left out%s\n",
                  g->sex_summary, o->sexo.par.name, o->xchr_model == 1 ? 1 : 2,
                  o->xchr_model == 0 ? " (--xchr-model 0: not tested)" : "");
@@ -790,50 +793,50 @@ static duet_err_t gwas_lambdas(gwas_t *g)
 }
 
 /* The summary's line of variant counts: read, tested, and why not. */
-static void summary_variants(gwas_t *g, kstring_t *s)
+static void summary_variants(gwas_t *g, duet_text_t *s)
 {
     const run_t *r = &g->run;
     const duet_gwas_opts_t *o = &g->o;
-    ksprintf(s, "variants: %llu read, %llu tested", (unsigned long long)r->n_read,
+    duet_text_printf(s, "variants: %llu read, %llu tested", (unsigned long long)r->n_read,
              (unsigned long long)r->n_tested);
     if (g->scans[SCAN_X] || g->scans[SCAN_Y])
-        ksprintf(s, " (%llu on chrX outside the PARs, %llu on chrY)",
+        duet_text_printf(s, " (%llu on chrX outside the PARs, %llu on chrY)",
                  (unsigned long long)r->tested_by_scan[SCAN_X],
                  (unsigned long long)r->tested_by_scan[SCAN_Y]);
     if (r->f_contig)
-        ksprintf(s, ", %llu on chrX or chrY not tested (%s)", (unsigned long long)r->f_contig,
+        duet_text_printf(s, ", %llu on chrX or chrY not tested (%s)", (unsigned long long)r->f_contig,
                  o->xchr_model == 0 ? "--xchr-model 0" : "no trait testable in their samples");
-    if (o->maf > 0) ksprintf(s, ", %llu below --maf", (unsigned long long)r->f_maf);
-    if (o->mac > 0) ksprintf(s, ", %llu below --mac", (unsigned long long)r->f_mac);
-    if (g->extract) ksprintf(s, ", %llu not in --extract", (unsigned long long)r->f_extract);
-    if (g->exclude) ksprintf(s, ", %llu in --exclude", (unsigned long long)r->f_exclude);
-    kputc('\n', s);
+    if (o->maf > 0) duet_text_printf(s, ", %llu below --maf", (unsigned long long)r->f_maf);
+    if (o->mac > 0) duet_text_printf(s, ", %llu below --mac", (unsigned long long)r->f_mac);
+    if (g->extract) duet_text_printf(s, ", %llu not in --extract", (unsigned long long)r->f_extract);
+    if (g->exclude) duet_text_printf(s, ", %llu in --exclude", (unsigned long long)r->f_exclude);
+    duet_text_putc(s, '\n');
 }
 
 /* The summary's table of traits: model, counts (withheld below
  * --min-cell), rows by test, lambda GC. */
-static void summary_traits(gwas_t *g, kstring_t *s)
+static void summary_traits(gwas_t *g, duet_text_t *s)
 {
     const duet_gwas_opts_t *o = &g->o;
     const duet_scan_t *scan = g->scans[SCAN_AUTO];
-    ksprintf(s, "traits: %d selected, %d scanned\n", g->ts->n_traits, g->n_outs);
-    kputs("trait\tmodel\tn\tn_cases\tn_controls\tcovariates\trows\tNA_rows\tscore\tspa\texact\t"
-          "wald\tfirth\tlambda_gc", s);
+    duet_text_printf(s, "traits: %d selected, %d scanned\n", g->ts->n_traits, g->n_outs);
+    duet_text_puts(s, "trait\tmodel\tn\tn_cases\tn_controls\tcovariates\trows\tNA_rows\tscore\tspa\texact\t"
+          "wald\tfirth\tlambda_gc");
     for (int b = 0; b < DUET_LAMBDA_N_BINS; b++) {
         double lo, hi;
         const char *label;
         duet_lambda_bin(b, &lo, &hi, &label);
-        ksprintf(s, "\tlambda_maf_%s", label);
+        duet_text_printf(s, "\tlambda_maf_%s", label);
     }
-    kputs("\tlambda_all\n", s);
+    duet_text_puts(s, "\tlambda_all\n");
     for (int u = 0; u < g->n_outs; u++) {
         trait_out_t *to = &g->outs[u];
         const duet_scan_trait_t *tr = duet_scan_trait(scan, to->index);
-        ksprintf(s, "%s\t%s\t%d\t", tr->name, model_name(o, tr->binary), tr->n);
+        duet_text_printf(s, "%s\t%s\t%d\t", tr->name, model_name(o, tr->binary), tr->n);
         int show = tr->binary && tr->n_cases >= o->min_cell && tr->n_controls >= o->min_cell;
-        if (show) ksprintf(s, "%d\t%d\t", tr->n_cases, tr->n_controls);
-        else kputs(NA "\t" NA "\t", s);
-        ksprintf(s, "%d\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t", tr->n_covars_used,
+        if (show) duet_text_printf(s, "%d\t%d\t", tr->n_cases, tr->n_controls);
+        else duet_text_puts(s, NA "\t" NA "\t");
+        duet_text_printf(s, "%d\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t", tr->n_covars_used,
                  (unsigned long long)to->rows, (unsigned long long)to->na_rows,
                  (unsigned long long)to->by_test[DUET_TEST_SCORE],
                  (unsigned long long)to->by_test[DUET_TEST_SPA],
@@ -845,26 +848,26 @@ static void summary_traits(gwas_t *g, kstring_t *s)
         for (int b = 0; b < DUET_LAMBDA_N_BINS; b++) ls[1 + b] = &to->lambda.bins[b];
         ls[DUET_LAMBDA_N_BINS + 1] = &to->lambda.all;
         for (int q = 0; q < DUET_LAMBDA_N_BINS + 2; q++) {
-            if (isfinite(ls[q]->lambda)) ksprintf(s, "%.4f", ls[q]->lambda);
-            else kputs(NA, s);
-            kputc(q == DUET_LAMBDA_N_BINS + 1 ? '\n' : '\t', s);
+            if (isfinite(ls[q]->lambda)) duet_text_printf(s, "%.4f", ls[q]->lambda);
+            else duet_text_puts(s, NA);
+            duet_text_putc(s, q == DUET_LAMBDA_N_BINS + 1 ? '\n' : '\t');
         }
     }
-    ksprintf(s, "lambda_gc: median chi-square / 0.4549 over variants with MAF >= %g "
+    duet_text_printf(s, "lambda_gc: median chi-square / 0.4549 over variants with MAF >= %g "
              "(effect_allele_frequency as written); lambda_maf_*: per MAF bin; lambda_all: "
              "every variant\n", DUET_LAMBDA_MIN_MAF);
 }
 
 /* The summary's top hits of every trait (P.log only). */
-static void summary_hits(gwas_t *g, kstring_t *s)
+static void summary_hits(gwas_t *g, duet_text_t *s)
 {
-    kputs("top hits:\ntrait\tvariant_id\tbeta\tstandard_error\tp_value\ttest\n", s);
+    duet_text_puts(s, "top hits:\ntrait\tvariant_id\tbeta\tstandard_error\tp_value\ttest\n");
     for (int u = 0; u < g->n_outs; u++) {
         trait_out_t *to = &g->outs[u];
         for (int h = 0; h < to->n_hits; h++) {
             char pbuf[48];
             duet_dist_format_p(to->hits[h].log_p, 4, NA, pbuf, sizeof pbuf);
-            ksprintf(s, "%s\t%s\t%.4g\t%.4g\t%s\t%s\n",
+            duet_text_printf(s, "%s\t%s\t%.4g\t%.4g\t%s\t%s\n",
                      duet_scan_trait(g->scans[SCAN_AUTO], to->index)->name,
                      to->hits[h].variant_id, to->hits[h].beta, to->hits[h].se, pbuf,
                      duet_test_str(to->hits[h].test));
@@ -900,15 +903,17 @@ static duet_err_t gwas_publish_traits(gwas_t *g)
 /* P.log: provenance and the summary. */
 static duet_err_t gwas_write_log(gwas_t *g)
 {
-    kstring_t lg = { 0, 0, NULL };
-    kputs("# duet gwas run summary\n", &lg);
+    const char *summary = duet_text_str(&g->summary);
+    if (!summary) return DUET_ENOMEM;
+    duet_text_t lg = DUET_TEXT_INIT;
+    duet_text_puts(&lg, "# duet gwas run summary\n");
     if (!g->o.c.no_version) {
-        ksprintf(&lg, "# %s\n", duet_version_string());
-        ksprintf(&lg, "# %s\n", duet_opts_cmdline());
+        duet_text_printf(&lg, "# %s\n", duet_version_string());
+        duet_text_printf(&lg, "# %s\n", duet_opts_cmdline());
     }
-    kputs(g->summary.s, &lg);
-    duet_err_t err = lg.s ? duet_out_write(g->logf, lg.s, lg.l) : duet_log_oom(0);
-    free(lg.s);
+    duet_text_puts(&lg, summary);
+    duet_err_t err = duet_text_write(&lg, g->logf);
+    duet_text_free(&lg);
     if (err) return err;
     return duet_out_commit(g->logf, NULL);
 }
@@ -939,7 +944,7 @@ static void gwas_log_summary(gwas_t *g)
 {
     if (duet_log_quiet()) return;
     char *save = NULL;
-    for (char *line = strtok_r(g->summary.s, "\n", &save); line;
+    for (char *line = strtok_r(g->summary.ks.s, "\n", &save); line;
          line = strtok_r(NULL, "\n", &save)) {
         if (!strcmp(line, "top hits:")) break;
         duet_log_info("%s", line);
@@ -974,7 +979,7 @@ static void gwas_free(gwas_t *g)
     duet_traitset_destroy(g->ts);
     duet_idlist_destroy(g->extract);
     duet_idlist_destroy(g->exclude);
-    free(g->summary.s);
+    duet_text_free(&g->summary);
 }
 
 duet_err_t duet_gwas_run(const duet_gwas_opts_t *opts)
@@ -992,7 +997,7 @@ duet_err_t duet_gwas_run(const duet_gwas_opts_t *opts)
     summary_variants(&g, &g.summary);
     summary_traits(&g, &g.summary);
     summary_hits(&g, &g.summary);
-    if (!g.summary.s) { err = DUET_ENOMEM; goto cleanup; }
+    if (!duet_text_str(&g.summary)) { err = DUET_ENOMEM; goto cleanup; }
     if ((err = gwas_finish(&g))) goto cleanup;
     gwas_log_summary(&g);
 
