@@ -105,7 +105,14 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libduet.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libduet.a $(LDFLAGS) $(LDLIBS)
 
-units: $(UNIT_BIN)
+# The fault-injection shim of tests/cli/fault.sh (LD_PRELOAD; never built
+# with the sanitizers, which must come first in the preload order).
+FAULT_SHIM := $(BUILD)/tests/libduetfault.so
+$(FAULT_SHIM): tests/fault/shim.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O2 -g -Wall -Wextra -Werror -shared -fPIC -o $@ $< -ldl
+
+units: $(UNIT_BIN) $(FAULT_SHIM)
 
 deps:
 	@tools/install-deps.sh

@@ -350,9 +350,8 @@ duet_err_t main_pca(int argc, char **argv)
     if ((err = duet_out_close(o_vec, NULL)) || (err = duet_out_close(o_val, NULL)) ||
         (err = duet_out_close(o_log, NULL)) || (o_var && (err = duet_out_close(o_var, NULL))))
         goto cleanup;
-    if ((err = duet_out_publish(o_vec)) || (err = duet_out_publish(o_val)) ||
-        (err = duet_out_publish(o_log)) || (o_var && (err = duet_out_publish(o_var))))
-        goto cleanup;
+    duet_out_t *all[4] = { o_vec, o_val, o_log, o_var };
+    err = duet_out_publish_all(all, 4);
 
 cleanup:
     duet_out_destroy(o_vec);

@@ -233,8 +233,7 @@ duet_err_t main_pheno(int argc, char **argv)
     if ((err = write_traits(ph, &common, o, out[2]))) goto cleanup;
     for (int k = 0; k < 3; k++)
         if ((err = duet_out_close(out[k], NULL))) goto cleanup;
-    for (int k = 0; k < 3; k++)
-        if ((err = duet_out_publish(out[k]))) goto cleanup;
+    if ((err = duet_out_publish_all(out, 3))) goto cleanup;
     int n_bin = 0;
     for (int t = 0; t < ph->n_traits; t++) n_bin += ph->traits[t].binary;
     duet_log_info("%d samples (IDs from %s%s), %d phecode and %d quantitative traits written "

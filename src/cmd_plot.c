@@ -79,28 +79,9 @@ static void usage(FILE *fp, duet_plot_kind_t kind)
     fprintf(fp, "\n");
 }
 
-duet_err_t main_plot(int argc, char **argv)
+/* The option table of one figure. */
+static const struct option *long_options(duet_plot_kind_t kind)
 {
-    if (argc < 2) {
-        usage_plot(stderr);
-        return DUET_EUSAGE;
-    }
-    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-        usage_plot(stdout);
-        return DUET_OK;
-    }
-    duet_plot_kind_t kind;
-    if (!strcmp(argv[1], "manhattan")) kind = DUET_PLOT_MANHATTAN;
-    else if (!strcmp(argv[1], "qq")) kind = DUET_PLOT_QQ;
-    else if (!strcmp(argv[1], "phewas")) kind = DUET_PLOT_PHEWAS;
-    else {
-        duet_log_error("unknown figure '%s' (manhattan, qq or phewas)", argv[1]);
-        return DUET_EUSAGE;
-    }
-    char cmdname[32];
-    snprintf(cmdname, sizeof cmdname, "plot %s", argv[1]);
-    duet_log_set_command(cmdname);
-
     static const struct option lopts_manhattan[] = {
         {"title", required_argument, NULL, OPT_TITLE},
         {"width", required_argument, NULL, OPT_WIDTH},
@@ -129,115 +110,165 @@ duet_err_t main_plot(int argc, char **argv)
         DUET_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0}
     };
-    const struct option *lopts = kind == DUET_PLOT_MANHATTAN ? lopts_manhattan
-                                 : kind == DUET_PLOT_QQ      ? lopts_qq
-                                                             : lopts_phewas;
-    duet_common_t common;
-    duet_opts_init(&common);
-    duet_plot_opts_t po;
-    duet_plot_opts_init(&po, kind);
+    return kind == DUET_PLOT_MANHATTAN ? lopts_manhattan
+           : kind == DUET_PLOT_QQ      ? lopts_qq
+                                       : lopts_phewas;
+}
+
+/* One figure option into `po`; DUET_EUSAGE (reported) for a bad value,
+ * -1 when `c` is not a figure option. */
+static int figure_option(int c, const char *arg, duet_plot_opts_t *po)
+{
     long lv;
+    switch (c) {
+    case OPT_TITLE: po->title = arg; return DUET_OK;
+    case OPT_WIDTH:
+        if (duet_opts_parse_long("--width", arg, 200, 20000, &lv)) return DUET_EUSAGE;
+        po->width = (int)lv;
+        return DUET_OK;
+    case OPT_HEIGHT:
+        if (duet_opts_parse_long("--height", arg, 200, 20000, &lv)) return DUET_EUSAGE;
+        po->height = (int)lv;
+        return DUET_OK;
+    case OPT_LABEL:
+        if (duet_opts_parse_long("--label", arg, 0, 1000, &lv)) return DUET_EUSAGE;
+        po->n_labels = (int)lv;
+        return DUET_OK;
+    case OPT_GENOME_WIDE:
+        return duet_opts_parse_double("--genome-wide", arg, 1e-300, 1, &po->genome_wide)
+                   ? DUET_EUSAGE : DUET_OK;
+    case OPT_SUGGESTIVE:
+        return duet_opts_parse_double("--suggestive", arg, 1e-300, 1, &po->suggestive)
+                   ? DUET_EUSAGE : DUET_OK;
+    case OPT_THIN:
+        return duet_opts_parse_double("--thin", arg, 1e-300, 1, &po->thin) ? DUET_EUSAGE
+                                                                           : DUET_OK;
+    case OPT_ID: po->id = arg; return DUET_OK;
+    case OPT_ALPHA:
+        return duet_opts_parse_double("--alpha", arg, 1e-300, 1, &po->alpha) ? DUET_EUSAGE
+                                                                             : DUET_OK;
+    }
+    return -1;
+}
+
+/* Parse the options of `duet plot KIND` (argv[0] is KIND).  Returns
+ * DUET_OK with *in set, DUET_OK with common->help set, or DUET_EUSAGE. */
+static duet_err_t parse_args(duet_plot_kind_t kind, const char *cmdname, int argc, char **argv,
+                             duet_common_t *common, duet_plot_opts_t *po, const char **in)
+{
+    const struct option *lopts = long_options(kind);
+    duet_opts_init(common);
+    duet_plot_opts_init(po, kind);
     int c;
-    argc--;
-    argv++;
     optind = 1;
     while ((c = getopt_long(argc, argv, DUET_COMMON_SHORTOPTS, lopts, NULL)) != -1) {
-        switch (c) {
-        case OPT_TITLE: po.title = optarg; break;
-        case OPT_WIDTH:
-            if (duet_opts_parse_long("--width", optarg, 200, 20000, &lv)) return DUET_EUSAGE;
-            po.width = (int)lv;
-            break;
-        case OPT_HEIGHT:
-            if (duet_opts_parse_long("--height", optarg, 200, 20000, &lv)) return DUET_EUSAGE;
-            po.height = (int)lv;
-            break;
-        case OPT_LABEL:
-            if (duet_opts_parse_long("--label", optarg, 0, 1000, &lv)) return DUET_EUSAGE;
-            po.n_labels = (int)lv;
-            break;
-        case OPT_GENOME_WIDE:
-            if (duet_opts_parse_double("--genome-wide", optarg, 1e-300, 1, &po.genome_wide))
-                return DUET_EUSAGE;
-            break;
-        case OPT_SUGGESTIVE:
-            if (duet_opts_parse_double("--suggestive", optarg, 1e-300, 1, &po.suggestive))
-                return DUET_EUSAGE;
-            break;
-        case OPT_THIN:
-            if (duet_opts_parse_double("--thin", optarg, 1e-300, 1, &po.thin)) return DUET_EUSAGE;
-            break;
-        case OPT_ID: po.id = optarg; break;
-        case OPT_ALPHA:
-            if (duet_opts_parse_double("--alpha", optarg, 1e-300, 1, &po.alpha)) return DUET_EUSAGE;
-            break;
-        default: {
-            int r = duet_opts_common(&common, c, optarg);
-            if (r == DUET_OK) break;
-            if (r == DUET_EUSAGE) return DUET_EUSAGE;
-            return duet_opts_bad(cmdname);
-        }
-        }
+        int r = figure_option(c, optarg, po);
+        if (r == DUET_OK) continue;
+        if (r == DUET_EUSAGE) return DUET_EUSAGE;
+        r = duet_opts_common(common, c, optarg);
+        if (r == DUET_OK) continue;
+        if (r == DUET_EUSAGE) return DUET_EUSAGE;
+        return duet_opts_bad(cmdname);
     }
-    if (common.help) {
-        usage(stdout, kind);
-        return DUET_OK;
-    }
-    if (optind != argc - 1 || !common.out) {
+    if (common->help) return DUET_OK;
+    if (optind != argc - 1 || !common->out) {
         duet_log_error(optind >= argc ? "no input file" : optind < argc - 1
                        ? "one input file expected" : "-o/--out is required");
         return duet_opts_bad(cmdname);
     }
-    duet_opts_apply(&common);
-    const char *in = argv[optind];
-    if (kind == DUET_PLOT_MANHATTAN && !strcmp(in, "-")) {
+    *in = argv[optind];
+    if (kind == DUET_PLOT_MANHATTAN && !strcmp(*in, "-")) {
         duet_log_error("the Manhattan plot reads its input twice: give a file, not '-'");
         return DUET_EUSAGE;
     }
+    return DUET_OK;
+}
 
+/* What was drawn, for the log. */
+static void log_summary(duet_plot_kind_t kind, const duet_plot_info_t *info)
+{
+    switch (kind) {
+    case DUET_PLOT_MANHATTAN:
+        duet_log_info("%lld rows (%lld without a p-value), %d chromosomes, %lld points drawn, "
+                      "%d labels", (long long)info->n_rows, (long long)info->n_missing,
+                      info->n_groups, (long long)info->n_points, info->n_labels);
+        break;
+    case DUET_PLOT_QQ:
+        duet_log_info("%lld p-values (%lld rows without), lambda GC %.4f, %lld points drawn",
+                      (long long)(info->n_rows - info->n_missing), (long long)info->n_missing,
+                      info->lambda_gc, (long long)info->n_points);
+        break;
+    default:
+        duet_log_info("%lld phecodes (%lld without a p-value), %d categories, Bonferroni "
+                      "-log10 p %.3f, %d labels", (long long)info->n_rows,
+                      (long long)info->n_missing, info->n_groups, info->line, info->n_labels);
+        break;
+    }
+}
+
+/* Draw the figure of `in` into the output claimed first (no overwrite
+ * before reading), with the provenance in its metadata. */
+static duet_err_t draw_figure(duet_plot_kind_t kind, const char *in, const duet_common_t *common,
+                              duet_plot_opts_t *po)
+{
     duet_err_t err;
     duet_out_t *out = NULL;
     duet_svg_t svg;
     duet_svg_init(&svg);
     char *prov = NULL;
-    if (!common.no_version) {
+    if (!common->no_version) {
         size_t n = strlen(duet_version_string()) + strlen(duet_opts_cmdline()) + 4;
         if (!(prov = duet_malloc(n))) return DUET_ENOMEM;
         snprintf(prov, n, "%s; %s", duet_version_string(), duet_opts_cmdline());
-        po.provenance = prov;
+        po->provenance = prov;
     }
-    /* Claim the output first: refuse to overwrite before reading. */
-    if ((err = duet_out_create(common.out, DUET_OUT_PLAIN, common.force, 1, &out)))
+    if ((err = duet_out_create(common->out, DUET_OUT_PLAIN, common->force, 1, &out)))
         goto cleanup;
     duet_plot_info_t info;
     switch (kind) {
-    case DUET_PLOT_MANHATTAN: err = duet_plot_manhattan(in, &po, &svg, &info); break;
-    case DUET_PLOT_QQ: err = duet_plot_qq(in, &po, &svg, &info); break;
-    default: err = duet_plot_phewas(in, &po, &svg, &info); break;
+    case DUET_PLOT_MANHATTAN: err = duet_plot_manhattan(in, po, &svg, &info); break;
+    case DUET_PLOT_QQ: err = duet_plot_qq(in, po, &svg, &info); break;
+    default: err = duet_plot_phewas(in, po, &svg, &info); break;
     }
-    if (err) goto cleanup;
-    if ((err = duet_svg_write(&svg, out))) goto cleanup;
-    switch (kind) {
-    case DUET_PLOT_MANHATTAN:
-        duet_log_info("%lld rows (%lld without a p-value), %d chromosomes, %lld points drawn, "
-                      "%d labels", (long long)info.n_rows, (long long)info.n_missing,
-                      info.n_groups, (long long)info.n_points, info.n_labels);
-        break;
-    case DUET_PLOT_QQ:
-        duet_log_info("%lld p-values (%lld rows without), lambda GC %.4f, %lld points drawn",
-                      (long long)(info.n_rows - info.n_missing), (long long)info.n_missing,
-                      info.lambda_gc, (long long)info.n_points);
-        break;
-    default:
-        duet_log_info("%lld phecodes (%lld without a p-value), %d categories, Bonferroni "
-                      "-log10 p %.3f, %d labels", (long long)info.n_rows,
-                      (long long)info.n_missing, info.n_groups, info.line, info.n_labels);
-        break;
-    }
+    if (!err && !(err = duet_svg_write(&svg, out))) log_summary(kind, &info);
 
 cleanup:
     duet_out_destroy(out);
     duet_svg_free(&svg);
     free(prov);
     return err;
+}
+
+duet_err_t main_plot(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage_plot(stderr);
+        return DUET_EUSAGE;
+    }
+    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+        usage_plot(stdout);
+        return DUET_OK;
+    }
+    duet_plot_kind_t kind;
+    if (!strcmp(argv[1], "manhattan")) kind = DUET_PLOT_MANHATTAN;
+    else if (!strcmp(argv[1], "qq")) kind = DUET_PLOT_QQ;
+    else if (!strcmp(argv[1], "phewas")) kind = DUET_PLOT_PHEWAS;
+    else {
+        duet_log_error("unknown figure '%s' (manhattan, qq or phewas)", argv[1]);
+        return DUET_EUSAGE;
+    }
+    char cmdname[32];
+    snprintf(cmdname, sizeof cmdname, "plot %s", argv[1]);
+    duet_log_set_command(cmdname);
+    duet_common_t common;
+    duet_plot_opts_t po;
+    const char *in = NULL;
+    duet_err_t err = parse_args(kind, cmdname, argc - 1, argv + 1, &common, &po, &in);
+    if (err) return err;
+    if (common.help) {
+        usage(stdout, kind);
+        return DUET_OK;
+    }
+    duet_opts_apply(&common);
+    return draw_figure(kind, in, &common, &po);
 }

@@ -19,14 +19,19 @@ typedef struct {
 } cmd_t;
 
 duet_err_t main_burden(int argc, char **argv);
+duet_err_t main_clump(int argc, char **argv);
 duet_err_t main_freq(int argc, char **argv);
 duet_err_t main_gwas(int argc, char **argv);
+duet_err_t main_ld(int argc, char **argv);
 duet_err_t main_merge(int argc, char **argv);
+duet_err_t main_meta(int argc, char **argv);
 duet_err_t main_phewas(int argc, char **argv);
 duet_err_t main_pca(int argc, char **argv);
 duet_err_t main_phecode(int argc, char **argv);
 duet_err_t main_pheno(int argc, char **argv);
 duet_err_t main_plot(int argc, char **argv);
+duet_err_t main_prs(int argc, char **argv);
+duet_err_t main_score(int argc, char **argv);
 duet_err_t main_simulate(int argc, char **argv);
 duet_err_t main_store(int argc, char **argv);
 
@@ -43,6 +48,12 @@ static const cmd_t cmds[] = {
     { main_burden, "burden", "rare-variant gene tests: burden, SKAT, SKAT-O, ACAT (regenie masks)", NULL },
     { main_merge, "merge", "gather the chunk outputs of one trait into one file", NULL },
     { main_phewas, "phewas", "genotype-first scan: variants or a score x every phecode", NULL },
+    { NULL, NULL, "Polygenic scores and meta-analysis", NULL },
+    { main_clump, "clump", "LD clumping of summary statistics (plink 1.9 --clump)", NULL },
+    { main_prs, "prs", "polygenic scores from summary statistics: C+T (PRSice-2), Bayesian (PRS-CS-auto)", "ct bayes" },
+    { main_score, "score", "apply polygenic scores (PGS Catalog, plink2, duet weights) in one pass", NULL },
+    { main_meta, "meta", "meta-analysis of summary statistics: fixed and random effects", NULL },
+    { main_ld, "ld", "block-diagonal LD reference (nearest PSD blocks) for prs bayes", NULL },
     { NULL, NULL, "Figures", NULL },
     { main_plot, "plot", "SVG figures: Manhattan, QQ and PheWAS plots", "manhattan qq phewas" },
     { NULL, NULL, "Simulation", NULL },

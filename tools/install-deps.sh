@@ -8,12 +8,13 @@
 set -eu
 
 # build: compiler, htslib, zstd, OpenBLAS (+LAPACK), SQLite, libRmath
-# tests: plink2, bcftools/tabix (peers and references), R with brglm2,
-#        mandoc (man page lint), sqlite3 shell, zstd, python3 (tools/)
+# tests: plink2, plink1.9 (--clump), bcftools/tabix (peers and references), R with brglm2
+#        and metafor, mandoc (man page lint), sqlite3 shell, zstd, python3 (tools/)
 # bench: hyperfine, time; workflows: snakemake, cwltool
 PACKAGES="build-essential pkg-config libhts-dev libzstd-dev libopenblas-dev
-libsqlite3-dev r-mathlib plink2 bcftools tabix r-base-core r-cran-brglm2
-mandoc sqlite3 zstd python3 hyperfine time snakemake cwltool"
+libsqlite3-dev r-mathlib plink2 bcftools tabix r-base-core r-cran-brglm2 r-cran-metafor
+mandoc sqlite3 zstd python3 hyperfine time snakemake cwltool
+plink1.9"
 
 if [ "${1:-}" = --list ]; then
     echo $PACKAGES

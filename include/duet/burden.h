@@ -26,6 +26,8 @@
 #include "duet/err.h"
 #include "duet/geno.h"
 #include "duet/genetest.h"
+#include "duet/opts.h"
+#include "duet/pheno_cli.h"
 #include "duet/scan.h"
 #include "duet/stats.h"
 
@@ -401,5 +403,46 @@ int duet_burden_res_n_carriers(const duet_burden_gene_res_t *res, int mb, int t)
 /* The statistic of test `test` (DUET_BURDEN_TEST_*) for mb and trait t. */
 const duet_burden_stat_t *duet_burden_res_stat(const duet_burden_gene_res_t *res,
                                                int mb, int t, int test);
+
+/* ------------------------------------------------------------------ */
+/* The run of `duet burden`: gene sets, traits, one pass over the VCF,
+ * P.burden.tsv.gz and P.log. */
+
+typedef struct {
+    duet_common_t c;          /* -o PREFIX (files only), --threads, --force,
+                                 --no-version, --quiet */
+    const char *vcf;          /* genotypes, in the genes' genome order */
+    const char *anno, *set_list, *mask_def; /* regenie's files, or NULL */
+    int csq;                  /* genes and classes from INFO/CSQ or ANN
+                                 (mask_def optional: default masks) */
+    const char *aaf_bins, *maf_bins; /* frequency bins (one of them, or
+                                        neither: AAF 0.01) */
+    int singletons;           /* add the singleton bin */
+    int dosage;               /* FORMAT/DS instead of GT */
+    long min_cell;            /* carrier and case counts below it are
+                                 withheld [20] */
+    duet_trait_cli_t traits;  /* --pheno ... or --db, after
+                                 duet_trait_cli_finish() */
+    const duet_pheno_opts_t *db_opts; /* phecode and --quant derivation
+                                         (with traits.db), or NULL */
+    duet_burden_opts_t b;     /* tests, weights, collapse, case/control */
+    duet_sex_cli_t sexo;      /* --sex, --par */
+} duet_burden_run_opts_t;
+
+/* The defaults (duet_opts_init, duet_burden_opts_init, duet_sex_cli_init,
+ * min_cell 20, everything else unset). */
+void duet_burden_run_opts_init(duet_burden_run_opts_t *opts);
+
+/*
+ * Read the gene sets and the traits, test every gene as soon as its
+ * variants have been read (genes in parallel, rows in the order the genes
+ * completed, so that the output does not depend on --threads), write
+ * P.burden.tsv.gz and P.log (temporary names, published when complete) and
+ * the summary on stderr.  Errors (reported once): those of the set, mask
+ * and annotation readers, the bins, the trait loader (traitset.h), the
+ * reader (geno.h) and the models (DUET_EDEGENERATE), DUET_EWRITE,
+ * DUET_ENOMEM, DUET_EINTR / DUET_ETERM.
+ */
+duet_err_t duet_burden_run(const duet_burden_run_opts_t *opts) DUET_WUR;
 
 #endif

@@ -13,7 +13,8 @@
  *   - no header: one field per line means one ID per line; two or more
  *     fields are FID IID (.fam, plink keep files): the second column;
  * later lines starting with '#' are skipped.  An ID listed twice is kept
- * once, at its first place.
+ * once, at its first place, and counted (n_repeats): a caller for whom a
+ * repeat is an error (--samples, an ordered selection) says so.
  */
 #ifndef DUET_IDLIST_H
 #define DUET_IDLIST_H
@@ -24,6 +25,9 @@ typedef struct {
     char *path;
     int n;          /* distinct IDs */
     char **ids;     /* in first-seen order */
+    int n_repeats;  /* lines whose ID was listed before */
+    int first_repeat;       /* index in ids of the first repeated ID */
+    int first_repeat_line;  /* line of its second listing */
     void *hash;
 } duet_idlist_t;
 

@@ -60,6 +60,11 @@ duet_err_t duet_out_close(duet_out_t *o, const duet_tabix_t *tabix) DUET_WUR;
  * folder.  After this the writer only needs duet_out_destroy(). */
 duet_err_t duet_out_publish(duet_out_t *o) DUET_WUR;
 
+/* Publish closed outputs that belong together (NULL entries skipped): all
+ * of them, or, when one fails (reported), none -- those already renamed
+ * are removed again. */
+duet_err_t duet_out_publish_all(duet_out_t *const *outs, int n) DUET_WUR;
+
 /* duet_out_close() followed by duet_out_publish(). */
 duet_err_t duet_out_commit(duet_out_t *o, const duet_tabix_t *tabix) DUET_WUR;
 

@@ -29,6 +29,8 @@
 
 #include "duet/bintest.h"
 #include "duet/err.h"
+#include "duet/opts.h"
+#include "duet/pheno_cli.h"
 #include "duet/stats.h"
 #include "duet/traitset.h"
 
@@ -90,5 +92,48 @@ duet_err_t duet_phewas_run(const duet_traitset_t *ts, const double *g, int ldg,
  * exponent below 1e-308.  Returns DUET_OK or DUET_ENOMEM.
  */
 duet_err_t duet_bh_logq(const double *log_p, int n, double *log_q) DUET_WUR;
+
+/* ------------------------------------------------------------------ */
+/* The run of `duet phewas` (its entry point is duet_phewas_scan(), since
+ * duet_phewas_run() above is the per-batch engine): exposures (variants by
+ * ID, from a list or a region, or a per-person score), the traits through
+ * traitset.h, q-values, Bonferroni flags and the dissemination rule,
+ * PREFIX.phewas.tsv.gz and PREFIX.log. */
+
+typedef struct {
+    duet_common_t c;          /* -o PREFIX (files only), --threads, --force,
+                                 --no-version, --quiet */
+    const char *vcf;          /* genotypes; with a score, only the samples
+                                 (NULL: the score file's samples) */
+    const char *variant;      /* comma-separated IDs, or NULL */
+    const char *variants;     /* a file of IDs, or NULL */
+    const char *region;       /* or NULL */
+    const char *score;        /* FILE:COLUMN, or NULL (exactly one of the
+                                 four exposure options is set) */
+    int dosage;               /* FORMAT/DS instead of GT */
+    duet_trait_cli_t traits;  /* --pheno ... or --db, after
+                                 duet_trait_cli_finish() */
+    const duet_pheno_opts_t *db_opts; /* phecode and --quant derivation
+                                         (with traits.db), or NULL */
+    duet_phewas_opts_t model; /* min_cases, min_controls, case/control */
+    int min_cell;             /* counts below it are written <min_cell [20] */
+    double alpha;             /* family-wise level of the bonferroni
+                                 column [0.05] */
+} duet_phewas_scan_opts_t;
+
+/* The defaults (duet_opts_init, duet_phewas_opts_init, min_cell 20,
+ * alpha 0.05, everything else unset). */
+void duet_phewas_scan_opts_init(duet_phewas_scan_opts_t *opts);
+
+/*
+ * Run the scan and write its outputs (temporary names, published when
+ * complete).  Errors (reported once): DUET_EUSAGE (a malformed --score or
+ * an empty --variant), DUET_EFORMAT (an empty --variants file), the errors
+ * of the ID lists, the score table, the trait loader (traitset.h) and the
+ * reader (geno.h), DUET_EMISMATCH (variants asked for and not in the VCF,
+ * named; no candidate sample), DUET_EDEGENERATE (no variant in the VCF or
+ * --region), DUET_EWRITE, DUET_ENOMEM.
+ */
+duet_err_t duet_phewas_scan(const duet_phewas_scan_opts_t *opts) DUET_WUR;
 
 #endif

@@ -31,6 +31,7 @@
 #include "duet/bintest.h"
 #include "duet/geno.h"
 #include "duet/stats.h"
+#include "duet/traitset.h"
 
 typedef enum {
     DUET_MISSING_MEAN = 0, /* impute missing calls with the set's mean */
@@ -59,6 +60,10 @@ typedef struct {
     const char *const *covar_names;
     const double *covars;      /* N x n_covars, column-major, no NaN */
 } duet_scan_input_t;
+
+/* The inputs of a trait set loaded without `compact` (traitset.h): its
+ * samples, traits and covariates; in points into ts. */
+void duet_scan_input_traitset(const duet_traitset_t *ts, duet_scan_input_t *in);
 
 /* What the scan knows about each trait after set-up. */
 typedef struct {

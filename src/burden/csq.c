@@ -157,6 +157,138 @@ static duet_err_t gene_add_variant(csq_gene_t *g, const char *key, int cls)
     return DUET_OK;
 }
 
+/* The genes found so far while reading INFO/CSQ or INFO/ANN. */
+typedef struct {
+    khash_t(cgene) *gh;       /* name -> index in genes */
+    csq_gene_t *genes;
+    int n_genes, m_genes;
+    kstring_t key;
+    duet_csq_format_t fmt;
+} csq_reader_t;
+
+/* The annotation classes, and the consequence field of the header: its
+ * tag (CSQ or ANN) and format. */
+static duet_err_t csq_header(duet_burden_sets_t *sets, const char *vcf, bcf_hdr_t *hdr,
+                             const char **tag, duet_csq_format_t *fmt)
+{
+    for (int c = 0; c < DUET_CSQ_N_CLASSES; c++)
+        if (duet_burden_sets_annot(sets, duet_csq_class_names[c], 1) != c) {
+            duet_log_error("--csq: the annotation classes are already set");
+            return DUET_EINTERNAL;
+        }
+    int is_ann = 0;
+    bcf_hrec_t *hr = bcf_hdr_get_hrec(hdr, BCF_HL_INFO, "ID", "CSQ", NULL);
+    if (hr) {
+        *tag = "CSQ";
+    } else if ((hr = bcf_hdr_get_hrec(hdr, BCF_HL_INFO, "ID", "ANN", NULL))) {
+        *tag = "ANN";
+        is_ann = 1;
+    } else {
+        duet_log_error("--csq: '%s' has neither INFO/CSQ (VEP) nor INFO/ANN (snpEff) in its "
+                       "header", vcf);
+        return DUET_EFORMAT;
+    }
+    int di = bcf_hrec_find_key(hr, "Description");
+    char msg[160];
+    if (duet_csq_parse_format(di >= 0 ? hr->vals[di] : NULL, is_ann, fmt, msg, sizeof msg)) {
+        duet_log_error("--csq: '%s': %s", vcf, msg);
+        return DUET_EFORMAT;
+    }
+    return DUET_OK;
+}
+
+/* The index of gene `name` (first seen at chrom:pos), added if new. */
+static duet_err_t csq_gene(csq_reader_t *r, const char *name, const char *chrom, int64_t pos,
+                           int *gi)
+{
+    khint_t k = kh_get(cgene, r->gh, name);
+    if (k != kh_end(r->gh)) {
+        *gi = kh_val(r->gh, k);
+        return DUET_OK;
+    }
+    if (r->n_genes == r->m_genes) {
+        int m = r->m_genes ? 2 * r->m_genes : 256;
+        csq_gene_t *gg = duet_realloc(r->genes, (size_t)m * sizeof *gg);
+        if (!gg) return DUET_ENOMEM;
+        r->genes = gg;
+        r->m_genes = m;
+    }
+    *gi = r->n_genes;
+    csq_gene_t *g = &r->genes[r->n_genes++];
+    memset(g, 0, sizeof *g);
+    g->name = strdup(name);
+    g->chrom = strdup(chrom);
+    g->pos = pos;
+    if (!g->name || !g->chrom) return DUET_ENOMEM;
+    int absent;
+    k = kh_put(cgene, r->gh, g->name, &absent);
+    if (absent < 0) return DUET_ENOMEM;
+    kh_val(r->gh, k) = *gi;
+    return DUET_OK;
+}
+
+/* One entry of the record's consequence field (e, elen bytes): its gene
+ * gets the variant of its allele with the entry's class. */
+static duet_err_t csq_entry(csq_reader_t *r, const bcf1_t *rec, const char *chrom,
+                            const char *e, size_t elen)
+{
+    const duet_csq_format_t *fmt = &r->fmt;
+    /* the fields of this entry */
+    const char *fs[64];
+    size_t fl[64];
+    int nf = 0;
+    for (size_t i = 0; nf < 64;) {
+        size_t j = i;
+        while (j < elen && e[j] != '|') j++;
+        fs[nf] = e + i;
+        fl[nf++] = j - i;
+        if (j >= elen) break;
+        i = j + 1;
+    }
+    int need = fmt->allele > fmt->consequence ? fmt->allele : fmt->consequence;
+    if (fmt->gene > need) need = fmt->gene;
+    if (!(nf > need && fl[fmt->gene] > 0)) return DUET_OK;
+    int cls = duet_csq_class(fs[fmt->consequence], fl[fmt->consequence]);
+    int a = cls >= 0 ? duet_csq_match_allele(fs[fmt->allele], fl[fmt->allele], rec->d.allele,
+                                             rec->n_allele)
+                     : 0;
+    if (a <= 0) return DUET_OK;
+    char gname[256];
+    size_t gl = fl[fmt->gene] < sizeof gname - 1 ? fl[fmt->gene] : sizeof gname - 1;
+    memcpy(gname, fs[fmt->gene], gl);
+    gname[gl] = '\0';
+    int gi;
+    duet_err_t err = csq_gene(r, gname, chrom, rec->pos + 1, &gi);
+    if (err) return err;
+    r->key.l = 0;
+    ksprintf(&r->key, "%s:%lld:%s:%s", chrom, (long long)rec->pos + 1, rec->d.allele[0],
+             rec->d.allele[a]);
+    if (!r->key.s) return DUET_ENOMEM;
+    return gene_add_variant(&r->genes[gi], r->key.s, cls);
+}
+
+/* The genes found into the sets, each listed variant with its most severe
+ * class. */
+static duet_err_t csq_add_genes(duet_burden_sets_t *sets, const csq_reader_t *r)
+{
+    for (int g = 0; g < r->n_genes; g++) {
+        const csq_gene_t *cg = &r->genes[g];
+        duet_err_t err = duet_burden_sets_add_gene(sets, cg->name, cg->chrom, cg->pos,
+                                                   (const char *const *)cg->ids, cg->n);
+        if (err == DUET_EFORMAT) err = DUET_EINTERNAL;
+        if (err) return err;
+        const duet_burden_gene_t *sg = &sets->genes[sets->n_genes - 1];
+        for (int j = 0; j < sg->n_variants; j++) {
+            duet_burden_slot_t *sl = &sets->slots[sg->first + j];
+            for (int v = 0; v < cg->n; v++)
+                if (!strcmp(cg->ids[v], sl->id)) {
+                    if (sl->annot < 0 || cg->cls[v] < sl->annot) sl->annot = cg->cls[v];
+                }
+        }
+    }
+    return DUET_OK;
+}
+
 duet_err_t duet_burden_sets_from_csq(duet_burden_sets_t *sets, const char *vcf,
                                      int64_t *n_records)
 {
@@ -165,52 +297,25 @@ duet_err_t duet_burden_sets_from_csq(duet_burden_sets_t *sets, const char *vcf,
     htsFile *fp = hts_open(vcf, "r");
     bcf_hdr_t *hdr = NULL;
     bcf1_t *rec = bcf_init();
-    khash_t(cgene) *gh = kh_init(cgene);
-    csq_gene_t *genes = NULL;
-    int n_genes = 0, m_genes = 0;
-    kstring_t key = { 0, 0, NULL };
+    csq_reader_t r;
+    memset(&r, 0, sizeof r);
+    r.gh = kh_init(cgene);
     char *info = NULL;
     int info_len = 0;
+    const char *tag = NULL;
     if (!fp) {
         duet_log_error("cannot open '%s'", vcf);
         err = DUET_EREAD;
         goto done;
     }
-    if (!rec || !gh) { err = DUET_ENOMEM; goto done; }
+    if (!rec || !r.gh) { err = DUET_ENOMEM; goto done; }
     hdr = bcf_hdr_read(fp);
     if (!hdr) {
         duet_log_error("'%s' is not a VCF/BCF htslib can read", vcf);
         err = DUET_EFORMAT;
         goto done;
     }
-    for (int c = 0; c < DUET_CSQ_N_CLASSES; c++)
-        if (duet_burden_sets_annot(sets, duet_csq_class_names[c], 1) != c) {
-            duet_log_error("--csq: the annotation classes are already set");
-            err = DUET_EINTERNAL;
-            goto done;
-        }
-    const char *tag = NULL;
-    int is_ann = 0;
-    bcf_hrec_t *hr = bcf_hdr_get_hrec(hdr, BCF_HL_INFO, "ID", "CSQ", NULL);
-    if (hr) {
-        tag = "CSQ";
-    } else if ((hr = bcf_hdr_get_hrec(hdr, BCF_HL_INFO, "ID", "ANN", NULL))) {
-        tag = "ANN";
-        is_ann = 1;
-    } else {
-        duet_log_error("--csq: '%s' has neither INFO/CSQ (VEP) nor INFO/ANN (snpEff) in its "
-                       "header", vcf);
-        err = DUET_EFORMAT;
-        goto done;
-    }
-    int di = bcf_hrec_find_key(hr, "Description");
-    duet_csq_format_t fmt;
-    char msg[160];
-    if (duet_csq_parse_format(di >= 0 ? hr->vals[di] : NULL, is_ann, &fmt, msg, sizeof msg)) {
-        duet_log_error("--csq: '%s': %s", vcf, msg);
-        err = DUET_EFORMAT;
-        goto done;
-    }
+    if ((err = csq_header(sets, vcf, hdr, &tag, &r.fmt))) goto done;
     /* per record: for each ALT, gene -> most severe class */
     int ret;
     while ((ret = bcf_read(fp, hdr, rec)) == 0) {
@@ -225,61 +330,7 @@ duet_err_t duet_burden_sets_from_csq(duet_burden_sets_t *sets, const char *vcf,
         const char *chrom = bcf_seqname(hdr, rec);
         for (const char *e = info; *e;) {
             size_t elen = strcspn(e, ",");
-            /* the fields of this entry */
-            const char *fs[64];
-            size_t fl[64];
-            int nf = 0;
-            for (size_t i = 0; nf < 64;) {
-                size_t j = i;
-                while (j < elen && e[j] != '|') j++;
-                fs[nf] = e + i;
-                fl[nf++] = j - i;
-                if (j >= elen) break;
-                i = j + 1;
-            }
-            int need = fmt.allele > fmt.consequence ? fmt.allele : fmt.consequence;
-            if (fmt.gene > need) need = fmt.gene;
-            if (nf > need && fl[fmt.gene] > 0) {
-                int cls = duet_csq_class(fs[fmt.consequence], fl[fmt.consequence]);
-                int a = cls >= 0 ? duet_csq_match_allele(fs[fmt.allele], fl[fmt.allele],
-                                                         rec->d.allele, rec->n_allele)
-                                 : 0;
-                if (a > 0) {
-                    char gname[256];
-                    size_t gl = fl[fmt.gene] < sizeof gname - 1 ? fl[fmt.gene] : sizeof gname - 1;
-                    memcpy(gname, fs[fmt.gene], gl);
-                    gname[gl] = '\0';
-                    khint_t k = kh_get(cgene, gh, gname);
-                    int gi;
-                    if (k == kh_end(gh)) {
-                        if (n_genes == m_genes) {
-                            int m = m_genes ? 2 * m_genes : 256;
-                            csq_gene_t *gg = duet_realloc(genes, (size_t)m * sizeof *gg);
-                            if (!gg) { err = DUET_ENOMEM; goto done; }
-                            genes = gg;
-                            m_genes = m;
-                        }
-                        gi = n_genes;
-                        csq_gene_t *g = &genes[n_genes++];
-                        memset(g, 0, sizeof *g);
-                        g->name = strdup(gname);
-                        g->chrom = strdup(chrom);
-                        g->pos = rec->pos + 1;
-                        if (!g->name || !g->chrom) { err = DUET_ENOMEM; goto done; }
-                        int absent;
-                        k = kh_put(cgene, gh, g->name, &absent);
-                        if (absent < 0) { err = DUET_ENOMEM; goto done; }
-                        kh_val(gh, k) = gi;
-                    } else {
-                        gi = kh_val(gh, k);
-                    }
-                    key.l = 0;
-                    ksprintf(&key, "%s:%lld:%s:%s", chrom, (long long)rec->pos + 1,
-                             rec->d.allele[0], rec->d.allele[a]);
-                    if (!key.s) { err = DUET_ENOMEM; goto done; }
-                    if ((err = gene_add_variant(&genes[gi], key.s, cls))) goto done;
-                }
-            }
+            if ((err = csq_entry(&r, rec, chrom, e, elen))) goto done;
             e += elen;
             if (*e == ',') e++;
         }
@@ -289,37 +340,23 @@ duet_err_t duet_burden_sets_from_csq(duet_burden_sets_t *sets, const char *vcf,
         err = DUET_EFORMAT;
         goto done;
     }
-    for (int g = 0; g < n_genes; g++) {
-        csq_gene_t *cg = &genes[g];
-        err = duet_burden_sets_add_gene(sets, cg->name, cg->chrom, cg->pos,
-                                        (const char *const *)cg->ids, cg->n);
-        if (err == DUET_EFORMAT) err = DUET_EINTERNAL;
-        if (err) goto done;
-        const duet_burden_gene_t *sg = &sets->genes[sets->n_genes - 1];
-        for (int j = 0; j < sg->n_variants; j++) {
-            duet_burden_slot_t *sl = &sets->slots[sg->first + j];
-            for (int v = 0; v < cg->n; v++)
-                if (!strcmp(cg->ids[v], sl->id)) {
-                    if (sl->annot < 0 || cg->cls[v] < sl->annot) sl->annot = cg->cls[v];
-                }
-        }
-    }
-    if (n_genes == 0) {
+    if ((err = csq_add_genes(sets, &r))) goto done;
+    if (r.n_genes == 0) {
         duet_log_error("--csq: no variant of '%s' has a consequence of the classes pLoF, "
                        "missense or synonymous", vcf);
         err = DUET_EDEGENERATE;
     }
 done:
-    for (int g = 0; g < n_genes; g++) {
-        for (int v = 0; v < genes[g].n; v++) free(genes[g].ids[v]);
-        free(genes[g].ids);
-        free(genes[g].cls);
-        free(genes[g].name);
-        free(genes[g].chrom);
+    for (int g = 0; g < r.n_genes; g++) {
+        for (int v = 0; v < r.genes[g].n; v++) free(r.genes[g].ids[v]);
+        free(r.genes[g].ids);
+        free(r.genes[g].cls);
+        free(r.genes[g].name);
+        free(r.genes[g].chrom);
     }
-    free(genes);
-    if (gh) kh_destroy(cgene, gh);
-    free(key.s);
+    free(r.genes);
+    if (r.gh) kh_destroy(cgene, r.gh);
+    free(r.key.s);
     free(info);
     if (rec) bcf_destroy(rec);
     if (hdr) bcf_hdr_destroy(hdr);

@@ -48,11 +48,19 @@ static int is_word(const char *s, const char *w)
     return !strcmp(s[0] == '#' ? s + 1 : s, w);
 }
 
-/* Add `id` unless present.  DUET_ENOMEM on failure. */
-static duet_err_t add_id(duet_idlist_t *l, int *m, const char *id)
+/* Add `id` unless present (a repeat is counted, the first one's line
+ * kept).  DUET_ENOMEM on failure. */
+static duet_err_t add_id(duet_idlist_t *l, int *m, const char *id, int lineno)
 {
     khash_t(idl) *h = l->hash;
-    if (kh_get(idl, h, id) != kh_end(h)) return DUET_OK;
+    khint_t k0 = kh_get(idl, h, id);
+    if (k0 != kh_end(h)) {
+        if (l->n_repeats++ == 0) {
+            l->first_repeat = kh_val(h, k0);
+            l->first_repeat_line = lineno;
+        }
+        return DUET_OK;
+    }
     if (l->n == *m) {
         int m2 = *m ? 2 * *m : 256;
         char **ids = realloc(l->ids, (size_t)m2 * sizeof *ids);
@@ -110,7 +118,7 @@ duet_err_t duet_idlist_read(const char *path, int column, duet_idlist_t **out)
             err = DUET_EFORMAT;
             break;
         }
-        if ((err = add_id(l, &m, f[col]))) {
+        if ((err = add_id(l, &m, f[col], lineno))) {
             (void)duet_log_oom(0);
             break;
         }

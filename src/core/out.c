@@ -115,16 +115,20 @@ static duet_err_t fsync_path(const char *path)
     return DUET_OK;
 }
 
-static void fsync_parent(const char *path)
+/* Make a rename in the folder of `path` durable.  File systems that do not
+ * sync folders (EINVAL, ENOTSUP) are accepted; any other failure (EIO) is an
+ * error, reported: the rename may not survive a crash. */
+static duet_err_t fsync_parent(const char *path)
 {
     char *copy = strdup(path);
-    if (!copy) return;
+    if (!copy) return duet_log_oom(strlen(path) + 1);
     int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        fsync(fd); /* best effort: some file systems refuse folder fsync */
-        close(fd);
-    }
+    int ok = fd < 0 || fsync(fd) == 0 || errno == EINVAL || errno == ENOTSUP;
+    int e = errno;
+    if (fd >= 0) close(fd);
+    if (!ok) duet_log_error("cannot sync the folder of '%s': %s", path, strerror(e));
     free(copy);
+    return ok ? DUET_OK : DUET_EWRITE;
 }
 
 /* The process umask, read without changing it for longer than an instant. */
@@ -191,6 +195,14 @@ duet_err_t duet_out_create(const char *path, duet_out_kind_t kind, int force,
         o->fp = stdout;
         *out = o;
         return DUET_OK;
+    }
+    const char *base = strrchr(path, '/');
+    if (base && base[1] == '.') {
+        duet_log_error("output '%s' would be a hidden file: the output prefix ends in '/'; "
+                       "give a prefix inside the folder, such as '%.*srun'", path,
+                       (int)(base - path + 1), path);
+        duet_out_destroy(o);
+        return DUET_EUSAGE;
     }
     if (!force && path_exists(path)) {
         duet_log_error("output '%s' exists; use --force to overwrite it", path);
@@ -391,10 +403,33 @@ duet_err_t duet_out_publish(duet_out_t *o)
             duet_cleanup_release(o->idx_handle);
             o->idx_handle = -1;
         }
-        fsync_parent(o->path);
+        if (fsync_parent(o->path)) {
+            unlink(o->path); /* not known to be durable: not finished */
+            if (o->idx_path) unlink(o->idx_path);
+            o->state = OUT_FAILED;
+            return DUET_EWRITE;
+        }
     }
     o->state = OUT_PUBLISHED;
     return DUET_OK;
+}
+
+duet_err_t duet_out_publish_all(duet_out_t *const *outs, int n)
+{
+    duet_err_t err = DUET_OK;
+    int i;
+    for (i = 0; i < n && !err; i++)
+        if (outs[i]) err = duet_out_publish(outs[i]);
+    if (!err) return DUET_OK;
+    /* outs[i - 1] failed and removed itself; withdraw the ones before it */
+    for (int j = 0; j < i - 1; j++) {
+        duet_out_t *o = outs[j];
+        if (!o || o->is_stdout || o->state != OUT_PUBLISHED) continue;
+        unlink(o->path);
+        if (o->idx_path) unlink(o->idx_path);
+        o->state = OUT_FAILED;
+    }
+    return err;
 }
 
 duet_err_t duet_out_commit(duet_out_t *o, const duet_tabix_t *tabix)
@@ -528,7 +563,13 @@ duet_err_t duet_outdir_commit(duet_outdir_t *d)
     for (int i = 0; i < d->n_files; i++) duet_cleanup_release(d->file_handles[i]);
     duet_cleanup_release(d->handle);
     d->committed = 1;
-    fsync_parent(d->path);
+    if (fsync_parent(d->path)) {
+        /* not known to be durable: not finished; the old folder returns */
+        nftw(d->path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        if (old) rename(old, d->path);
+        free(old);
+        return DUET_EWRITE;
+    }
     if (old) {
         nftw(old, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
         free(old);

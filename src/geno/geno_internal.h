@@ -66,6 +66,8 @@ struct duet_geno_t {
     /* Last record read successfully, for error messages. */
     int last_rid;
     int64_t last_pos;
+    uint8_t *seen_rid;     /* contigs read so far (sortedness), m_seen_rid long */
+    int m_seen_rid;
 
     /* Sexes of the kept samples (duet_sex_t, output order) and the rules
      * of chrX, chrY and MT; has_sex 0: every contig diploid. */

@@ -359,6 +359,12 @@ duet_err_t duet_geno_open(const duet_geno_opts_t *opts, duet_geno_t **geno)
 
     errno = 0;
     g->fp = hts_open(opts->path, "r");
+    if (!g->fp && errno == ENOEXEC) { /* htslib: readable, but no format it knows */
+        duet_log_error("%s: not a VCF or BCF file (htslib recognises no format in it)",
+                       opts->path);
+        err = DUET_EFORMAT;
+        goto cleanup;
+    }
     if (!g->fp) {
         duet_log_error("cannot open %s: %s", opts->path,
                        errno ? strerror(errno) : "not a readable file");
@@ -460,6 +466,7 @@ void duet_geno_close(duet_geno_t *g)
     free(g->chunk_tids);
     free(g->sex);
     free(g->path);
+    free(g->seen_rid);
     free(g);
 }
 
@@ -640,6 +647,78 @@ static duet_ploidy_t record_class(duet_geno_t *g, const bcf1_t *rec, const char 
     return c;
 }
 
+/* A malformed record, named by its number and position. */
+static duet_err_t record_error(const duet_geno_t *g, const bcf1_t *rec, uint64_t number,
+                               const char *what)
+{
+    const char *chrom = rec->rid >= 0 && rec->rid < g->hdr->n[BCF_DT_CTG]
+                            ? bcf_hdr_id2name(g->hdr, rec->rid) : "?";
+    duet_log_error("%s: record %" PRIu64 " (%s:%" PRId64 "): %s", g->path, number + 1, chrom,
+                   (int64_t)rec->pos + 1, what);
+    return DUET_EFORMAT;
+}
+
+/* The POS field of a VCF text line is a decimal integer (htslib reads
+ * "12x45" as 12).  `line` is the line htslib parsed, whose field
+ * separators it may have turned into NULs; BCF has none. */
+static int vcf_pos_ok(const kstring_t *line)
+{
+    if (!line->s || !line->l) return 1;
+    const char *p = line->s, *end = line->s + line->l;
+    while (p < end && *p != '\t' && *p != '\0') p++;
+    if (p >= end) return 1;
+    const char *q = ++p;
+    while (q < end && *q >= '0' && *q <= '9') q++;
+    return q > p && (q == end || *q == '\t' || *q == '\0');
+}
+
+/* Records are sorted: by position within a contig, each contig in one
+ * run (what an index, and every duet output index, needs). */
+static duet_err_t check_order(duet_geno_t *g, const bcf1_t *rec, uint64_t number)
+{
+    if (rec->rid == g->last_rid) {
+        if (rec->pos < g->last_pos)
+            return record_error(g, rec, number, "not sorted: the position is before the "
+                                                "previous record's");
+        return DUET_OK;
+    }
+    if (rec->rid >= g->m_seen_rid) {
+        int m = rec->rid + 64;
+        uint8_t *seen = realloc(g->seen_rid, (size_t)m);
+        if (!seen) return duet_log_oom((size_t)m);
+        memset(seen + g->m_seen_rid, 0, (size_t)(m - g->m_seen_rid));
+        g->seen_rid = seen;
+        g->m_seen_rid = m;
+    }
+    if (g->seen_rid[rec->rid])
+        return record_error(g, rec, number, "not sorted: the contig appeared before, "
+                                            "then another one");
+    g->seen_rid[rec->rid] = 1;
+    return DUET_OK;
+}
+
+/* Check a record as it is read (sequential code): its contig declared in
+ * the header, its POS a number, its order, its alleles distinct. */
+static duet_err_t validate_record(duet_geno_t *g, bcf1_t *rec, uint64_t number)
+{
+    if (rec->errcode & BCF_ERR_CTG_UNDEF)
+        return record_error(g, rec, number, "the contig is not declared in the header "
+                                            "(add ##contig lines, e.g. bcftools reheader)");
+    if (!g->is_bcf && !vcf_pos_ok(g->mode == GENO_READ_STREAM ? &g->fp->line : &g->line))
+        return record_error(g, rec, number, "POS is not a whole number");
+    duet_err_t err = check_order(g, rec, number);
+    if (err) return err;
+    if (rec->n_allele < 2) return DUET_OK;
+    if (bcf_unpack(rec, BCF_UN_STR) != 0)
+        return record_error(g, rec, number, "htslib cannot unpack the record");
+    for (int a = 1; a < (int)rec->n_allele; a++)
+        for (int b = 0; b < a; b++)
+            if (!strcmp(rec->d.allele[a], rec->d.allele[b]))
+                return record_error(g, rec, number, b == 0 ? "an ALT allele equals REF"
+                                                           : "an ALT allele is repeated");
+    return DUET_OK;
+}
+
 /* Fetch a block; with `decode` set, also decode each record as soon as it
  * is read (while its bytes are in the cache). */
 static duet_err_t fetch_block(duet_geno_t *g, duet_geno_block_t *b, int decode)
@@ -672,6 +751,7 @@ static duet_err_t fetch_block(duet_geno_t *g, duet_geno_block_t *b, int decode)
                 goto fail;
             }
             number = g->next_record++;
+            if ((err = validate_record(g, rec, number))) goto fail;
             g->last_rid = rec->rid;
             g->last_pos = rec->pos;
             /* vcf_parse() may have added an undeclared contig or tag to

@@ -54,6 +54,14 @@ duet_err_t duet_geno_samples_read(const char *path, char ***names_out, int *n_ou
         duet_idlist_destroy(list);
         return DUET_EDEGENERATE;
     }
+    if (list->n_repeats > 0) {
+        duet_log_error("%s:%d: sample '%s' is listed twice (%d repeated line%s): a sample "
+                       "list names each sample once", path, list->first_repeat_line,
+                       list->ids[list->first_repeat], list->n_repeats,
+                       list->n_repeats == 1 ? "" : "s");
+        duet_idlist_destroy(list);
+        return DUET_EMISMATCH;
+    }
     /* hand the IDs over; the list keeps none */
     *names_out = list->ids;
     *n_out = list->n;

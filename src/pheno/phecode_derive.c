@@ -342,17 +342,15 @@ static int unmapped_cmp(const void *a, const void *b)
     return strcmp(code_cmp_ctx->arena + x->code_off, code_cmp_ctx->arena + y->code_off);
 }
 
-static duet_err_t write_results(deriver_t *d, sqlite3 *db)
+/* Clear the version's previous run; *same_tables: the stored phecode
+ * tables are these (by checksum), and are kept: a re-run skips some 10^5
+ * inserts. */
+static duet_err_t clear_previous(deriver_t *d, sqlite3 *db, int *same_tables)
 {
-    const duet_phecode_table_t *tab = d->table;
-    const char *version = duet_phecode_table_version(tab);
+    const char *version = duet_phecode_table_version(d->table);
     sqlite3_stmt *st = NULL;
-    duet_err_t err = DUET_OK;
-    code_entry_t **unm = NULL;
-    const char *what = NULL;
-    /* The phecode tables are rewritten only when the stored ones are not
-     * the same tables (by checksum): a re-run skips some 10^5 inserts. */
-    int same_tables = 0;
+    duet_err_t err;
+    *same_tables = 0;
     if ((err = duet_sql_prepare(db,
                                 "SELECT EXISTS (SELECT 1 FROM duet_phecode_run r WHERE "
                                 "r.version = ?1 AND r.tables_sha256 = ?2 AND r.tables_sha256 <> '' "
@@ -360,8 +358,8 @@ static duet_err_t write_results(deriver_t *d, sqlite3 *db)
                                 &st, "reading duet_phecode_run")))
         return err;
     sqlite3_bind_text(st, 1, version, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, duet_phecode_table_sha256(tab), -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) same_tables = sqlite3_column_int(st, 0);
+    sqlite3_bind_text(st, 2, duet_phecode_table_sha256(d->table), -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) *same_tables = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
     st = NULL;
     static const char *const del[] = {
@@ -373,7 +371,7 @@ static duet_err_t write_results(deriver_t *d, sqlite3 *db)
         "DELETE FROM duet_phecode_exclude WHERE version = ?1",
         "DELETE FROM duet_phecode WHERE version = ?1",
     };
-    size_t n_del = sizeof del / sizeof del[0] - (same_tables ? 3 : 0);
+    size_t n_del = sizeof del / sizeof del[0] - (*same_tables ? 3 : 0);
     for (size_t i = 0; i < n_del; i++) {
         if ((err = duet_sql_prepare(db, del[i], &st, "clearing the previous phecode run")))
             return err;
@@ -383,15 +381,20 @@ static duet_err_t write_results(deriver_t *d, sqlite3 *db)
         st = NULL;
         if (err) return err;
     }
-    if (same_tables) goto counts;
+    return DUET_OK;
+}
 
-    /* definitions and exclusion ranges */
-    what = "writing duet_phecode";
+/* The definitions (duet_phecode). */
+static duet_err_t write_definitions(const duet_phecode_table_t *tab, sqlite3 *db)
+{
+    const char *version = duet_phecode_table_version(tab), *what = "writing duet_phecode";
+    sqlite3_stmt *st = NULL;
+    duet_err_t err;
     if ((err = duet_sql_prepare(db,
                                 "INSERT INTO duet_phecode (version, phecode, ordinal, "
                                 "description, category, sex, leaf) VALUES (?1,?2,?3,?4,?5,?6,?7)",
                                 &st, what)))
-        goto cleanup;
+        return err;
     for (int i = 0; i < duet_phecode_count(tab); i++) {
         const duet_phecode_def_t *p = duet_phecode_def(tab, i);
         sqlite3_bind_text(st, 1, version, -1, SQLITE_STATIC);
@@ -402,17 +405,24 @@ static duet_err_t write_results(deriver_t *d, sqlite3 *db)
         sqlite3_bind_text(st, 6, p->sex == 'M' ? "Male" : p->sex == 'F' ? "Female" : "Both",
                           -1, SQLITE_STATIC);
         sqlite3_bind_int(st, 7, p->leaf);
-        if ((err = step_done(db, st, what))) goto cleanup;
+        if ((err = step_done(db, st, what))) break;
     }
     sqlite3_finalize(st);
-    st = NULL;
-    what = "writing duet_phecode_exclude";
+    return err;
+}
+
+/* The exclusion ranges (duet_phecode_exclude). */
+static duet_err_t write_exclusions(const duet_phecode_table_t *tab, sqlite3 *db)
+{
+    const char *version = duet_phecode_table_version(tab), *what = "writing duet_phecode_exclude";
+    sqlite3_stmt *st = NULL;
+    duet_err_t err;
     if ((err = duet_sql_prepare(db,
                                 "INSERT INTO duet_phecode_exclude (version, phecode, lo, hi) "
                                 "VALUES (?1,?2,?3,?4)",
                                 &st, what)))
-        goto cleanup;
-    for (int i = 0; i < duet_phecode_count(tab); i++) {
+        return err;
+    for (int i = 0; i < duet_phecode_count(tab) && !err; i++) {
         const duet_phecode_def_t *p = duet_phecode_def(tab, i);
         for (int k = 0; k < p->n_excl; k++) {
             const duet_phecode_range_t *r = duet_phecode_range(tab, p->excl_first + k);
@@ -420,20 +430,25 @@ static duet_err_t write_results(deriver_t *d, sqlite3 *db)
             sqlite3_bind_text(st, 2, p->phecode, -1, SQLITE_STATIC);
             sqlite3_bind_double(st, 3, r->lo / 100.0);
             sqlite3_bind_double(st, 4, r->hi / 100.0);
-            if ((err = step_done(db, st, what))) goto cleanup;
+            if ((err = step_done(db, st, what))) break;
         }
     }
     sqlite3_finalize(st);
-    st = NULL;
+    return err;
+}
 
-    /* the rolled-up map */
-    what = "writing duet_phecode_map";
+/* The rolled-up map (duet_phecode_map). */
+static duet_err_t write_map(const duet_phecode_table_t *tab, sqlite3 *db)
+{
+    const char *version = duet_phecode_table_version(tab), *what = "writing duet_phecode_map";
+    sqlite3_stmt *st = NULL;
+    duet_err_t err;
     if ((err = duet_sql_prepare(db,
                                 "INSERT INTO duet_phecode_map (version, vocabulary, code, "
                                 "phecode, source) VALUES (?1,?2,?3,?4,?5)",
                                 &st, what)))
-        goto cleanup;
-    for (int i = 0; i < duet_phecode_map_count(tab); i++) {
+        return err;
+    for (int i = 0; i < duet_phecode_map_count(tab) && !err; i++) {
         duet_vocab_t v;
         const char *code;
         duet_map_how_t how;
@@ -447,14 +462,19 @@ static duet_err_t write_results(deriver_t *d, sqlite3 *db)
             sqlite3_bind_text(st, 4, duet_phecode_def(tab, ids[k])->phecode, -1, SQLITE_STATIC);
             sqlite3_bind_text(st, 5, how == DUET_MAP_PARENT ? "parent" : how == DUET_MAP_RANGE ? "range" : "map",
                               -1, SQLITE_STATIC);
-            if ((err = step_done(db, st, what))) goto cleanup;
+            if ((err = step_done(db, st, what))) break;
         }
     }
     sqlite3_finalize(st);
-    st = NULL;
+    return err;
+}
 
-counts:
-    /* coverage and unmapped codes */
+/* Coverage per vocabulary: tallied from the codes read, then written
+ * (duet_phecode_coverage). */
+static duet_err_t write_coverage(deriver_t *d, sqlite3 *db)
+{
+    const char *version = duet_phecode_table_version(d->table);
+    const char *what = "writing duet_phecode_coverage";
     for (size_t i = 0; i < d->n_codes; i++) {
         code_entry_t *c = &d->codes[i];
         if (!c->n_rows) continue; /* a reading the dates never chose */
@@ -467,12 +487,13 @@ counts:
             if (c->how == DUET_MAP_ANCESTOR) cov->n_by_ancestor += c->n_rows;
         }
     }
-    what = "writing duet_phecode_coverage";
+    sqlite3_stmt *st = NULL;
+    duet_err_t err;
     if ((err = duet_sql_prepare(db,
                                 "INSERT INTO duet_phecode_coverage (version, vocabulary, n_rows, "
                                 "n_mapped_rows, n_codes, n_mapped_codes) VALUES (?1,?2,?3,?4,?5,?6)",
                                 &st, what)))
-        goto cleanup;
+        return err;
     for (int v = 0; v < 5; v++) {
         const duet_phecode_cov_t *cov = v < 4 ? &d->sum->cov[v] : NULL;
         int64_t rows = v < 4 ? cov->n_rows : d->sum->n_no_code;
@@ -484,44 +505,57 @@ counts:
         sqlite3_bind_int64(st, 4, v < 4 ? cov->n_mapped_rows : 0);
         sqlite3_bind_int64(st, 5, v < 4 ? cov->n_codes : 0);
         sqlite3_bind_int64(st, 6, v < 4 ? cov->n_mapped_codes : 0);
-        if ((err = step_done(db, st, what))) goto cleanup;
+        if ((err = step_done(db, st, what))) break;
     }
     sqlite3_finalize(st);
-    st = NULL;
+    return err;
+}
+
+/* The codes read that map to no phecode, by vocabulary and code
+ * (duet_phecode_unmapped). */
+static duet_err_t write_unmapped(deriver_t *d, sqlite3 *db)
+{
+    const char *version = duet_phecode_table_version(d->table);
+    const char *what = "writing duet_phecode_unmapped";
     size_t n_unm = 0;
-    unm = duet_malloc((d->n_codes + 1) * sizeof *unm);
-    if (!unm) {
-        err = DUET_ENOMEM;
-        goto cleanup;
-    }
+    code_entry_t **unm = duet_malloc((d->n_codes + 1) * sizeof *unm);
+    if (!unm) return DUET_ENOMEM;
     for (size_t i = 0; i < d->n_codes; i++)
         if (d->codes[i].n_rows && !d->codes[i].n_ids) unm[n_unm++] = &d->codes[i];
     code_cmp_ctx = d;
     qsort(unm, n_unm, sizeof *unm, unmapped_cmp);
-    what = "writing duet_phecode_unmapped";
-    if ((err = duet_sql_prepare(db,
-                                "INSERT INTO duet_phecode_unmapped (version, vocabulary, code, n_rows) "
-                                "VALUES (?1,?2,?3,?4)",
-                                &st, what)))
-        goto cleanup;
-    for (size_t i = 0; i < n_unm; i++) {
+    sqlite3_stmt *st = NULL;
+    duet_err_t err = duet_sql_prepare(db,
+                                      "INSERT INTO duet_phecode_unmapped (version, vocabulary, "
+                                      "code, n_rows) VALUES (?1,?2,?3,?4)",
+                                      &st, what);
+    for (size_t i = 0; i < n_unm && !err; i++) {
         sqlite3_bind_text(st, 1, version, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, duet_vocab_name((duet_vocab_t)unm[i]->vocab), -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, d->arena + unm[i]->code_off, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 4, unm[i]->n_rows);
-        if ((err = step_done(db, st, what))) goto cleanup;
+        err = step_done(db, st, what);
     }
     sqlite3_finalize(st);
-    st = NULL;
+    free(unm);
+    return err;
+}
 
-    /* person x phecode */
+/* Person x phecode: distinct dates, first and last (duet_person_phecode);
+ * counts persons and pairs into the summary. */
+static duet_err_t write_person_phecodes(deriver_t *d, sqlite3 *db)
+{
+    const duet_phecode_table_t *tab = d->table;
+    const char *version = duet_phecode_table_version(tab);
+    const char *what = "writing duet_person_phecode";
     triples_unique(d);
-    what = "writing duet_person_phecode";
+    sqlite3_stmt *st = NULL;
+    duet_err_t err;
     if ((err = duet_sql_prepare(db,
                                 "INSERT INTO duet_person_phecode (version, person_id, phecode, "
                                 "n_dates, first_date, last_date) VALUES (?1,?2,?3,?4,?5,?6)",
                                 &st, what)))
-        goto cleanup;
+        return err;
     int64_t last_person = 0;
     int have_person = 0;
     /* Bindings survive sqlite3_reset(): the version and the two date
@@ -541,7 +575,7 @@ counts:
         sqlite3_bind_text(st, 3, duet_phecode_def(tab, d->trip[i].phecode)->phecode, -1,
                           SQLITE_STATIC);
         sqlite3_bind_int64(st, 4, (int64_t)(j - i));
-        if ((err = step_done(db, st, what))) goto cleanup;
+        if ((err = step_done(db, st, what))) break;
         d->sum->n_person_phecodes++;
         if (!have_person || d->trip[i].person != last_person) {
             d->sum->n_persons++;
@@ -551,21 +585,28 @@ counts:
         i = j;
     }
     sqlite3_finalize(st);
-    st = NULL;
+    return err;
+}
 
-    what = "writing duet_phecode_run";
+/* The run's record (duet_phecode_run). */
+static duet_err_t write_run(deriver_t *d, sqlite3 *db)
+{
+    const duet_phecode_table_t *tab = d->table;
+    const char *what = "writing duet_phecode_run";
+    sqlite3_stmt *st = NULL;
+    duet_err_t err;
     if ((err = duet_sql_prepare(db,
                                 "INSERT INTO duet_phecode_run (version, tables_sha256, n_rows, "
                                 "n_icd_rows, n_mapped_rows, n_persons, n_person_phecodes) "
                                 "VALUES (?1,?2,?3,?4,?5,?6,?7)",
                                 &st, what)))
-        goto cleanup;
+        return err;
     int64_t icd = 0, mapped = 0;
     for (int v = 1; v < 4; v++) {
         icd += d->sum->cov[v].n_rows;
         mapped += d->sum->cov[v].n_mapped_rows;
     }
-    sqlite3_bind_text(st, 1, version, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, duet_phecode_table_version(tab), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, duet_phecode_table_sha256(tab), -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, d->sum->n_rows);
     sqlite3_bind_int64(st, 4, icd);
@@ -573,10 +614,25 @@ counts:
     sqlite3_bind_int64(st, 6, d->sum->n_persons);
     sqlite3_bind_int64(st, 7, d->sum->n_person_phecodes);
     err = step_done(db, st, what);
-cleanup:
     sqlite3_finalize(st);
-    free(unm);
     return err;
+}
+
+/* Replace the version's previous results: the phecode tables unless they
+ * are stored already, then coverage, unmapped codes, person x phecode and
+ * the run's record. */
+static duet_err_t write_results(deriver_t *d, sqlite3 *db)
+{
+    int same_tables;
+    duet_err_t err = clear_previous(d, db, &same_tables);
+    if (err) return err;
+    if (!same_tables && ((err = write_definitions(d->table, db)) ||
+                         (err = write_exclusions(d->table, db)) || (err = write_map(d->table, db))))
+        return err;
+    if ((err = write_coverage(d, db)) || (err = write_unmapped(d, db)) ||
+        (err = write_person_phecodes(d, db)))
+        return err;
+    return write_run(d, db);
 }
 
 duet_err_t duet_phecode_derive(sqlite3 *db, const duet_phecode_table_t *table,

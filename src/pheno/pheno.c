@@ -870,44 +870,17 @@ static int i64_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static duet_err_t quant_trait(sqlite3 *db, const duet_pheno_opts_t *o,
-                              const duet_quant_spec_t *q, const persons_t *p,
-                              const sample_t *s, int n_samples, duet_pheno_t *out,
-                              int *m_traits)
+/* The measurement rows of q's concepts, of persons in p, with a numeric
+ * value and a date, into *rows (n_rows); t counts the rows not numeric. */
+static duet_err_t quant_read_rows(sqlite3 *db, const char *sql, const persons_t *p,
+                                  duet_trait_t *t, qrow_t **rows_out, size_t *n_rows)
 {
-    duet_err_t err = DUET_OK;
+    const char *what = "reading measurement";
     sqlite3_stmt *st = NULL;
     qrow_t *rows = NULL;
-    int64_t *units = NULL;
-    double *per_person = NULL, *vals = NULL;
-    size_t *scratch = NULL;
-    char *sql = NULL, *desc = NULL;
     size_t n = 0, m = 0;
-    duet_trait_t *t;
-    if ((err = add_trait(out, m_traits, &t))) return err;
-    t->name = dupstr(q->name);
-    t->value = duet_malloc(((size_t)n_samples + 1) * sizeof *t->value);
-    size_t sql_len = 256 + (size_t)q->n_concepts * 24;
-    sql = duet_malloc(sql_len);
-    desc = duet_malloc(sql_len);
-    if (!t->name || !t->value || !sql || !desc) {
-        err = DUET_ENOMEM;
-        goto cleanup;
-    }
-    int len = snprintf(sql, sql_len,
-                       "SELECT person_id, measurement_date, measurement_id, value_as_number, "
-                       "unit_concept_id, measurement_concept_id FROM measurement "
-                       "WHERE value_as_number IS NOT NULL AND measurement_concept_id IN (");
-    int dlen = snprintf(desc, sql_len, "%s of measurement_concept_id ", duet_agg_name(q->agg));
-    for (int i = 0; i < q->n_concepts; i++) {
-        len += snprintf(sql + len, sql_len - (size_t)len, "%s%lld", i ? "," : "",
-                        (long long)q->concepts[i]);
-        dlen += snprintf(desc + dlen, sql_len - (size_t)dlen, "%s%lld", i ? "," : "",
-                         (long long)q->concepts[i]);
-    }
-    snprintf(sql + len, sql_len - (size_t)len, ")");
-    const char *what = "reading measurement";
-    if ((err = duet_sql_prepare(db, sql, &st, what))) goto cleanup;
+    duet_err_t err = duet_sql_prepare(db, sql, &st, what);
+    if (err) return err;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int pi = find_person(p, sqlite3_column_int64(st, 0));
@@ -947,18 +920,23 @@ static duet_err_t quant_trait(sqlite3 *db, const duet_pheno_opts_t *o,
         r->unit = sqlite3_column_int64(st, 4); /* NULL -> 0 */
         r->concept = sqlite3_column_int64(st, 5);
     }
-    if (rc != SQLITE_DONE) {
-        err = duet_sql_step_error(db, what);
-        goto cleanup;
-    }
-    /* the unit: given, or the most frequent (ties: the smallest id) */
+    if (rc != SQLITE_DONE) err = duet_sql_step_error(db, what);
+cleanup:
+    sqlite3_finalize(st);
+    *rows_out = rows;
+    *n_rows = n;
+    return err;
+}
+
+/* The unit: given, or the most frequent among the rows (ties: the
+ * smallest id). */
+static duet_err_t quant_unit(const duet_quant_spec_t *q, const qrow_t *rows, size_t n,
+                             int64_t *unit_out)
+{
     int64_t unit = q->unit;
     if (!q->has_unit && n) {
-        units = duet_malloc(n * sizeof *units);
-        if (!units) {
-            err = DUET_ENOMEM;
-            goto cleanup;
-        }
+        int64_t *units = duet_malloc(n * sizeof *units);
+        if (!units) return DUET_ENOMEM;
         for (size_t i = 0; i < n; i++) units[i] = rows[i].unit;
         qsort(units, n, sizeof *units, i64_cmp);
         size_t best = 0;
@@ -971,8 +949,17 @@ static duet_err_t quant_trait(sqlite3 *db, const duet_pheno_opts_t *o,
             }
             i = j;
         }
+        free(units);
     }
-    t->unit = unit;
+    *unit_out = unit;
+    return DUET_OK;
+}
+
+/* Keep the rows in `unit` with a plausible value (--range, else the
+ * built-in table); returns how many are kept, counted in t. */
+static size_t quant_filter(const duet_quant_spec_t *q, duet_trait_t *t, qrow_t *rows, size_t n,
+                           int64_t unit)
+{
     size_t w = 0;
     int no_limits = 0;
     for (size_t i = 0; i < n; i++) {
@@ -995,18 +982,26 @@ static duet_err_t quant_trait(sqlite3 *db, const duet_pheno_opts_t *o,
         }
         rows[w++] = rows[i];
     }
-    n = w;
-    t->n_rows = (int64_t)n;
+    t->n_rows = (int64_t)w;
     if (no_limits)
         duet_log_info("%s: no plausible range is known for (a concept of) this trait in "
                       "unit_concept_id %lld; give one with --range %s=LO:HI", q->name,
                       (long long)unit, q->name);
+    return w;
+}
+
+/* Each person's value (q's aggregate over their rows, sorted here), then
+ * each sample's. */
+static duet_err_t quant_values(const duet_quant_spec_t *q, const persons_t *p, const sample_t *s,
+                               int n_samples, qrow_t *rows, size_t n, duet_trait_t *t)
+{
     qsort(rows, n, sizeof *rows, qrow_cmp);
-    per_person = duet_malloc(((size_t)p->n + 1) * sizeof *per_person);
-    vals = duet_malloc((n + 1) * sizeof *vals);
+    double *per_person = duet_malloc(((size_t)p->n + 1) * sizeof *per_person);
+    double *vals = duet_malloc((n + 1) * sizeof *vals);
     if (!per_person || !vals) {
-        err = DUET_ENOMEM;
-        goto cleanup;
+        free(per_person);
+        free(vals);
+        return DUET_ENOMEM;
     }
     for (int i = 0; i < p->n; i++) per_person[i] = NAN;
     for (size_t i = 0; i < n;) {
@@ -1024,6 +1019,50 @@ static duet_err_t quant_trait(sqlite3 *db, const duet_pheno_opts_t *o,
     }
     t->n_missing = n_samples - t->n;
     t->n_cases = t->n_controls = -1;
+    free(per_person);
+    free(vals);
+    return DUET_OK;
+}
+
+static duet_err_t quant_trait(sqlite3 *db, const duet_pheno_opts_t *o,
+                              const duet_quant_spec_t *q, const persons_t *p,
+                              const sample_t *s, int n_samples, duet_pheno_t *out,
+                              int *m_traits)
+{
+    duet_err_t err = DUET_OK;
+    qrow_t *rows = NULL;
+    size_t *scratch = NULL;
+    char *sql = NULL, *desc = NULL;
+    size_t n = 0;
+    duet_trait_t *t;
+    if ((err = add_trait(out, m_traits, &t))) return err;
+    t->name = dupstr(q->name);
+    t->value = duet_malloc(((size_t)n_samples + 1) * sizeof *t->value);
+    size_t sql_len = 256 + (size_t)q->n_concepts * 24;
+    sql = duet_malloc(sql_len);
+    desc = duet_malloc(sql_len);
+    if (!t->name || !t->value || !sql || !desc) {
+        err = DUET_ENOMEM;
+        goto cleanup;
+    }
+    int len = snprintf(sql, sql_len,
+                       "SELECT person_id, measurement_date, measurement_id, value_as_number, "
+                       "unit_concept_id, measurement_concept_id FROM measurement "
+                       "WHERE value_as_number IS NOT NULL AND measurement_concept_id IN (");
+    int dlen = snprintf(desc, sql_len, "%s of measurement_concept_id ", duet_agg_name(q->agg));
+    for (int i = 0; i < q->n_concepts; i++) {
+        len += snprintf(sql + len, sql_len - (size_t)len, "%s%lld", i ? "," : "",
+                        (long long)q->concepts[i]);
+        dlen += snprintf(desc + dlen, sql_len - (size_t)dlen, "%s%lld", i ? "," : "",
+                         (long long)q->concepts[i]);
+    }
+    snprintf(sql + len, sql_len - (size_t)len, ")");
+    if ((err = quant_read_rows(db, sql, p, t, &rows, &n))) goto cleanup;
+    int64_t unit;
+    if ((err = quant_unit(q, rows, n, &unit))) goto cleanup;
+    t->unit = unit;
+    n = quant_filter(q, t, rows, n, unit);
+    if ((err = quant_values(q, p, s, n_samples, rows, n, t))) goto cleanup;
     if (o->inverse_normal) {
         scratch = duet_malloc(((size_t)n_samples + 1) * sizeof *scratch);
         if (!scratch) {
@@ -1042,11 +1081,7 @@ static duet_err_t quant_trait(sqlite3 *db, const duet_pheno_opts_t *o,
                   (long long)t->n_rows_implausible, (long long)t->n_rows_not_numeric);
     if (!t->n) duet_log_warn("%s: no sample has a value", q->name);
 cleanup:
-    sqlite3_finalize(st);
     free(rows);
-    free(units);
-    free(per_person);
-    free(vals);
     free(scratch);
     free(sql);
     free(desc);

@@ -211,3 +211,120 @@ void duet_pheno_cli_usage(FILE *fp, const char *min_cases_line)
             "\n",
             min_cases_line ? min_cases_line : "");
 }
+
+/* ------------------------------------------------------------------ */
+/* Traits and samples */
+
+void duet_trait_cli_init(duet_trait_cli_t *cli)
+{
+    memset(cli, 0, sizeof *cli);
+}
+
+void duet_trait_cli_free(duet_trait_cli_t *cli)
+{
+    duet_list_free(cli->pheno_names, cli->n_pheno_names);
+    duet_list_free(cli->covar_names, cli->n_covar_names);
+    cli->pheno_names = cli->covar_names = NULL;
+    cli->n_pheno_names = cli->n_covar_names = 0;
+}
+
+int duet_trait_cli_parse(duet_trait_cli_t *cli, int opt, const char *arg, duet_err_t *err)
+{
+    *err = DUET_OK;
+    switch (opt) {
+    case DUET_TRAIT_OPT_PHENO: cli->pheno = arg; break;
+    case DUET_TRAIT_OPT_PHENO_NAME: cli->pheno_name = arg; break;
+    case DUET_TRAIT_OPT_COVAR: cli->covar = arg; break;
+    case DUET_TRAIT_OPT_COVAR_NAME: cli->covar_name = arg; break;
+    case DUET_TRAIT_OPT_BINARY: cli->binary = 1; break;
+    case DUET_TRAIT_OPT_QUANTITATIVE: cli->quantitative = 1; break;
+    case DUET_TRAIT_OPT_KEEP: cli->keep = arg; break;
+    case DUET_TRAIT_OPT_REMOVE: cli->remove = arg; break;
+    case DUET_TRAIT_OPT_DB: cli->db = arg; break;
+    case DUET_TRAIT_OPT_STORE_COVARS: cli->store_covars = arg; break;
+    default: return 0;
+    }
+    return 1;
+}
+
+/* The combinations of the store's options with the table's. */
+static duet_err_t trait_cli_check_store(const duet_trait_cli_t *cli, int store_derivation)
+{
+    if (cli->pheno && cli->db) {
+        duet_log_error("--pheno and --db exclude each other: the traits come from one of them");
+        return DUET_EUSAGE;
+    }
+    if (cli->db && (cli->pheno_name || cli->binary || cli->quantitative)) {
+        duet_log_error("--pheno-name, --binary and --quantitative go with --pheno, not --db");
+        return DUET_EUSAGE;
+    }
+    if (cli->store_covars && !cli->db) {
+        duet_log_error("--store-covars needs --db");
+        return DUET_EUSAGE;
+    }
+    if (store_derivation && !cli->db) {
+        duet_log_error("the phecode and --quant options derive traits from the store: they "
+                       "need --db, not --pheno");
+        return DUET_EUSAGE;
+    }
+    return DUET_OK;
+}
+
+duet_err_t duet_trait_cli_finish(duet_trait_cli_t *cli, unsigned flags, int store_derivation)
+{
+    duet_err_t err;
+    if (cli->covar_name && !cli->covar) {
+        duet_log_error("--covar-name needs --covar");
+        return DUET_EUSAGE;
+    }
+    if (cli->binary && cli->quantitative) {
+        duet_log_error("--binary and --quantitative exclude each other");
+        return DUET_EUSAGE;
+    }
+    if ((flags & DUET_TRAIT_STORE) && (err = trait_cli_check_store(cli, store_derivation)))
+        return err;
+    if (cli->pheno_name && !cli->pheno_names &&
+        !(cli->pheno_names = duet_list_split(cli->pheno_name, &cli->n_pheno_names)))
+        return duet_log_oom(0);
+    if (cli->covar_name && !cli->covar_names &&
+        !(cli->covar_names = duet_list_split(cli->covar_name, &cli->n_covar_names)))
+        return duet_log_oom(0);
+    return DUET_OK;
+}
+
+void duet_trait_cli_traitset(const duet_trait_cli_t *cli, duet_traitset_opts_t *tso)
+{
+    tso->pheno = cli->pheno;
+    tso->pheno_names = (const char *const *)cli->pheno_names;
+    tso->n_pheno_names = cli->n_pheno_names;
+    tso->binary = cli->binary;
+    tso->quantitative = cli->quantitative;
+    tso->db = cli->db;
+    tso->db_covars = cli->store_covars;
+    tso->covar = cli->covar;
+    tso->covar_names = (const char *const *)cli->covar_names;
+    tso->n_covar_names = cli->n_covar_names;
+    tso->keep = cli->keep;
+    tso->remove = cli->remove;
+}
+
+void duet_trait_cli_usage(FILE *fp, unsigned flags)
+{
+    fprintf(fp,
+            "Traits and samples:\n"
+            "        --pheno FILE           phenotype table (IID / FID IID first, NA missing)\n"
+            "        --pheno-name LIST      comma-separated traits of --pheno [every column]\n"
+            "        --binary               every --pheno trait is case/control (1 case, 0 control)\n"
+            "        --quantitative         analyse 0/1 --pheno traits by linear regression too\n");
+    if (flags & DUET_TRAIT_STORE)
+        fprintf(fp,
+                "        --db FILE              or every phecode of the store (after duet phecode)\n"
+                "        --store-covars LIST    covariates from the store among\n"
+                "                               " DUET_STORE_COVARS "; '' for none [sex,age]\n");
+    fprintf(fp,
+            "        --covar FILE           covariate table (same layout as --pheno)\n"
+            "        --covar-name LIST      comma-separated covariates [every column]\n"
+            "        --keep FILE            keep only the samples listed (IID or FID IID)\n"
+            "        --remove FILE          remove the samples listed\n"
+            "\n");
+}

@@ -71,8 +71,8 @@ static void pf_free_hash(void *h)
 void duet_phenofile_destroy(duet_phenofile_t *t)
 {
     if (!t) return;
-    for (int i = 0; i < t->n_samples; i++) free(t->ids[i]);
-    for (int c = 0; c < t->n_columns; c++) free(t->names[c]);
+    for (int i = 0; t->ids && i < t->n_samples; i++) free(t->ids[i]);
+    for (int c = 0; t->names && c < t->n_columns; c++) free(t->names[c]);
     free(t->ids);
     free(t->lines);
     free(t->names);
@@ -90,209 +90,261 @@ duet_err_t duet_phenofile_read(const char *path, const char *what,
     return duet_phenofile_read_ex(path, what, columns, n_columns, DUET_EMISMATCH, out);
 }
 
+/* A table being read by duet_phenofile_read_ex(). */
+typedef struct {
+    const char *path, *what;
+    BGZF *fp;
+    kstring_t line;
+    char **fields;
+    int m_fields;
+    char *header;       /* the header line, split into fields */
+    int lineno, header_line, tabs, n_header, id_field, first_data;
+    int *sel;           /* 0-based field index of each selected column */
+    int m_rows;
+    duet_phenofile_t *t;
+} pf_reader_t;
+
+/* The header: the first line that is neither empty nor a "##" comment;
+ * the sample ID is IID or FID IID. */
+static duet_err_t pf_header(pf_reader_t *r)
+{
+    int ret;
+    while ((ret = bgzf_getline(r->fp, '\n', &r->line)) >= 0) {
+        r->lineno++;
+        chomp(&r->line);
+        if (r->line.l == 0 || (r->line.l >= 2 && r->line.s[0] == '#' && r->line.s[1] == '#'))
+            continue;
+        break;
+    }
+    if (ret < -1) {
+        duet_log_error("cannot read %s file '%s'", r->what, r->path);
+        return DUET_EREAD;
+    }
+    if (ret < 0) {
+        duet_log_error("%s file '%s' is empty (no header line)", r->what, r->path);
+        return DUET_EFORMAT;
+    }
+    r->tabs = strchr(r->line.s, '\t') != NULL;
+    if (!(r->header = strdup(r->line.s))) return duet_log_oom(0);
+    r->n_header = split(r->header, r->tabs, &r->fields, &r->m_fields);
+    if (r->n_header < 0) return duet_log_oom(0);
+    char **fields = r->fields;
+    r->id_field = 0;
+    if (r->n_header >= 2 && (!strcmp(fields[0], "FID") || !strcmp(fields[0], "#FID")) &&
+        !strcmp(fields[1], "IID"))
+        r->id_field = 1;
+    r->first_data = r->id_field + 1;
+    if (r->n_header <= r->first_data) {
+        duet_log_error("%s:%d: the header has no column after the sample ID", r->path, r->lineno);
+        return DUET_EFORMAT;
+    }
+    r->header_line = r->lineno;
+    return DUET_OK;
+}
+
+/* The header field of requested column c (once in the header, requested
+ * once) into *f. */
+static duet_err_t pf_find_column(pf_reader_t *r, const char *const *columns, int c,
+                                 duet_err_t absent_err, int *f)
+{
+    char **fields = r->fields;
+    *f = -1;
+    for (int j = r->first_data; j < r->n_header; j++) {
+        if (strcmp(fields[j], columns[c]) != 0) continue;
+        if (*f >= 0) {
+            duet_log_error("%s:%d: column '%s' appears twice in the header", r->path,
+                           r->header_line, columns[c]);
+            return DUET_EMISMATCH;
+        }
+        *f = j;
+    }
+    for (int d = 0; d < c; d++)
+        if (!strcmp(columns[d], columns[c])) {
+            duet_log_error("column '%s' is requested twice", columns[c]);
+            return DUET_EMISMATCH;
+        }
+    if (*f >= 0) return DUET_OK;
+    kstring_t avail = { 0, 0, NULL };
+    for (int j = r->first_data; j < r->n_header && j < r->first_data + 20; j++)
+        ksprintf(&avail, "%s%s", j > r->first_data ? ", " : "", fields[j]);
+    if (r->n_header - r->first_data > 20) kputs(", ...", &avail);
+    duet_log_error("%s file '%s' has no column '%s' (columns: %s)", r->what, r->path,
+                   columns[c], avail.s ? avail.s : "");
+    free(avail.s);
+    return absent_err;
+}
+
+/* The columns read: those requested, or every one after the ID (each
+ * once in the header). */
+static duet_err_t pf_columns(pf_reader_t *r, const char *const *columns, int n_columns,
+                             duet_err_t absent_err)
+{
+    duet_phenofile_t *t = r->t;
+    t->n_columns = columns ? n_columns : r->n_header - r->first_data;
+    t->names = duet_calloc((size_t)t->n_columns, sizeof *t->names);
+    t->fields = duet_calloc((size_t)t->n_columns, sizeof *t->fields);
+    r->sel = duet_calloc((size_t)t->n_columns, sizeof *r->sel);
+    if (!t->names || !t->fields || !r->sel)
+        return duet_log_oom((size_t)t->n_columns * sizeof *t->names);
+    for (int c = 0; c < t->n_columns; c++) {
+        int f;
+        if (columns) {
+            duet_err_t err = pf_find_column(r, columns, c, absent_err, &f);
+            if (err) return err;
+        } else {
+            f = r->first_data + c;
+            for (int d = r->first_data; d < f; d++)
+                if (!strcmp(r->fields[d], r->fields[f])) {
+                    duet_log_error("%s:%d: column '%s' appears twice in the header", r->path,
+                                   r->header_line, r->fields[f]);
+                    return DUET_EMISMATCH;
+                }
+        }
+        r->sel[c] = f;
+        t->fields[c] = f + 1;
+        t->names[c] = strdup(r->fields[f]);
+        if (!t->names[c]) return duet_log_oom(0);
+    }
+    return DUET_OK;
+}
+
+/* Room for one more row. */
+static duet_err_t pf_grow(pf_reader_t *r)
+{
+    duet_phenofile_t *t = r->t;
+    if (t->n_samples < r->m_rows) return DUET_OK;
+    int m = r->m_rows ? 2 * r->m_rows : 256;
+    char **ids = realloc(t->ids, (size_t)m * sizeof *ids);
+    if (!ids) return duet_log_oom(0);
+    t->ids = ids;
+    int *ln = realloc(t->lines, (size_t)m * sizeof *ln);
+    if (!ln) return duet_log_oom(0);
+    t->lines = ln;
+    double *v = realloc(t->values, (size_t)m * (t->n_columns ? t->n_columns : 1) * sizeof *v);
+    if (!v) return duet_log_oom(0);
+    t->values = v;
+    r->m_rows = m;
+    return DUET_OK;
+}
+
+/* The values of the current line's selected columns into row `row`:
+ * numbers or NA. */
+static duet_err_t pf_values(pf_reader_t *r, int row)
+{
+    duet_phenofile_t *t = r->t;
+    double *vals = t->values + (size_t)row * t->n_columns;
+    for (int c = 0; c < t->n_columns; c++) {
+        const char *s = r->fields[r->sel[c]];
+        if (is_missing(s)) { vals[c] = NAN; continue; }
+        char *end = NULL;
+        errno = 0;
+        double v = strtod(s, &end);
+        if (end == s || *end || !isfinite(v)) {
+            /* column: the 1-based character column of the field */
+            long col = (long)(s - r->line.s) + 1;
+            duet_log_error("%s:%d:%ld: '%s' is not a number (column '%s', field %d; "
+                           "missing values are NA)", r->path, r->lineno, col, s, t->names[c],
+                           r->sel[c] + 1);
+            return DUET_EFORMAT;
+        }
+        vals[c] = v;
+    }
+    return DUET_OK;
+}
+
+/* The current line's sample ID, once in the table, as row `row`. */
+static duet_err_t pf_id(pf_reader_t *r, int row)
+{
+    duet_phenofile_t *t = r->t;
+    khash_t(pf_id) *h = t->hash;
+    char *id = strdup(r->fields[r->id_field]);
+    if (!id) return duet_log_oom(0);
+    int absent;
+    khint_t k = kh_put(pf_id, h, id, &absent);
+    if (absent < 0) {
+        free(id);
+        return duet_log_oom(0);
+    }
+    if (!absent) {
+        duet_log_error("%s:%d: sample '%s' appears twice in the %s file (also on line %d)",
+                       r->path, r->lineno, id, r->what, t->lines[kh_val(h, k)]);
+        free(id);
+        return DUET_EMISMATCH;
+    }
+    kh_val(h, k) = row;
+    t->ids[row] = id;
+    t->lines[row] = r->lineno;
+    return DUET_OK;
+}
+
+/* The rows: as many fields as the header, values, a new sample ID. */
+static duet_err_t pf_rows(pf_reader_t *r)
+{
+    duet_phenofile_t *t = r->t;
+    duet_err_t err;
+    int ret;
+    while ((ret = bgzf_getline(r->fp, '\n', &r->line)) >= 0) {
+        r->lineno++;
+        chomp(&r->line);
+        if (r->line.l == 0) continue;
+        int n = split(r->line.s, r->tabs, &r->fields, &r->m_fields);
+        if (n < 0) return duet_log_oom(0);
+        if (n == 0) continue;
+        if (n != r->n_header) {
+            duet_log_error("%s:%d: %d fields, but the header has %d", r->path, r->lineno, n,
+                           r->n_header);
+            return DUET_EFORMAT;
+        }
+        if ((err = pf_grow(r))) return err;
+        int row = t->n_samples;
+        if ((err = pf_values(r, row)) || (err = pf_id(r, row))) return err;
+        t->n_samples++;
+    }
+    if (ret < -1) {
+        duet_log_error("cannot read %s file '%s' (truncated or corrupt compressed data?)",
+                       r->what, r->path);
+        return DUET_EREAD;
+    }
+    return DUET_OK;
+}
+
 duet_err_t duet_phenofile_read_ex(const char *path, const char *what,
                                   const char *const *columns, int n_columns,
                                   duet_err_t absent_err, duet_phenofile_t **out)
 {
     *out = NULL;
     duet_err_t err = DUET_ENOMEM;
-    kstring_t line = { 0, 0, NULL };
-    char **fields = NULL;
-    int m_fields = 0, m_rows = 0;
-    int *sel = NULL; /* 0-based field index of each selected column */
-    duet_phenofile_t *t = duet_calloc(1, sizeof *t);
+    pf_reader_t r;
+    memset(&r, 0, sizeof r);
+    r.path = path;
+    r.what = what;
+    duet_phenofile_t *t = r.t = duet_calloc(1, sizeof *t);
     if (!t) return DUET_ENOMEM;
     t->path = strdup(path);
-    khash_t(pf_id) *h = kh_init(pf_id);
-    t->hash = h;
-    if (!t->path || !h) goto oom;
+    t->hash = kh_init(pf_id);
+    if (!t->path || !t->hash) goto cleanup;
 
-    BGZF *fp = bgzf_open(path, "r");
-    if (!fp) {
+    r.fp = bgzf_open(path, "r");
+    if (!r.fp) {
         duet_log_error("cannot open %s file '%s': %s", what, path, strerror(errno));
         err = DUET_EREAD;
         goto cleanup;
     }
-    /* header */
-    int lineno = 0, ret;
-    while ((ret = bgzf_getline(fp, '\n', &line)) >= 0) {
-        lineno++;
-        chomp(&line);
-        if (line.l == 0 || (line.l >= 2 && line.s[0] == '#' && line.s[1] == '#')) continue;
-        break;
+    if (!(err = pf_header(&r)) && !(err = pf_columns(&r, columns, n_columns, absent_err))) {
+        free(r.header);
+        r.header = NULL;
+        err = pf_rows(&r);
     }
-    if (ret < -1) {
-        duet_log_error("cannot read %s file '%s'", what, path);
-        err = DUET_EREAD;
-        goto close;
-    }
-    if (ret < 0) {
-        duet_log_error("%s file '%s' is empty (no header line)", what, path);
-        err = DUET_EFORMAT;
-        goto close;
-    }
-    int tabs = strchr(line.s, '\t') != NULL;
-    char *header = strdup(line.s);
-    if (!header) goto oom_close;
-    int n_header = split(header, tabs, &fields, &m_fields);
-    if (n_header < 0) { free(header); goto oom_close; }
-    int id_field = 0;
-    if (n_header >= 2 && (!strcmp(fields[0], "FID") || !strcmp(fields[0], "#FID")) &&
-        !strcmp(fields[1], "IID"))
-        id_field = 1;
-    int first_data = id_field + 1;
-    if (n_header <= first_data) {
-        duet_log_error("%s:%d: the header has no column after the sample ID", path, lineno);
-        err = DUET_EFORMAT;
-        free(header);
-        goto close;
-    }
-    int header_line = lineno;
-    if (columns) {
-        t->n_columns = n_columns;
-    } else {
-        t->n_columns = n_header - first_data;
-    }
-    t->names = duet_calloc((size_t)t->n_columns, sizeof *t->names);
-    t->fields = duet_calloc((size_t)t->n_columns, sizeof *t->fields);
-    sel = duet_calloc((size_t)t->n_columns, sizeof *sel);
-    if (!t->names || !t->fields || !sel) { free(header); goto oom_close; }
-    for (int c = 0; c < t->n_columns; c++) {
-        int f = -1;
-        if (columns) {
-            for (int j = first_data; j < n_header; j++) {
-                if (strcmp(fields[j], columns[c]) != 0) continue;
-                if (f >= 0) {
-                    duet_log_error("%s:%d: column '%s' appears twice in the header", path,
-                                   header_line, columns[c]);
-                    err = DUET_EMISMATCH;
-                    free(header);
-                    goto close;
-                }
-                f = j;
-            }
-            for (int d = 0; d < c; d++)
-                if (!strcmp(columns[d], columns[c])) {
-                    duet_log_error("column '%s' is requested twice", columns[c]);
-                    err = DUET_EMISMATCH;
-                    free(header);
-                    goto close;
-                }
-            if (f < 0) {
-                kstring_t avail = { 0, 0, NULL };
-                for (int j = first_data; j < n_header && j < first_data + 20; j++)
-                    ksprintf(&avail, "%s%s", j > first_data ? ", " : "", fields[j]);
-                if (n_header - first_data > 20) kputs(", ...", &avail);
-                duet_log_error("%s file '%s' has no column '%s' (columns: %s)", what, path,
-                               columns[c], avail.s ? avail.s : "");
-                free(avail.s);
-                err = absent_err;
-                free(header);
-                goto close;
-            }
-        } else {
-            f = first_data + c;
-            for (int d = first_data; d < f; d++)
-                if (!strcmp(fields[d], fields[f])) {
-                    duet_log_error("%s:%d: column '%s' appears twice in the header", path,
-                                   header_line, fields[f]);
-                    err = DUET_EMISMATCH;
-                    free(header);
-                    goto close;
-                }
-        }
-        sel[c] = f;
-        t->fields[c] = f + 1;
-        t->names[c] = strdup(fields[f]);
-        if (!t->names[c]) { free(header); goto oom_close; }
-    }
-    free(header);
-
-    /* rows */
-    while ((ret = bgzf_getline(fp, '\n', &line)) >= 0) {
-        lineno++;
-        chomp(&line);
-        if (line.l == 0) continue;
-        int n = split(line.s, tabs, &fields, &m_fields);
-        if (n < 0) goto oom_close;
-        if (n == 0) continue;
-        if (n != n_header) {
-            duet_log_error("%s:%d: %d fields, but the header has %d", path, lineno, n, n_header);
-            err = DUET_EFORMAT;
-            goto close;
-        }
-        if (t->n_samples == m_rows) {
-            int m = m_rows ? 2 * m_rows : 256;
-            char **ids = realloc(t->ids, (size_t)m * sizeof *ids);
-            if (!ids) goto oom_close;
-            t->ids = ids;
-            int *ln = realloc(t->lines, (size_t)m * sizeof *ln);
-            if (!ln) goto oom_close;
-            t->lines = ln;
-            double *v = realloc(t->values, (size_t)m * (t->n_columns ? t->n_columns : 1) * sizeof *v);
-            if (!v) goto oom_close;
-            t->values = v;
-            m_rows = m;
-        }
-        int row = t->n_samples;
-        double *vals = t->values + (size_t)row * t->n_columns;
-        for (int c = 0; c < t->n_columns; c++) {
-            const char *s = fields[sel[c]];
-            if (is_missing(s)) { vals[c] = NAN; continue; }
-            char *end = NULL;
-            errno = 0;
-            double v = strtod(s, &end);
-            if (end == s || *end || !isfinite(v)) {
-                /* column: the 1-based character column of the field */
-                long col = (long)(s - line.s) + 1;
-                duet_log_error("%s:%d:%ld: '%s' is not a number (column '%s', field %d; "
-                               "missing values are NA)", path, lineno, col, s, t->names[c],
-                               sel[c] + 1);
-                err = DUET_EFORMAT;
-                goto close;
-            }
-            vals[c] = v;
-        }
-        char *id = strdup(fields[id_field]);
-        if (!id) goto oom_close;
-        int absent;
-        khint_t k = kh_put(pf_id, h, id, &absent);
-        if (absent < 0) { free(id); goto oom_close; }
-        if (!absent) {
-            duet_log_error("%s:%d: sample '%s' appears twice in the %s file (also on line %d)",
-                           path, lineno, id, what, t->lines[kh_val(h, k)]);
-            free(id);
-            err = DUET_EMISMATCH;
-            goto close;
-        }
-        kh_val(h, k) = row;
-        t->ids[row] = id;
-        t->lines[row] = lineno;
-        t->n_samples++;
-    }
-    if (ret < -1) {
-        duet_log_error("cannot read %s file '%s' (truncated or corrupt compressed data?)", what,
-                       path);
-        err = DUET_EREAD;
-        goto close;
-    }
-    err = DUET_OK;
-    goto close;
-
-oom_close:
-    err = duet_log_oom(0);
-close:
-    if (bgzf_close(fp) != 0 && err == DUET_OK) {
+    if (bgzf_close(r.fp) != 0 && err == DUET_OK) {
         duet_log_error("cannot read %s file '%s'", what, path);
         err = DUET_EREAD;
     }
-    goto cleanup;
-oom:
-    err = DUET_ENOMEM;
+
 cleanup:
-    free(line.s);
-    free(fields);
-    free(sel);
+    free(r.header);
+    free(r.line.s);
+    free(r.fields);
+    free(r.sel);
     if (err) {
         duet_phenofile_destroy(t);
         return err;

@@ -256,6 +256,38 @@ static void report_no_shared(const duet_traitset_opts_t *o, const source_t *src)
     free(b.s);
 }
 
+/* The covariates of the samples used (rows row[] of the source, crow[]
+ * of the covariate table): the store's (sc_which, n_sc) first, then the
+ * table's; a name in both is refused. */
+static duet_err_t fill_covars(const duet_traitset_opts_t *o, const source_t *src,
+                              const int *sc_which, int n_sc, const duet_phenofile_t *covar,
+                              const int *row, const int *crow, duet_traitset_t *ts)
+{
+    size_t N = (size_t)ts->n_samples;
+    int C_tab = covar ? covar->n_columns : 0, C = n_sc + C_tab;
+    ts->n_covars = C;
+    ts->covar_names = duet_calloc((size_t)C + 1, sizeof *ts->covar_names);
+    ts->x = duet_malloc(N * (C ? C : 1) * sizeof *ts->x);
+    if (!ts->covar_names || !ts->x) return DUET_ENOMEM;
+    for (int k = 0; k < n_sc; k++) {
+        const double *v = store_covar(src->ph, sc_which[k]);
+        if (!(ts->covar_names[k] = dupstr(store_covar_names[sc_which[k]]))) return DUET_ENOMEM;
+        for (size_t i = 0; i < N; i++) ts->x[N * k + i] = v[row[i]];
+    }
+    for (int c = 0; c < C_tab; c++) {
+        int k = n_sc + c;
+        for (int u = 0; u < k; u++)
+            if (!strcmp(ts->covar_names[u], covar->names[c])) {
+                duet_log_error("covariate '%s' comes from both the store and '%s'",
+                               covar->names[c], o->covar);
+                return DUET_EMISMATCH;
+            }
+        if (!(ts->covar_names[k] = dupstr(covar->names[c]))) return DUET_ENOMEM;
+        for (size_t i = 0; i < N; i++) ts->x[N * k + i] = covar->values[(size_t)crow[i] * C_tab + c];
+    }
+    return DUET_OK;
+}
+
 duet_err_t duet_traitset_load(const duet_traitset_opts_t *o, duet_traitset_t **out)
 {
     *out = NULL;
@@ -352,7 +384,6 @@ duet_err_t duet_traitset_load(const duet_traitset_opts_t *o, duet_traitset_t **o
     if (!sum.s) { err = DUET_ENOMEM; goto cleanup; }
 
     /* traits */
-    size_t N = (size_t)n;
     ts->n_traits = T;
     ts->binary = duet_calloc((size_t)T + 1, sizeof *ts->binary);
     ts->ycol = duet_calloc((size_t)T + 1, sizeof *ts->ycol);
@@ -361,30 +392,7 @@ duet_err_t duet_traitset_load(const duet_traitset_opts_t *o, duet_traitset_t **o
     if ((err = fill_traits(o, &src, row, ts))) goto cleanup;
 
     /* covariates: the store's first, then the table's */
-    ts->n_covars = C;
-    ts->covar_names = duet_calloc((size_t)C + 1, sizeof *ts->covar_names);
-    ts->x = duet_malloc(N * (C ? C : 1) * sizeof *ts->x);
-    if (!ts->covar_names || !ts->x) { err = DUET_ENOMEM; goto cleanup; }
-    for (int k = 0; k < n_sc; k++) {
-        const double *v = store_covar(src.ph, sc_which[k]);
-        if (!(ts->covar_names[k] = dupstr(store_covar_names[sc_which[k]]))) {
-            err = DUET_ENOMEM;
-            goto cleanup;
-        }
-        for (size_t i = 0; i < N; i++) ts->x[N * k + i] = v[row[i]];
-    }
-    for (int c = 0; c < C_tab; c++) {
-        int k = n_sc + c;
-        for (int u = 0; u < k; u++)
-            if (!strcmp(ts->covar_names[u], covar->names[c])) {
-                duet_log_error("covariate '%s' comes from both the store and '%s'",
-                               covar->names[c], o->covar);
-                err = DUET_EMISMATCH;
-                goto cleanup;
-            }
-        if (!(ts->covar_names[k] = dupstr(covar->names[c]))) { err = DUET_ENOMEM; goto cleanup; }
-        for (size_t i = 0; i < N; i++) ts->x[N * k + i] = covar->values[(size_t)crow[i] * C_tab + c];
-    }
+    if ((err = fill_covars(o, &src, sc_which, n_sc, covar, row, crow, ts))) goto cleanup;
     if (src.ph) {
         memcpy(ts->phecode_version, src.ph->version, sizeof ts->phecode_version);
         ts->phecode_version[sizeof ts->phecode_version - 1] = '\0';

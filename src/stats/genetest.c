@@ -883,32 +883,46 @@ static void result_clear(duet_genetest_result_t *res)
     res->acatv_log_p = res->acato_log_p = NAN;
 }
 
-duet_err_t duet_genetest_run(const duet_genetest_null_t *null,
-                             const double *geno, int ldg, int m,
-                             const double *weights,
-                             const duet_genetest_opts_t *opts,
-                             duet_genetest_work_t *w,
-                             duet_genetest_result_t *res)
-{
-    duet_err_t err;
-    result_clear(res);
-    const int n = null->n, rank = null->rank;
-    if (m < 0 || (m > 0 && (!geno || ldg < n))) {
-        duet_log_error("gene test: invalid genotype matrix (m=%d, ld=%d, n=%d)", m, ldg, n);
-        return DUET_EINTERNAL;
-    }
-    unsigned tests = opts->tests;
-    int need_acatv = (tests & (DUET_GENETEST_ACATV | DUET_GENETEST_ACATO)) != 0;
-    int need_skat = (tests & (DUET_GENETEST_SKAT | DUET_GENETEST_SKATO | DUET_GENETEST_ACATO)) != 0;
-    int need_burden = (tests & (DUET_GENETEST_BURDEN | DUET_GENETEST_SKATO | DUET_GENETEST_ACATO)) != 0;
-    if ((err = work_reserve(w, n, m > 0 ? m : 1, rank))) return err;
+/* One gene's test in progress: its inputs and what each step leaves for
+ * the next (duet_genetest_run's steps 1-9). */
+typedef struct {
+    const duet_genetest_null_t *null;
+    const double *geno;
+    int ldg;
+    const double *weights;
+    const duet_genetest_opts_t *opts;
+    duet_genetest_work_t *w;
+    duet_genetest_result_t *res;
+    int n, rank;
+    int mk;          /* polymorphic variants (w->col[0..mk)) */
+    int mk_k;        /* the kernel's columns */
+    double phi, usum, q_skat, q_burden;
+    int cc;          /* case/control adjustment applies */
+    int exact;       /* few carriers: exact tests */
+    int nc;          /* carriers (case/control) */
+    double lp_burden_spa, lp_rare_spa, burden_half_info;
+    /* the kernel (step 4) */
+    int nspace, d, r0, burden_ok;
+    double trace_k, floor_k, s_tot, ss, sks;
+} gene_t;
 
-    /* 1. allele frequencies, flips, weights; monomorphic variants out */
+/* The dosage of sample i at kept variant c, on the minor allele. */
+static inline double gene_dosage(const gene_t *g, int c, int i)
+{
+    const double *col = g->geno + (size_t)g->ldg * g->w->col[c];
+    return g->w->flip[c] ? 2.0 - col[i] : col[i];
+}
+
+/* 1. allele frequencies, flips, weights; monomorphic variants out */
+static duet_err_t gene_variants(gene_t *g, int m)
+{
+    duet_genetest_work_t *w = g->w;
+    const int n = g->n;
     int mk = 0;
     for (int j = 0; j < m; j++) {
-        const double *g = geno + (size_t)ldg * j;
+        const double *gj = g->geno + (size_t)g->ldg * j;
         double sum = 0.0;
-        for (int i = 0; i < n; i++) sum += g[i];
+        for (int i = 0; i < n; i++) sum += gj[i];
         if (!isfinite(sum)) {
             duet_log_error("gene test: variant %d has a missing or non-finite dosage "
                            "(impute before testing)", j + 1);
@@ -923,31 +937,36 @@ duet_err_t duet_genetest_run(const duet_genetest_null_t *null,
         w->flip[mk] = flip;
         w->maf[mk] = maf;
         w->mac[mk] = mac;
-        w->w[mk] = weights ? weights[j] : duet_genetest_beta_weight(maf, opts->beta_a, opts->beta_b);
-        res->mac += mac;
+        w->w[mk] = g->weights ? g->weights[j]
+                              : duet_genetest_beta_weight(maf, g->opts->beta_a, g->opts->beta_b);
+        g->res->mac += mac;
         mk++;
     }
-    res->n_variants = mk;
-    if (mk == 0) {
-        res->status = DUET_GENETEST_NO_VARIANTS;
-        return DUET_OK;
-    }
+    g->mk = g->mk_k = mk;
+    g->res->n_variants = mk;
+    return DUET_OK;
+}
 
-    /* 2. Z = V^1/2 G W and the scores U = W G'r */
+/* 2. Z = V^1/2 G W and the scores U = W G'r; 3. the covariates projected
+ * out (twice), scaled by 1/sqrt(2): Z~'Z~ is SKAT's W.1 / 2.  Returns the
+ * variants not in the covariates' span. */
+static int gene_scores(gene_t *g)
+{
+    duet_genetest_work_t *w = g->w;
+    const duet_genetest_null_t *null = g->null;
+    const int n = g->n, mk = g->mk, rank = g->rank;
     const double *r = null->resid, *sv = null->sqrt_v;
     for (int c = 0; c < mk; c++) {
-        const double *g = geno + (size_t)ldg * w->col[c];
+        const double *gc = g->geno + (size_t)g->ldg * w->col[c];
         double *z = w->z + (size_t)n * c, u = 0.0, wc = w->w[c];
         for (int i = 0; i < n; i++) {
-            double gi = w->flip[c] ? 2.0 - g[i] : g[i];
+            double gi = w->flip[c] ? 2.0 - gc[i] : gc[i];
             z[i] = sv[i] * gi * wc;
             u += gi * r[i];
         }
         w->u[c] = u * wc;
         w->raw[c] = 0.5 * cblas_ddot(n, z, 1, z, 1);
     }
-    /* 3. project out the covariates (twice), scale by 1/sqrt(2): Z~'Z~ is
-     * SKAT's W.1 / 2 */
     if (rank > 0)
         for (int pass = 0; pass < 2; pass++) {
             cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, rank, mk, n, 1.0, null->basis, n,
@@ -965,146 +984,190 @@ duet_err_t duet_genetest_run(const duet_genetest_null_t *null,
         if (w->diag[c] > BASIS_TOL * BASIS_TOL * w->raw[c]) n_free++;
         else w->diag[c] = 0.0;
     }
-    if (n_free == 0) {
-        res->status = DUET_GENETEST_COLLINEAR;
-        return DUET_OK;
-    }
-    const double phi = null->phi;
     double usum = 0.0, uu = 0.0;
     for (int c = 0; c < mk; c++) {
         usum += w->u[c];
         uu += w->u[c] * w->u[c];
     }
-    double q_skat = uu / (2.0 * phi), q_burden = usum * usum / (2.0 * phi);
+    g->phi = null->phi;
+    g->usum = usum;
+    g->q_skat = uu / (2.0 * g->phi);
+    g->q_burden = usum * usum / (2.0 * g->phi);
+    return n_free;
+}
 
-    /* 3b. case/control traits: the gene's carriers decide between the
-     * exact tests and the saddlepoint-adjusted kernel (genetest.h) */
-    const int cc = null->model == DUET_GENETEST_LOGISTIC && opts->cc_adjust && null->mu;
-    int exact = 0, nc = 0, mk_k = mk; /* mk_k: the kernel's columns */
-    double lp_burden_spa = NAN, lp_rare_spa = NAN, burden_half_info = NAN;
-    res->burden_var_ratio = 1.0;
-    if (cc) {
-        for (int i = 0; i < n; i++) w->is_carrier[i] = 0;
-        for (int c = 0; c < mk; c++) {
-            const double *g = geno + (size_t)ldg * w->col[c];
-            for (int i = 0; i < n; i++)
-                if ((w->flip[c] ? 2.0 - g[i] : g[i]) != 0.0) w->is_carrier[i] = 1;
-        }
+/* 3b. case/control traits: the gene's carriers decide between the exact
+ * tests and the saddlepoint-adjusted kernel (genetest.h) */
+static void gene_carriers(gene_t *g)
+{
+    duet_genetest_work_t *w = g->w;
+    const int n = g->n;
+    g->cc = g->null->model == DUET_GENETEST_LOGISTIC && g->opts->cc_adjust && g->null->mu;
+    g->lp_burden_spa = g->lp_rare_spa = g->burden_half_info = NAN;
+    g->res->burden_var_ratio = 1.0;
+    if (!g->cc) return;
+    for (int i = 0; i < n; i++) w->is_carrier[i] = 0;
+    for (int c = 0; c < g->mk; c++)
         for (int i = 0; i < n; i++)
-            if (w->is_carrier[i]) w->carriers[nc++] = i;
-        res->n_carriers = nc;
-        int emax = opts->exact_carriers < DUET_GENETEST_EXACT_MAX ? opts->exact_carriers
-                                                                  : DUET_GENETEST_EXACT_MAX;
-        exact = nc <= emax;
-    }
-    if (cc && !exact) {
-        res->adjust = DUET_GENETEST_SPA;
-        int used, failed;
-        /* each variant: its saddlepoint p (ACAT-V) and variance ratio */
-        for (int c = 0; c < mk; c++) {
-            w->ratio[c] = 1.0;
-            w->lpv[c] = NAN;
-            if (!(w->diag[c] > 0.0)) continue;
-            const double *z = w->z + (size_t)n * c, *g = geno + (size_t)ldg * w->col[c];
-            int ni = 0;
-            for (int i = 0; i < n; i++) {
-                w->gadj[i] = z[i] * M_SQRT2 / sv[i];
-                if ((w->flip[c] ? 2.0 - g[i] : g[i]) != 0.0) w->clist[ni++] = i;
-            }
-            double var = 2.0 * w->diag[c];
-            w->lpv[c] = spa_score_logp(null, w, w->gadj, w->clist, ni, w->u[c], var, opts->spa_z,
-                                       &used, &failed);
-            res->n_spa += used;
-            res->n_spa_failed += failed;
-            if (used && !failed) w->ratio[c] = inflation_ratio(w->u[c], var, w->lpv[c]);
-            w->ratio[c] = fmax(w->ratio[c], reference_ratio(null, w, w->clist, ni, var, opts));
+            if (gene_dosage(g, c, i) != 0.0) w->is_carrier[i] = 1;
+    int nc = 0;
+    for (int i = 0; i < n; i++)
+        if (w->is_carrier[i]) w->carriers[nc++] = i;
+    g->nc = g->res->n_carriers = nc;
+    int emax = g->opts->exact_carriers < DUET_GENETEST_EXACT_MAX ? g->opts->exact_carriers
+                                                                 : DUET_GENETEST_EXACT_MAX;
+    g->exact = nc <= emax;
+}
+
+/* Each variant's saddlepoint p (ACAT-V) and variance ratio. */
+static void gene_spa_variants(gene_t *g)
+{
+    duet_genetest_work_t *w = g->w;
+    duet_genetest_result_t *res = g->res;
+    const int n = g->n;
+    const double *sv = g->null->sqrt_v;
+    int used, failed;
+    for (int c = 0; c < g->mk; c++) {
+        w->ratio[c] = 1.0;
+        w->lpv[c] = NAN;
+        if (!(w->diag[c] > 0.0)) continue;
+        const double *z = w->z + (size_t)n * c;
+        int ni = 0;
+        for (int i = 0; i < n; i++) {
+            w->gadj[i] = z[i] * M_SQRT2 / sv[i];
+            if (gene_dosage(g, c, i) != 0.0) w->clist[ni++] = i;
         }
-        /* the burden score (weighted sum), over every carrier */
-        double var_b = sum_adjusted(null, w, mk, NULL, w->gadj);
-        burden_half_info = var_b / 2.0;
-        lp_burden_spa = spa_score_logp(null, w, w->gadj, w->carriers, nc, usum, var_b, opts->spa_z,
-                                       &used, &failed);
+        double var = 2.0 * w->diag[c];
+        w->lpv[c] = spa_score_logp(g->null, w, w->gadj, w->clist, ni, w->u[c], var,
+                                   g->opts->spa_z, &used, &failed);
         res->n_spa += used;
         res->n_spa_failed += failed;
-        double ratio_b = used && !failed ? inflation_ratio(usum, var_b, lp_burden_spa) : 1.0;
-        /* the variants with MAC <= acatv_mac collapsed into their weighted
-         * sum: ACAT-V's burden p, and one column of the SKAT kernel */
-        int n_rare = 0, rare_ok = 0;
-        double zraw = 0.0, u_r = 0.0, ratio_r = 1.0;
-        for (int c = 0; c < mk; c++) {
-            w->vrare[c] = w->mac[c] <= opts->acatv_mac;
-            if (w->vrare[c]) {
-                n_rare++;
-                zraw += w->raw[c];
-                u_r += w->u[c];
-            }
-        }
-        if (n_rare > 0) {
-            double var_r = sum_adjusted(null, w, mk, w->vrare, w->gadj);
-            for (int i = 0; i < n; i++) w->mark[i] = 0;
-            for (int c = 0; c < mk; c++) {
-                if (!w->vrare[c]) continue;
-                const double *g = geno + (size_t)ldg * w->col[c];
-                for (int i = 0; i < n; i++)
-                    if ((w->flip[c] ? 2.0 - g[i] : g[i]) != 0.0) w->mark[i] = 1;
-            }
-            int ni = 0;
-            for (int i = 0; i < n; i++)
-                if (w->mark[i]) w->clist[ni++] = i;
-            if (var_r / 2.0 > BASIS_TOL * BASIS_TOL * zraw) {
-                rare_ok = 1;
-                lp_rare_spa = spa_score_logp(null, w, w->gadj, w->clist, ni, u_r, var_r,
-                                             opts->spa_z, &used, &failed);
-                res->n_spa += used;
-                res->n_spa_failed += failed;
-                if (used && !failed) ratio_r = inflation_ratio(u_r, var_r, lp_rare_spa);
-                ratio_r = fmax(ratio_r, reference_ratio(null, w, w->clist, ni, var_r, opts));
-            }
-        }
-        /* scale the kernel: D Sigma D (SAIGE-GENE+: the ultra-rare variants
-         * as one column, when there are two or more), then to the burden's
-         * variance */
-        if (n_rare >= 2 && rare_ok) {
-            double *zc = w->gadj, uu_k = 0.0;
-            for (int i = 0; i < n; i++) zc[i] = 0.0;
-            for (int c = 0; c < mk; c++)
-                if (w->vrare[c]) cblas_daxpy(n, 1.0, w->z + (size_t)n * c, 1, zc, 1);
-            int kept = 0;
-            for (int c = 0; c < mk; c++) {
-                if (w->vrare[c]) continue;
-                double *dst = w->z + (size_t)n * kept;
-                if (kept != c) memmove(dst, w->z + (size_t)n * c, sizeof(double) * (size_t)n);
-                if (w->ratio[c] != 1.0) cblas_dscal(n, sqrt(w->ratio[c]), dst, 1);
-                uu_k += w->u[c] * w->u[c];
-                kept++;
-            }
-            memcpy(w->z + (size_t)n * kept, zc, sizeof(double) * (size_t)n);
-            if (ratio_r != 1.0) cblas_dscal(n, sqrt(ratio_r), w->z + (size_t)n * kept, 1);
-            uu_k += u_r * u_r;
-            mk_k = kept + 1;
-            q_skat = uu_k / (2.0 * phi);
-            res->n_collapsed = n_rare;
-        } else {
-            for (int c = 0; c < mk; c++)
-                if (w->ratio[c] != 1.0) cblas_dscal(n, sqrt(w->ratio[c]), w->z + (size_t)n * c, 1);
-        }
-        double *zs = w->zr;
-        for (int i = 0; i < n; i++) zs[i] = 0.0;
-        for (int c = 0; c < mk_k; c++) cblas_daxpy(n, 1.0, w->z + (size_t)n * c, 1, zs, 1);
-        double s_scaled = cblas_ddot(n, zs, 1, zs, 1);
-        double target = ratio_b * burden_half_info; /* V*_B / 2 */
-        if (s_scaled > 0.0 && target > s_scaled) {
-            cblas_dscal((int)((size_t)n * mk_k), sqrt(target / s_scaled), w->z, 1);
-            s_scaled = target;
-        }
-        res->burden_var_ratio = burden_half_info > 0.0 ? s_scaled / burden_half_info : 1.0;
+        if (used && !failed) w->ratio[c] = inflation_ratio(w->u[c], var, w->lpv[c]);
+        w->ratio[c] = fmax(w->ratio[c], reference_ratio(g->null, w, w->clist, ni, var, g->opts));
     }
+}
 
-    /* 4. the kernel: m x m Sigma = Z~'Z~, or n x n Z~Z~' when n < m.
-     * sv: Sigma 1 (m-space) or z = Z~ 1 (n-space); s_tot = 1'Sigma 1. */
-    const int nspace = n < mk_k;
-    const int d = nspace ? n : mk_k;
-    double *kmat = w->kmat, *tmp = w->tmp, *svec = w->sv, *kv = w->kv;
+/* The variants with MAC <= acatv_mac collapsed into their weighted sum:
+ * ACAT-V's burden p (g->lp_rare_spa), and one column of the SKAT kernel.
+ * *n_rare, *u_r, *ratio_r: their count, score and variance ratio; returns
+ * 1 if their sum is testable. */
+static int gene_spa_rare(gene_t *g, int *n_rare_out, double *u_r_out, double *ratio_r_out)
+{
+    duet_genetest_work_t *w = g->w;
+    duet_genetest_result_t *res = g->res;
+    const int n = g->n, mk = g->mk;
+    int n_rare = 0, rare_ok = 0, used, failed;
+    double zraw = 0.0, u_r = 0.0, ratio_r = 1.0;
+    for (int c = 0; c < mk; c++) {
+        w->vrare[c] = w->mac[c] <= g->opts->acatv_mac;
+        if (w->vrare[c]) {
+            n_rare++;
+            zraw += w->raw[c];
+            u_r += w->u[c];
+        }
+    }
+    if (n_rare > 0) {
+        double var_r = sum_adjusted(g->null, w, mk, w->vrare, w->gadj);
+        for (int i = 0; i < n; i++) w->mark[i] = 0;
+        for (int c = 0; c < mk; c++) {
+            if (!w->vrare[c]) continue;
+            for (int i = 0; i < n; i++)
+                if (gene_dosage(g, c, i) != 0.0) w->mark[i] = 1;
+        }
+        int ni = 0;
+        for (int i = 0; i < n; i++)
+            if (w->mark[i]) w->clist[ni++] = i;
+        if (var_r / 2.0 > BASIS_TOL * BASIS_TOL * zraw) {
+            rare_ok = 1;
+            g->lp_rare_spa = spa_score_logp(g->null, w, w->gadj, w->clist, ni, u_r, var_r,
+                                            g->opts->spa_z, &used, &failed);
+            res->n_spa += used;
+            res->n_spa_failed += failed;
+            if (used && !failed) ratio_r = inflation_ratio(u_r, var_r, g->lp_rare_spa);
+            ratio_r = fmax(ratio_r, reference_ratio(g->null, w, w->clist, ni, var_r, g->opts));
+        }
+    }
+    *n_rare_out = n_rare;
+    *u_r_out = u_r;
+    *ratio_r_out = ratio_r;
+    return rare_ok;
+}
+
+/* Scale the kernel: D Sigma D (SAIGE-GENE+: the ultra-rare variants as one
+ * column, when there are two or more), then to the burden's variance
+ * (target: V*_B / 2). */
+static void gene_spa_scale(gene_t *g, int n_rare, int rare_ok, double u_r, double ratio_r,
+                           double target)
+{
+    duet_genetest_work_t *w = g->w;
+    const int n = g->n, mk = g->mk;
+    if (n_rare >= 2 && rare_ok) {
+        double *zc = w->gadj, uu_k = 0.0;
+        for (int i = 0; i < n; i++) zc[i] = 0.0;
+        for (int c = 0; c < mk; c++)
+            if (w->vrare[c]) cblas_daxpy(n, 1.0, w->z + (size_t)n * c, 1, zc, 1);
+        int kept = 0;
+        for (int c = 0; c < mk; c++) {
+            if (w->vrare[c]) continue;
+            double *dst = w->z + (size_t)n * kept;
+            if (kept != c) memmove(dst, w->z + (size_t)n * c, sizeof(double) * (size_t)n);
+            if (w->ratio[c] != 1.0) cblas_dscal(n, sqrt(w->ratio[c]), dst, 1);
+            uu_k += w->u[c] * w->u[c];
+            kept++;
+        }
+        memcpy(w->z + (size_t)n * kept, zc, sizeof(double) * (size_t)n);
+        if (ratio_r != 1.0) cblas_dscal(n, sqrt(ratio_r), w->z + (size_t)n * kept, 1);
+        uu_k += u_r * u_r;
+        g->mk_k = kept + 1;
+        g->q_skat = uu_k / (2.0 * g->phi);
+        g->res->n_collapsed = n_rare;
+    } else {
+        for (int c = 0; c < mk; c++)
+            if (w->ratio[c] != 1.0) cblas_dscal(n, sqrt(w->ratio[c]), w->z + (size_t)n * c, 1);
+    }
+    double *zs = w->zr;
+    for (int i = 0; i < n; i++) zs[i] = 0.0;
+    for (int c = 0; c < g->mk_k; c++) cblas_daxpy(n, 1.0, w->z + (size_t)n * c, 1, zs, 1);
+    double s_scaled = cblas_ddot(n, zs, 1, zs, 1);
+    if (s_scaled > 0.0 && target > s_scaled) {
+        cblas_dscal((int)((size_t)n * g->mk_k), sqrt(target / s_scaled), w->z, 1);
+        s_scaled = target;
+    }
+    g->res->burden_var_ratio = g->burden_half_info > 0.0 ? s_scaled / g->burden_half_info : 1.0;
+}
+
+/* Case/control traits with many carriers: saddlepoint-adjusted tests and
+ * kernel. */
+static void gene_spa(gene_t *g)
+{
+    duet_genetest_work_t *w = g->w;
+    duet_genetest_result_t *res = g->res;
+    int used, failed;
+    res->adjust = DUET_GENETEST_SPA;
+    gene_spa_variants(g);
+    /* the burden score (weighted sum), over every carrier */
+    double var_b = sum_adjusted(g->null, w, g->mk, NULL, w->gadj);
+    g->burden_half_info = var_b / 2.0;
+    g->lp_burden_spa = spa_score_logp(g->null, w, w->gadj, w->carriers, g->nc, g->usum, var_b,
+                                      g->opts->spa_z, &used, &failed);
+    res->n_spa += used;
+    res->n_spa_failed += failed;
+    double ratio_b = used && !failed ? inflation_ratio(g->usum, var_b, g->lp_burden_spa) : 1.0;
+    int n_rare;
+    double u_r, ratio_r;
+    int rare_ok = gene_spa_rare(g, &n_rare, &u_r, &ratio_r);
+    gene_spa_scale(g, n_rare, rare_ok, u_r, ratio_r, ratio_b * g->burden_half_info);
+}
+
+/* 4. the kernel: m x m Sigma = Z~'Z~, or n x n Z~Z~' when n < m.
+ * sv: Sigma 1 (m-space) or z = Z~ 1 (n-space); s_tot = 1'Sigma 1. */
+static void gene_kernel(gene_t *g)
+{
+    duet_genetest_work_t *w = g->w;
+    const int n = g->n, mk_k = g->mk_k;
+    const int nspace = g->nspace = n < mk_k;
+    const int d = g->d = nspace ? n : mk_k;
+    double *kmat = w->kmat, *svec = w->sv, *kv = w->kv;
     if (nspace)
         cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, n, mk_k, 1.0, w->z, n, 0.0, kmat, d);
     else
@@ -1132,221 +1195,239 @@ duet_err_t duet_genetest_run(const duet_genetest_null_t *null,
         ss = cblas_ddot(d, svec, 1, svec, 1);
         sks = cblas_ddot(d, svec, 1, kv, 1);
     }
-
-    /* 5. SKAT: eigenvalues of the kernel */
-    double *lam0 = w->lam;
-    int r0 = 0;
-    memcpy(tmp, kmat, sizeof(double) * (size_t)d * d);
+    g->trace_k = trace_k;
     /* rounding noise: eigenvalues of a kernel that is zero in exact
      * arithmetic are about 1e-16 of its trace */
-    const double floor_k = 1e-12 * trace_k;
-    if ((err = kernel_lambda(w, tmp, d, floor_k, lam0, &r0))) return err;
-    res->n_lambda = r0;
-    if (r0 == 0) {
-        res->status = DUET_GENETEST_COLLINEAR;
-        return DUET_OK;
+    g->floor_k = 1e-12 * trace_k;
+    g->s_tot = s_tot;
+    g->ss = ss;
+    g->sks = sks;
+}
+
+/* 6. burden: the weighted sum's score test, chi2_1 */
+static void gene_burden(gene_t *g)
+{
+    duet_genetest_result_t *res = g->res;
+    double info = 2.0 * g->s_tot; /* Var(1'U) / phi */
+    res->burden_chi2 = g->q_burden / g->s_tot;
+    res->burden_beta = g->usum / info;
+    res->burden_se = sqrt(g->phi / info);
+    res->burden_log_p = pchisq(res->burden_chi2, 1.0, 0, 1);
+    if (g->cc && !isnan(g->lp_burden_spa)) {
+        /* the saddlepoint test; estimate and SE from the asymptotic
+         * information */
+        info = 2.0 * g->burden_half_info;
+        res->burden_beta = g->usum / info;
+        res->burden_se = sqrt(g->phi / info);
+        res->burden_log_p = g->lp_burden_spa;
+        res->burden_chi2 = duet_dist_chisq1_from_logp(g->lp_burden_spa);
     }
-    int burden_ok = s_tot > 1e-10 * trace_k;
-    if (exact) {
-        /* burden's estimate and standard error as below, p-values exact */
-        if (burden_ok) {
-            double info = 2.0 * s_tot;
-            res->burden_beta = usum / info;
-            res->burden_se = sqrt(phi / info);
-        }
-        if ((err = exact_gene(null, w, geno, ldg, mk, nc, burden_ok, weights, opts, res)))
-            return err;
-        if (burden_ok) res->burden_chi2 = duet_dist_chisq1_from_logp(res->burden_log_p);
-        goto combine;
-    }
+}
+
+/* SKAT-O's grid: each rho's p-value (its eigenvalues: of R^1/2 Sigma
+ * R^1/2, R = (1 - rho) I + rho 11'), the smallest in *log_pmin, the
+ * integrand's quantiles and weights in ctx. */
+static duet_err_t gene_skato_grid(gene_t *g, skato_integrand_t *ctx, double *log_pmin_out)
+{
+    duet_genetest_work_t *w = g->w;
+    duet_genetest_result_t *res = g->res;
+    const int d = g->d, mk_k = g->mk_k;
+    const double *kmat = w->kmat, *svec = w->sv;
+    double *tmp = w->tmp, s_tot = g->s_tot;
+    duet_genetest_liu_t liu[DUET_SKATO_N_RHO];
     duet_qf_pvalue_t pv;
-    if (need_skat) {
-        duet_genetest_qf_pvalue(q_skat, lam0, r0, opts->acc, opts->lim, &pv);
-        res->skat_q = q_skat;
-        res->skat_log_p = pv.log_p;
-        res->skat_method = pv.method;
-    }
-
-    /* 6. burden: the weighted sum's score test, chi2_1 */
-    if (need_burden && burden_ok) {
-        double info = 2.0 * s_tot; /* Var(1'U) / phi */
-        res->burden_chi2 = q_burden / s_tot;
-        res->burden_beta = usum / info;
-        res->burden_se = sqrt(phi / info);
-        res->burden_log_p = pchisq(res->burden_chi2, 1.0, 0, 1);
-        if (cc && !isnan(lp_burden_spa)) {
-            /* the saddlepoint test; estimate and SE from the asymptotic
-             * information */
-            info = 2.0 * burden_half_info;
-            res->burden_beta = usum / info;
-            res->burden_se = sqrt(phi / info);
-            res->burden_log_p = lp_burden_spa;
-            res->burden_chi2 = duet_dist_chisq1_from_logp(lp_burden_spa);
-        }
-    }
-
-    /* 7. SKAT-O */
-    if ((tests & DUET_GENETEST_SKATO) && burden_ok) {
-        duet_genetest_liu_t liu[DUET_SKATO_N_RHO];
-        double log_pmin = INFINITY;
-        int best = 0;
-        skato_integrand_t ctx;
-        for (int k = 0; k < DUET_SKATO_N_RHO; k++) {
-            double rho = duet_skato_rho[k] > SKATO_RHO_MAX ? SKATO_RHO_MAX : duet_skato_rho[k];
-            double *lam = w->lam + (size_t)d * k;
-            int rk = r0;
-            if (k > 0) {
-                /* eigenvalues of R^1/2 Sigma R^1/2, R = (1 - rho) I + rho 11' */
-                if (nspace) {
-                    for (int j = 0; j < d; j++)
-                        for (int i = 0; i <= j; i++)
-                            tmp[(size_t)d * j + i] = (1.0 - rho) * kmat[(size_t)d * j + i] +
-                                                     rho * svec[i] * svec[j];
-                } else {
-                    /* R^1/2 = a I + b 11', a = sqrt(1 - rho),
-                     * b = (sqrt(1 - rho + m rho) - a) / m */
-                    double a = sqrt(1.0 - rho), b = (sqrt(1.0 - rho + mk_k * rho) - a) / mk_k;
-                    for (int j = 0; j < d; j++)
-                        for (int i = 0; i <= j; i++)
-                            tmp[(size_t)d * j + i] = a * a * kmat[(size_t)d * j + i] +
-                                                     a * b * (svec[i] + svec[j]) + b * b * s_tot;
-                }
-                if ((err = kernel_lambda(w, tmp, d, floor_k, lam, &rk))) return err;
-            }
-            double q = (1.0 - rho) * q_skat + rho * q_burden;
-            duet_genetest_qf_pvalue(q, lam, rk, opts->acc, opts->lim, &pv);
-            res->skato_rho_log_p[k] = pv.log_p;
-            if (pv.log_p < log_pmin) {
-                log_pmin = pv.log_p;
-                best = k;
-            }
-            duet_genetest_liu_params(lam, NULL, NULL, rk, 1, &liu[k]);
-            ctx.tau[k] = rho * s_tot + (1.0 - rho) * ss / s_tot;
-            ctx.one_minus[k] = 1.0 - rho;
-        }
-        res->skato_rho = duet_skato_rho[best];
-        for (int k = 0; k < DUET_SKATO_N_RHO; k++)
-            ctx.q[k] = duet_genetest_liu_quantile(&liu[k], log_pmin);
-
-        /* kappa: the kernel with the burden direction projected out,
-         * Sigma - s s'/s_tot (m-space) or P K P, P = I - z z'/s_tot */
-        for (int j = 0; j < d; j++)
-            for (int i = 0; i <= j; i++) {
-                double v = kmat[(size_t)d * j + i];
-                if (nspace)
-                    v += (-(svec[i] * kv[j] + kv[i] * svec[j]) + svec[i] * svec[j] * ss / s_tot) /
-                         s_tot;
-                else
-                    v -= svec[i] * svec[j] / s_tot;
-                tmp[(size_t)d * j + i] = v;
-            }
-        double *lamk = w->lam + (size_t)d * DUET_SKATO_N_RHO;
-        int rk = 0;
-        if ((err = kernel_lambda(w, tmp, d, floor_k, lamk, &rk))) return err;
-        double lp;
-        if (rk == 0) {
-            /* rank one: every Q_rho is the same test */
-            lp = log_pmin;
-        } else {
-            double sum1 = 0.0, sum2 = 0.0;
-            for (int i = 0; i < rk; i++) {
-                sum1 += lamk[i];
-                sum2 += lamk[i] * lamk[i];
-            }
-            double var_remain = 4.0 * (sks / s_tot - ss * ss / (s_tot * s_tot));
-            if (var_remain < 0.0) var_remain = 0.0;
-            double var_q = 2.0 * sum2 + var_remain;
-            ctx.lambda = lamk;
-            ctx.r = rk;
-            ctx.mu_q = sum1;
-            ctx.sd_ratio = sqrt(2.0 * sum2 / var_q);
-            ctx.acc = opts->acc;
-            ctx.lim = opts->lim;
-            int ok;
-            lp = skato_integrate(&ctx, log_pmin, &ok);
-            if (!isfinite(lp)) {
-                /* SKAT's bound when the integration fails */
-                lp = log(3.0) + log_pmin;
-                res->skato_fallback = 1;
-            }
-            /* SKAT: never above the Bonferroni bound over the grid */
-            if (lp > log((double)DUET_SKATO_N_RHO) + log_pmin)
-                lp = log((double)DUET_SKATO_N_RHO) + log_pmin;
-        }
-        res->skato_log_p = lp > 0.0 ? 0.0 : lp;
-    }
-
-    /* 8. ACAT-V: per-variant score (logistic) or t (linear) tests of the
-     * variants with MAC above the threshold, one burden test of the rest,
-     * combined by ACAT with weights w^2 MAF (1 - MAF) */
-    if (need_acatv) {
-        int np = 0, n_rare = 0;
-        double rare_u = 0.0, rare_maf = 0.0, rare_wsum = 0.0;
-        double *zr = w->zr;
-        double df2 = n - 1.0 - rank;
-        for (int i = 0; i < n; i++) zr[i] = 0.0;
-        for (int c = 0; c < mk; c++) {
-            if (w->mac[c] <= opts->acatv_mac) {
-                n_rare++;
-                rare_u += w->u[c];
-                rare_maf += w->maf[c];
-                rare_wsum += w->w[c] * w->w[c] * w->maf[c] * (1.0 - w->maf[c]);
-                cblas_daxpy(n, 1.0, w->z + (size_t)n * c, 1, zr, 1);
-                continue;
-            }
-            if (!(w->diag[c] > 0.0)) continue; /* in the covariates' span */
-            double lpj;
-            if (cc) {
-                lpj = w->lpv[c]; /* saddlepoint */
-            } else if (null->model == DUET_GENETEST_LINEAR) {
-                /* t test of the variant added to the null model, as ACAT's
-                 * Get.marginal.pval and lm() */
-                double ssr = w->u[c] * w->u[c] / (2.0 * w->diag[c]);
-                double rest = null->rss - ssr;
-                if (!(df2 > 0)) continue;
-                double t = rest > 0 ? sqrt(ssr / (rest / df2)) : INFINITY;
-                lpj = M_LN2 + pt(-t, df2, 1, 1);
+    double log_pmin = INFINITY;
+    int best = 0;
+    duet_err_t err;
+    for (int k = 0; k < DUET_SKATO_N_RHO; k++) {
+        double rho = duet_skato_rho[k] > SKATO_RHO_MAX ? SKATO_RHO_MAX : duet_skato_rho[k];
+        double *lam = w->lam + (size_t)d * k;
+        int rk = g->r0;
+        if (k > 0) {
+            if (g->nspace) {
+                for (int j = 0; j < d; j++)
+                    for (int i = 0; i <= j; i++)
+                        tmp[(size_t)d * j + i] = (1.0 - rho) * kmat[(size_t)d * j + i] +
+                                                 rho * svec[i] * svec[j];
             } else {
-                double chi2 = w->u[c] * w->u[c] / (2.0 * phi * w->diag[c]);
-                lpj = pchisq(chi2, 1.0, 0, 1);
+                /* R^1/2 = a I + b 11', a = sqrt(1 - rho),
+                 * b = (sqrt(1 - rho + m rho) - a) / m */
+                double a = sqrt(1.0 - rho), b = (sqrt(1.0 - rho + mk_k * rho) - a) / mk_k;
+                for (int j = 0; j < d; j++)
+                    for (int i = 0; i <= j; i++)
+                        tmp[(size_t)d * j + i] = a * a * kmat[(size_t)d * j + i] +
+                                                 a * b * (svec[i] + svec[j]) + b * b * s_tot;
             }
-            if (lpj == 0.0) continue; /* p = 1: left out, as ACAT_V does */
-            w->lp[np] = lpj;
-            w->lpw[np] = w->w[c] * w->w[c] * w->maf[c] * (1.0 - w->maf[c]);
-            np++;
+            if ((err = kernel_lambda(w, tmp, d, g->floor_k, lam, &rk))) return err;
         }
-        res->n_ultra_rare = n_rare;
-        double lp_rare = NAN;
-        if (n_rare > 0 && cc) {
-            lp_rare = lp_rare_spa;
-        } else if (n_rare > 0) {
-            double zz = cblas_ddot(n, zr, 1, zr, 1);
-            double zraw = 0.0;
-            for (int c = 0; c < mk; c++)
-                if (w->mac[c] <= opts->acatv_mac) zraw += w->raw[c];
-            if (zz > BASIS_TOL * BASIS_TOL * zraw) lp_rare = pchisq(rare_u * rare_u / (2.0 * phi * zz), 1.0, 0, 1);
+        double q = (1.0 - rho) * g->q_skat + rho * g->q_burden;
+        duet_genetest_qf_pvalue(q, lam, rk, g->opts->acc, g->opts->lim, &pv);
+        res->skato_rho_log_p[k] = pv.log_p;
+        if (pv.log_p < log_pmin) {
+            log_pmin = pv.log_p;
+            best = k;
         }
-        if (n_rare > 0 && np == 0 && !isnan(lp_rare)) {
-            res->acatv_log_p = lp_rare; /* only very rare variants: burden */
-        } else {
-            if (!isnan(lp_rare) && lp_rare < 0.0) {
-                double maf_bar = rare_maf / n_rare, wr;
-                if (weights) {
-                    wr = rare_wsum / n_rare;
-                } else {
-                    double b = duet_genetest_beta_weight(maf_bar, opts->beta_a, opts->beta_b);
-                    wr = b * b * maf_bar * (1.0 - maf_bar);
-                }
-                w->lp[np] = lp_rare;
-                w->lpw[np] = wr;
-                np++;
-            }
-            res->acatv_log_p = np > 0 ? duet_genetest_acat(w->lp, w->lpw, np) : 0.0;
-        }
+        duet_genetest_liu_params(lam, NULL, NULL, rk, 1, &liu[k]);
+        ctx->tau[k] = rho * s_tot + (1.0 - rho) * g->ss / s_tot;
+        ctx->one_minus[k] = 1.0 - rho;
     }
+    res->skato_rho = duet_skato_rho[best];
+    for (int k = 0; k < DUET_SKATO_N_RHO; k++)
+        ctx->q[k] = duet_genetest_liu_quantile(&liu[k], log_pmin);
+    *log_pmin_out = log_pmin;
+    return DUET_OK;
+}
 
-    /* 9. ACAT-O over burden, SKAT and ACAT-V */
-combine:
+/* 7. SKAT-O: the grid, then the integral over the kernel with the burden
+ * direction projected out (kappa). */
+static duet_err_t gene_skato(gene_t *g)
+{
+    duet_genetest_work_t *w = g->w;
+    duet_genetest_result_t *res = g->res;
+    const int d = g->d;
+    const double *kmat = w->kmat, *svec = w->sv, *kv = w->kv;
+    double *tmp = w->tmp, s_tot = g->s_tot, ss = g->ss;
+    skato_integrand_t ctx;
+    double log_pmin;
+    duet_err_t err = gene_skato_grid(g, &ctx, &log_pmin);
+    if (err) return err;
+    /* kappa: Sigma - s s'/s_tot (m-space) or P K P, P = I - z z'/s_tot */
+    for (int j = 0; j < d; j++)
+        for (int i = 0; i <= j; i++) {
+            double v = kmat[(size_t)d * j + i];
+            if (g->nspace)
+                v += (-(svec[i] * kv[j] + kv[i] * svec[j]) + svec[i] * svec[j] * ss / s_tot) /
+                     s_tot;
+            else
+                v -= svec[i] * svec[j] / s_tot;
+            tmp[(size_t)d * j + i] = v;
+        }
+    double *lamk = w->lam + (size_t)d * DUET_SKATO_N_RHO;
+    int rk = 0;
+    if ((err = kernel_lambda(w, tmp, d, g->floor_k, lamk, &rk))) return err;
+    double lp;
+    if (rk == 0) {
+        /* rank one: every Q_rho is the same test */
+        lp = log_pmin;
+    } else {
+        double sum1 = 0.0, sum2 = 0.0;
+        for (int i = 0; i < rk; i++) {
+            sum1 += lamk[i];
+            sum2 += lamk[i] * lamk[i];
+        }
+        double var_remain = 4.0 * (g->sks / s_tot - ss * ss / (s_tot * s_tot));
+        if (var_remain < 0.0) var_remain = 0.0;
+        double var_q = 2.0 * sum2 + var_remain;
+        ctx.lambda = lamk;
+        ctx.r = rk;
+        ctx.mu_q = sum1;
+        ctx.sd_ratio = sqrt(2.0 * sum2 / var_q);
+        ctx.acc = g->opts->acc;
+        ctx.lim = g->opts->lim;
+        int ok;
+        lp = skato_integrate(&ctx, log_pmin, &ok);
+        if (!isfinite(lp)) {
+            /* SKAT's bound when the integration fails */
+            lp = log(3.0) + log_pmin;
+            res->skato_fallback = 1;
+        }
+        /* SKAT: never above the Bonferroni bound over the grid */
+        if (lp > log((double)DUET_SKATO_N_RHO) + log_pmin)
+            lp = log((double)DUET_SKATO_N_RHO) + log_pmin;
+    }
+    res->skato_log_p = lp > 0.0 ? 0.0 : lp;
+    return DUET_OK;
+}
+
+/* ACAT-V's test of variant c on its own into *lp: score (logistic),
+ * saddlepoint (case/control adjusted) or t (linear); 0 if it has none. */
+static int gene_variant_logp(const gene_t *g, int c, double *lp)
+{
+    const duet_genetest_work_t *w = g->w;
+    const duet_genetest_null_t *null = g->null;
+    if (g->cc) {
+        *lp = w->lpv[c]; /* saddlepoint */
+    } else if (null->model == DUET_GENETEST_LINEAR) {
+        /* t test of the variant added to the null model, as ACAT's
+         * Get.marginal.pval and lm() */
+        double df2 = g->n - 1.0 - g->rank;
+        double ssr = w->u[c] * w->u[c] / (2.0 * w->diag[c]);
+        double rest = null->rss - ssr;
+        if (!(df2 > 0)) return 0;
+        double t = rest > 0 ? sqrt(ssr / (rest / df2)) : INFINITY;
+        *lp = M_LN2 + pt(-t, df2, 1, 1);
+    } else {
+        double chi2 = w->u[c] * w->u[c] / (2.0 * g->phi * w->diag[c]);
+        *lp = pchisq(chi2, 1.0, 0, 1);
+    }
+    return 1;
+}
+
+/* 8. ACAT-V: per-variant tests of the variants with MAC above the
+ * threshold, one burden test of the rest, combined by ACAT with weights
+ * w^2 MAF (1 - MAF) */
+static void gene_acatv(gene_t *g)
+{
+    duet_genetest_work_t *w = g->w;
+    duet_genetest_result_t *res = g->res;
+    const duet_genetest_opts_t *opts = g->opts;
+    const int n = g->n, mk = g->mk;
+    int np = 0, n_rare = 0;
+    double rare_u = 0.0, rare_maf = 0.0, rare_wsum = 0.0;
+    double *zr = w->zr;
+    for (int i = 0; i < n; i++) zr[i] = 0.0;
+    for (int c = 0; c < mk; c++) {
+        if (w->mac[c] <= opts->acatv_mac) {
+            n_rare++;
+            rare_u += w->u[c];
+            rare_maf += w->maf[c];
+            rare_wsum += w->w[c] * w->w[c] * w->maf[c] * (1.0 - w->maf[c]);
+            cblas_daxpy(n, 1.0, w->z + (size_t)n * c, 1, zr, 1);
+            continue;
+        }
+        if (!(w->diag[c] > 0.0)) continue; /* in the covariates' span */
+        double lpj;
+        if (!gene_variant_logp(g, c, &lpj)) continue;
+        if (lpj == 0.0) continue; /* p = 1: left out, as ACAT_V does */
+        w->lp[np] = lpj;
+        w->lpw[np] = w->w[c] * w->w[c] * w->maf[c] * (1.0 - w->maf[c]);
+        np++;
+    }
+    res->n_ultra_rare = n_rare;
+    double lp_rare = NAN;
+    if (n_rare > 0 && g->cc) {
+        lp_rare = g->lp_rare_spa;
+    } else if (n_rare > 0) {
+        double zz = cblas_ddot(n, zr, 1, zr, 1);
+        double zraw = 0.0;
+        for (int c = 0; c < mk; c++)
+            if (w->mac[c] <= opts->acatv_mac) zraw += w->raw[c];
+        if (zz > BASIS_TOL * BASIS_TOL * zraw)
+            lp_rare = pchisq(rare_u * rare_u / (2.0 * g->phi * zz), 1.0, 0, 1);
+    }
+    if (n_rare > 0 && np == 0 && !isnan(lp_rare)) {
+        res->acatv_log_p = lp_rare; /* only very rare variants: burden */
+        return;
+    }
+    if (!isnan(lp_rare) && lp_rare < 0.0) {
+        double maf_bar = rare_maf / n_rare, wr;
+        if (g->weights) {
+            wr = rare_wsum / n_rare;
+        } else {
+            double b = duet_genetest_beta_weight(maf_bar, opts->beta_a, opts->beta_b);
+            wr = b * b * maf_bar * (1.0 - maf_bar);
+        }
+        w->lp[np] = lp_rare;
+        w->lpw[np] = wr;
+        np++;
+    }
+    res->acatv_log_p = np > 0 ? duet_genetest_acat(w->lp, w->lpw, np) : 0.0;
+}
+
+/* 9. ACAT-O over burden, SKAT and ACAT-V; then leave out what was not
+ * asked for. */
+static void gene_combine(duet_genetest_result_t *res, unsigned tests)
+{
     if (tests & DUET_GENETEST_ACATO) {
         double lps[3];
         int nl = 0;
@@ -1355,8 +1436,6 @@ combine:
         if (!isnan(res->acatv_log_p)) lps[nl++] = res->acatv_log_p;
         if (nl > 0) res->acato_log_p = duet_genetest_acat(lps, NULL, nl);
     }
-
-    /* leave out what was not asked for */
     if (!(tests & DUET_GENETEST_BURDEN))
         res->burden_beta = res->burden_se = res->burden_chi2 = res->burden_log_p = NAN;
     if (!(tests & DUET_GENETEST_SKAT)) {
@@ -1364,5 +1443,88 @@ combine:
         res->skat_method = DUET_QF_NONE;
     }
     if (!(tests & DUET_GENETEST_ACATV)) res->acatv_log_p = NAN;
+}
+
+/* The exact tests (few carriers): burden's estimate and standard error as
+ * the asymptotic test's, p-values exact. */
+static duet_err_t gene_exact(gene_t *g)
+{
+    duet_genetest_result_t *res = g->res;
+    if (g->burden_ok) {
+        double info = 2.0 * g->s_tot;
+        res->burden_beta = g->usum / info;
+        res->burden_se = sqrt(g->phi / info);
+    }
+    duet_err_t err = exact_gene(g->null, g->w, g->geno, g->ldg, g->mk, g->nc, g->burden_ok,
+                                g->weights, g->opts, res);
+    if (err) return err;
+    if (g->burden_ok) res->burden_chi2 = duet_dist_chisq1_from_logp(res->burden_log_p);
+    return DUET_OK;
+}
+
+/* The asymptotic tests: SKAT, burden, SKAT-O, ACAT-V (steps 5-8). */
+static duet_err_t gene_asymptotic(gene_t *g)
+{
+    duet_genetest_result_t *res = g->res;
+    unsigned tests = g->opts->tests;
+    int need_acatv = (tests & (DUET_GENETEST_ACATV | DUET_GENETEST_ACATO)) != 0;
+    int need_skat = (tests & (DUET_GENETEST_SKAT | DUET_GENETEST_SKATO | DUET_GENETEST_ACATO)) != 0;
+    int need_burden = (tests & (DUET_GENETEST_BURDEN | DUET_GENETEST_SKATO | DUET_GENETEST_ACATO)) != 0;
+    if (need_skat) {
+        duet_qf_pvalue_t pv;
+        duet_genetest_qf_pvalue(g->q_skat, g->w->lam, g->r0, g->opts->acc, g->opts->lim, &pv);
+        res->skat_q = g->q_skat;
+        res->skat_log_p = pv.log_p;
+        res->skat_method = pv.method;
+    }
+    if (need_burden && g->burden_ok) gene_burden(g);
+    duet_err_t err;
+    if ((tests & DUET_GENETEST_SKATO) && g->burden_ok && (err = gene_skato(g))) return err;
+    if (need_acatv) gene_acatv(g);
+    return DUET_OK;
+}
+
+duet_err_t duet_genetest_run(const duet_genetest_null_t *null,
+                             const double *geno, int ldg, int m,
+                             const double *weights,
+                             const duet_genetest_opts_t *opts,
+                             duet_genetest_work_t *w,
+                             duet_genetest_result_t *res)
+{
+    duet_err_t err;
+    result_clear(res);
+    gene_t g = {
+        .null = null, .geno = geno, .ldg = ldg, .weights = weights, .opts = opts,
+        .w = w, .res = res, .n = null->n, .rank = null->rank,
+    };
+    if (m < 0 || (m > 0 && (!geno || ldg < g.n))) {
+        duet_log_error("gene test: invalid genotype matrix (m=%d, ld=%d, n=%d)", m, ldg, g.n);
+        return DUET_EINTERNAL;
+    }
+    if ((err = work_reserve(w, g.n, m > 0 ? m : 1, g.rank))) return err;
+    if ((err = gene_variants(&g, m))) return err;
+    if (g.mk == 0) {
+        res->status = DUET_GENETEST_NO_VARIANTS;
+        return DUET_OK;
+    }
+    if (gene_scores(&g) == 0) {
+        res->status = DUET_GENETEST_COLLINEAR;
+        return DUET_OK;
+    }
+    gene_carriers(&g);
+    if (g.cc && !g.exact) gene_spa(&g);
+    gene_kernel(&g);
+    /* 5. SKAT: eigenvalues of the kernel */
+    memcpy(w->tmp, w->kmat, sizeof(double) * (size_t)g.d * g.d);
+    if ((err = kernel_lambda(w, w->tmp, g.d, g.floor_k, w->lam, &g.r0))) return err;
+    res->n_lambda = g.r0;
+    if (g.r0 == 0) {
+        res->status = DUET_GENETEST_COLLINEAR;
+        return DUET_OK;
+    }
+    g.burden_ok = g.s_tot > 1e-10 * g.trace_k;
+    err = g.exact ? gene_exact(&g) : gene_asymptotic(&g);
+    if (err) return err;
+    gene_combine(res, opts->tests);
     return DUET_OK;
 }

@@ -251,6 +251,47 @@ static double dv_cfe(davies_t *d, double x)
     return pow(2.0, sum1 / 4.0) / (M_PI * axl * axl);
 }
 
+/* The order of |lambda| (cfe walks it), largest first, into *order
+ * (stack, or allocated when r > 256); *order stays NULL if the weights are
+ * already sorted, which the gene tests' eigenvalues are.  Nonzero when out
+ * of memory. */
+static int dv_order(const double *lambda, int r, int *stack, int **order_out)
+{
+    int sorted = 1;
+    for (int j = 1; j < r && sorted; j++)
+        sorted = fabs(lambda[j]) <= fabs(lambda[j - 1]);
+    if (sorted) return 0;
+    /* insertion sort, stable */
+    int *order = r > 256 ? malloc(sizeof *order * (size_t)r) : stack;
+    if (!order) return 1;
+    for (int j = 0; j < r; j++) {
+        double lj = fabs(lambda[j]);
+        int k = j - 1;
+        while (k >= 0 && lj > fabs(lambda[order[k]])) {
+            order[k + 1] = order[k];
+            k--;
+        }
+        order[k + 1] = j;
+    }
+    *order_out = order;
+    return 0;
+}
+
+/* Step 1 of AS 155: the mean and extreme weights into *d, the variance
+ * added to *sd; DUET_DAVIES_PARAM for a negative or NaN parameter. */
+static int dv_moments(davies_t *d, double *sd)
+{
+    for (int j = 0; j < d->r; j++) {
+        double nj = dv_df(d, j), lj = d->lb[j], ncj = dv_nc(d, j);
+        if (nj < 0 || ncj < 0 || isnan(lj) || isnan(ncj)) return DUET_DAVIES_PARAM;
+        *sd += lj * lj * (2.0 * nj + 4.0 * ncj);
+        d->mean += lj * (nj + ncj);
+        if (d->lmax < lj) d->lmax = lj;
+        else if (d->lmin > lj) d->lmin = lj;
+    }
+    return DUET_DAVIES_OK;
+}
+
 int duet_genetest_davies(const double *lambda, const int *df, const double *nc,
                          int r, double sigma, double c, int lim, double acc,
                          double *cdf, duet_davies_trace_t *trace)
@@ -269,24 +310,8 @@ int duet_genetest_davies(const double *lambda, const int *df, const double *nc,
     d.c = c;
     d.lim = lim;
 
-    /* The order of |lambda| (cfe walks it): none needed if the weights are
-     * already sorted, which the gene tests' eigenvalues are. */
-    int order_stack[256], *order = NULL, sorted = 1;
-    for (int j = 1; j < r && sorted; j++)
-        sorted = fabs(lambda[j]) <= fabs(lambda[j - 1]);
-    if (!sorted) { /* insertion sort, stable */
-        order = r > 256 ? malloc(sizeof *order * (size_t)r) : order_stack;
-        if (!order) return DUET_DAVIES_NOMEM;
-        for (int j = 0; j < r; j++) {
-            double lj = fabs(lambda[j]);
-            int k = j - 1;
-            while (k >= 0 && lj > fabs(lambda[order[k]])) {
-                order[k + 1] = order[k];
-                k--;
-            }
-            order[k + 1] = j;
-        }
-    }
+    int order_stack[256], *order = NULL;
+    if (dv_order(lambda, r, order_stack, &order)) return DUET_DAVIES_NOMEM;
     d.order = order;
 
     int fault = DUET_DAVIES_OK;
@@ -296,17 +321,7 @@ int duet_genetest_davies(const double *lambda, const int *df, const double *nc,
     /* 1. mean, standard deviation and extreme weights */
     d.sigsq = sigma * sigma;
     double sd = d.sigsq;
-    for (int j = 0; j < r; j++) {
-        double nj = dv_df(&d, j), lj = lambda[j], ncj = dv_nc(&d, j);
-        if (nj < 0 || ncj < 0 || isnan(lj) || isnan(ncj)) {
-            fault = DUET_DAVIES_PARAM;
-            goto done;
-        }
-        sd += lj * lj * (2.0 * nj + 4.0 * ncj);
-        d.mean += lj * (nj + ncj);
-        if (d.lmax < lj) d.lmax = lj;
-        else if (d.lmin > lj) d.lmin = lj;
-    }
+    if ((fault = dv_moments(&d, &sd))) goto done;
     if (sd == 0.0) { /* Q is a point mass at 0 */
         qfval = c > 0.0 ? 1.0 : 0.0;
         goto done;

@@ -96,6 +96,7 @@ static void irls_free(irls_t *s)
     free(s->prev);
     eval_free(&s->ev[0]);
     eval_free(&s->ev[1]);
+    memset(s, 0, sizeof *s); /* a second irls_free() is harmless */
 }
 
 static duet_err_t irls_alloc(irls_t *s, int n, int p)

@@ -516,154 +516,192 @@ static void put(duet_scan_result_t *r, const duet_assoc_t *a, const duet_scan_wo
     r->n_controls = controls;
 }
 
+/* The genotype matrix of a set: the reader's when the set is every
+ * sample, else the workspace's (filled by set_variant_stats). */
+typedef struct {
+    const double *G;
+    int ldg;
+    int lin_first;  /* the linear sums come first and bring g'g */
+    int lin_stride;
+} set_block_t;
+
+/* Per-variant statistics over the set's called samples: one pass over
+ * each column, fused with the gathering of a subset. */
+static void set_variant_stats(const duet_scan_t *sc, const set_t *st, duet_scan_work_t *w,
+                              const duet_geno_block_t *blk, const set_block_t *sb,
+                              int dosage_info)
+{
+    int B = blk->n_variants, N = blk->n_samples, n = st->n, ldg = sb->ldg;
+    int drop_mode = sc->opts.missing == DUET_MISSING_DROP;
+    for (int j = 0; j < B; j++) {
+        const duet_variant_t *v = &blk->variants[j];
+        const double *src = blk->dosage + (size_t)N * j;
+        double *gj = (double *)sb->G + (size_t)ldg * j;
+        double sum = 0, sum2 = 0, gg;
+        int called = n, miss = 0;
+        int has_miss = v->n_missing > 0 && blk->missing;
+        if (st->is_all) {
+            /* the reader imputed missing calls with the mean m over the
+             * called samples: over called samples sum = N m and
+             * sum2 = g'g - n_miss m^2 */
+            double s_all;
+            if (sb->lin_first) gg = w->sums[(size_t)sb->lin_stride * j + sb->lin_stride - 1];
+            else duet_sum_sumsq(src, n, &s_all, &gg);
+            miss = v->n_missing;
+            called = n - miss;
+            sum = v->alt_count;
+            double mean = called > 0 ? sum / called : 0;
+            sum2 = gg - miss * mean * mean;
+        } else if (!has_miss) {
+            for (int i = 0; i < n; i++) gj[i] = src[st->rows[i]];
+            duet_sum_sumsq(gj, n, &sum, &sum2);
+            gg = sum2;
+        } else {
+            for (int i = 0; i < n; i++) gj[i] = src[st->rows[i]];
+            double s_all, ss_all;
+            duet_sum_sumsq(gj, n, &s_all, &ss_all);
+            miss = collect_missing(st, blk, j, w, 0);
+            double s_miss = 0, ss_miss = 0;
+            for (int d = 0; d < miss; d++) {
+                double x = gj[w->drop[d]];
+                s_miss += x;
+                ss_miss += x * x;
+            }
+            called = n - miss;
+            sum = s_all - s_miss;
+            sum2 = ss_all - ss_miss;
+            gg = ss_all;
+            if (miss && !drop_mode && called > 0) {
+                /* re-impute with this set's mean */
+                double mean = sum / called;
+                for (int d = 0; d < miss; d++) gj[w->drop[d]] = mean;
+                gg = sum2 + miss * mean * mean;
+            }
+        }
+        double ploidy = v->n_called > 0 ? v->n_alleles_called / v->n_called : 2.0;
+        double gss = called > 0 ? sum2 - sum * sum / called : 0;
+        if (gss < 1e-12 * (sum2 > 1 ? sum2 : 1)) gss = 0;
+        double af = called > 0 ? sum / (ploidy * called) : NAN;
+        w->n_called[j] = called;
+        w->n_miss[j] = miss;
+        w->gss[j] = gss;
+        w->gg[j] = gg;
+        w->af[j] = af;
+        w->mac[j] = called > 0 ? fmin(sum, ploidy * called - sum) : 0;
+        w->info[j] = NAN;
+        if (dosage_info && called > 0 && af > 0 && af < 1)
+            w->info[j] = (gss / called) / (ploidy * af * (1 - af));
+    }
+}
+
+/* The set's linear traits: one matrix product, then each variant. */
+static void set_linear(const duet_scan_t *sc, const set_t *st, duet_scan_work_t *w,
+                       const duet_geno_block_t *blk, const set_block_t *sb, const uint8_t *skip,
+                       duet_scan_result_t *results)
+{
+    const duet_scan_opts_t *o = &sc->opts;
+    int B = blk->n_variants, T = sc->n_traits, n = st->n, stride = sb->lin_stride;
+    int drop_mode = o->missing == DUET_MISSING_DROP;
+    if (!sb->lin_first) duet_linreg_sums(st->lin, sb->G, sb->ldg, B, w->gg, w->sums);
+    for (int j = 0; j < B; j++) {
+        if (skip && skip[j]) continue;
+        const double *sj = w->sums + (size_t)stride * j;
+        int n_used = drop_mode ? w->n_called[j] : n;
+        duet_fit_status_t pre = DUET_FIT_OK;
+        if (w->n_called[j] == 0 || !(w->gss[j] > 0)) pre = DUET_FIT_MONOMORPHIC;
+        else if (w->mac[j] < o->min_mac) pre = DUET_FIT_FEW_MINOR;
+        if (pre != DUET_FIT_OK) {
+            for (int l = 0; l < st->n_lin; l++)
+                duet_assoc_na(&w->tmp[l], pre, DUET_TEST_LINEAR, n_used);
+        } else if (drop_mode && w->n_miss[j] > 0) {
+            int nd = collect_missing(st, blk, j, w, 0);
+            duet_linreg_variant_drop(st->lin, sj, sb->G + (size_t)sb->ldg * j, w->drop, nd,
+                                     w->gss[j], w->dwork, w->tmp);
+        } else {
+            duet_linreg_variant(st->lin, sj, w->gss[j], w->tmp);
+        }
+        for (int l = 0; l < st->n_lin; l++)
+            put(&results[(size_t)j * T + st->lin_traits[l]], &w->tmp[l], w, j, 0, 0);
+    }
+}
+
+/* The set's binary trait b: the case/control policy, variant by variant. */
+static void set_binary(const duet_scan_t *sc, const set_t *st, int b, duet_scan_work_t *w,
+                       const duet_geno_block_t *blk, const set_block_t *sb, const uint8_t *skip,
+                       duet_scan_result_t *results)
+{
+    const duet_scan_opts_t *o = &sc->opts;
+    int B = blk->n_variants, T = sc->n_traits, n = st->n, ldg = sb->ldg;
+    int drop_mode = o->missing == DUET_MISSING_DROP;
+    int t = st->bin_traits[b];
+    const duet_logreg_null_t *null = st->nulls[b];
+    int stride = duet_logreg_score_stride(null);
+    int score = duet_bintest_uses_score(&o->binary);
+    if (score) duet_logreg_score_sums(null, sb->G, ldg, B, w->sums);
+    duet_test_t first = score ? DUET_TEST_SCORE
+                      : o->binary.mode == DUET_LOGISTIC_WALD ? DUET_TEST_WALD
+                                                             : DUET_TEST_FIRTH;
+    for (int j = 0; j < B; j++) {
+        if (skip && skip[j]) continue;
+        const double *gj = sb->G + (size_t)ldg * j;
+        int nd = 0;
+        if (drop_mode && w->n_miss[j] > 0) nd = collect_missing(st, blk, j, w, 1);
+        int cases = null->n_cases, controls = null->n_controls;
+        for (int d = 0; d < nd; d++) {
+            if (null->y[w->drop[d]] > 0.5) cases--;
+            else controls--;
+        }
+        int n_used = n - nd;
+        duet_assoc_t a;
+        if (w->n_called[j] == 0 || !(w->gss[j] > 0))
+            duet_assoc_na(&a, DUET_FIT_MONOMORPHIC, first, n_used);
+        else if (w->mac[j] < o->min_mac)
+            duet_assoc_na(&a, DUET_FIT_FEW_MINOR, first, n_used);
+        else
+            duet_bintest_variant(&o->binary, null, w->bt, gj,
+                                 score ? w->sums + (size_t)stride * j : NULL, w->gss[j],
+                                 w->drop, nd, nd ? w->dmask : NULL, &a);
+        put(&results[(size_t)j * T + t], &a, w, j, cases, controls);
+        if (nd) clear_masks(w, nd);
+    }
+}
+
 void duet_scan_block(const duet_scan_t *sc, duet_scan_work_t *w, duet_geno_block_t *blk,
                      const uint8_t *skip, int dosage_info, duet_scan_result_t *results)
 {
-    int B = blk->n_variants, N = blk->n_samples, T = sc->n_traits;
-    const duet_scan_opts_t *o = &sc->opts;
-    int drop_mode = o->missing == DUET_MISSING_DROP;
-
+    int B = blk->n_variants, N = blk->n_samples;
     for (int s = 0; s < sc->n_sets; s++) {
         const set_t *st = &sc->sets[s];
         if (!st->n_lin && !st->n_bin) continue;
-        int n = st->n;
-        const double *G;
-        int ldg;
+        set_block_t sb;
         if (st->is_all) {
-            G = blk->dosage;
-            ldg = N;
+            sb.G = blk->dosage;
+            sb.ldg = N;
         } else {
-            G = w->g; /* filled below */
-            ldg = n;
+            sb.G = w->g; /* filled below */
+            sb.ldg = st->n;
         }
         /* When the set is every sample the reader's matrix is final: the
          * linear sums come first and bring g'g with them. */
-        int lin_first = st->is_all && st->n_lin > 0;
-        int lin_stride = st->n_lin ? duet_linreg_stride(st->lin) : 0;
-        if (lin_first) duet_linreg_sums(st->lin, G, ldg, B, NULL, w->sums);
-
-        /* per-variant statistics over the set's called samples: one pass
-         * over each column, fused with the gathering of a subset */
-        for (int j = 0; j < B; j++) {
-            const duet_variant_t *v = &blk->variants[j];
-            const double *src = blk->dosage + (size_t)N * j;
-            double *gj = (double *)G + (size_t)ldg * j;
-            double sum = 0, sum2 = 0, gg;
-            int called = n, miss = 0;
-            int has_miss = v->n_missing > 0 && blk->missing;
-            if (st->is_all) {
-                /* the reader imputed missing calls with the mean m over the
-                 * called samples: over called samples sum = N m and
-                 * sum2 = g'g - n_miss m^2 */
-                double s_all;
-                if (lin_first) gg = w->sums[(size_t)lin_stride * j + lin_stride - 1];
-                else duet_sum_sumsq(src, n, &s_all, &gg);
-                miss = v->n_missing;
-                called = n - miss;
-                sum = v->alt_count;
-                double mean = called > 0 ? sum / called : 0;
-                sum2 = gg - miss * mean * mean;
-            } else if (!has_miss) {
-                for (int i = 0; i < n; i++) gj[i] = src[st->rows[i]];
-                duet_sum_sumsq(gj, n, &sum, &sum2);
-                gg = sum2;
-            } else {
-                for (int i = 0; i < n; i++) gj[i] = src[st->rows[i]];
-                double s_all, ss_all;
-                duet_sum_sumsq(gj, n, &s_all, &ss_all);
-                miss = collect_missing(st, blk, j, w, 0);
-                double s_miss = 0, ss_miss = 0;
-                for (int d = 0; d < miss; d++) {
-                    double x = gj[w->drop[d]];
-                    s_miss += x;
-                    ss_miss += x * x;
-                }
-                called = n - miss;
-                sum = s_all - s_miss;
-                sum2 = ss_all - ss_miss;
-                gg = ss_all;
-                if (miss && !drop_mode && called > 0) {
-                    /* re-impute with this set's mean */
-                    double mean = sum / called;
-                    for (int d = 0; d < miss; d++) gj[w->drop[d]] = mean;
-                    gg = sum2 + miss * mean * mean;
-                }
-            }
-            double ploidy = v->n_called > 0 ? v->n_alleles_called / v->n_called : 2.0;
-            double gss = called > 0 ? sum2 - sum * sum / called : 0;
-            if (gss < 1e-12 * (sum2 > 1 ? sum2 : 1)) gss = 0;
-            double af = called > 0 ? sum / (ploidy * called) : NAN;
-            w->n_called[j] = called;
-            w->n_miss[j] = miss;
-            w->gss[j] = gss;
-            w->gg[j] = gg;
-            w->af[j] = af;
-            w->mac[j] = called > 0 ? fmin(sum, ploidy * called - sum) : 0;
-            w->info[j] = NAN;
-            if (dosage_info && called > 0 && af > 0 && af < 1)
-                w->info[j] = (gss / called) / (ploidy * af * (1 - af));
-        }
-
-        /* linear traits */
-        if (st->n_lin) {
-            int stride = lin_stride;
-            if (!lin_first) duet_linreg_sums(st->lin, G, ldg, B, w->gg, w->sums);
-            for (int j = 0; j < B; j++) {
-                if (skip && skip[j]) continue;
-                const double *sj = w->sums + (size_t)stride * j;
-                int n_used = drop_mode ? w->n_called[j] : n;
-                duet_fit_status_t pre = DUET_FIT_OK;
-                if (w->n_called[j] == 0 || !(w->gss[j] > 0)) pre = DUET_FIT_MONOMORPHIC;
-                else if (w->mac[j] < o->min_mac) pre = DUET_FIT_FEW_MINOR;
-                if (pre != DUET_FIT_OK) {
-                    for (int l = 0; l < st->n_lin; l++)
-                        duet_assoc_na(&w->tmp[l], pre, DUET_TEST_LINEAR, n_used);
-                } else if (drop_mode && w->n_miss[j] > 0) {
-                    int nd = collect_missing(st, blk, j, w, 0);
-                    duet_linreg_variant_drop(st->lin, sj, G + (size_t)ldg * j, w->drop, nd,
-                                             w->gss[j], w->dwork, w->tmp);
-                } else {
-                    duet_linreg_variant(st->lin, sj, w->gss[j], w->tmp);
-                }
-                for (int l = 0; l < st->n_lin; l++)
-                    put(&results[(size_t)j * T + st->lin_traits[l]], &w->tmp[l], w, j, 0, 0);
-            }
-        }
-
-        /* binary traits */
-        for (int b = 0; b < st->n_bin; b++) {
-            int t = st->bin_traits[b];
-            if (sc->traits[t].skipped) continue;
-            const duet_logreg_null_t *null = st->nulls[b];
-            int stride = duet_logreg_score_stride(null);
-            int score = duet_bintest_uses_score(&o->binary);
-            if (score) duet_logreg_score_sums(null, G, ldg, B, w->sums);
-            duet_test_t first = score ? DUET_TEST_SCORE
-                              : o->binary.mode == DUET_LOGISTIC_WALD ? DUET_TEST_WALD
-                                                                     : DUET_TEST_FIRTH;
-            for (int j = 0; j < B; j++) {
-                if (skip && skip[j]) continue;
-                const double *gj = G + (size_t)ldg * j;
-                int nd = 0;
-                if (drop_mode && w->n_miss[j] > 0) nd = collect_missing(st, blk, j, w, 1);
-                int cases = null->n_cases, controls = null->n_controls;
-                for (int d = 0; d < nd; d++) {
-                    if (null->y[w->drop[d]] > 0.5) cases--;
-                    else controls--;
-                }
-                int n_used = n - nd;
-                duet_assoc_t a;
-                if (w->n_called[j] == 0 || !(w->gss[j] > 0))
-                    duet_assoc_na(&a, DUET_FIT_MONOMORPHIC, first, n_used);
-                else if (w->mac[j] < o->min_mac)
-                    duet_assoc_na(&a, DUET_FIT_FEW_MINOR, first, n_used);
-                else
-                    duet_bintest_variant(&o->binary, null, w->bt, gj,
-                                         score ? w->sums + (size_t)stride * j : NULL, w->gss[j],
-                                         w->drop, nd, nd ? w->dmask : NULL, &a);
-                put(&results[(size_t)j * T + t], &a, w, j, cases, controls);
-                if (nd) clear_masks(w, nd);
-            }
-        }
+        sb.lin_first = st->is_all && st->n_lin > 0;
+        sb.lin_stride = st->n_lin ? duet_linreg_stride(st->lin) : 0;
+        if (sb.lin_first) duet_linreg_sums(st->lin, sb.G, sb.ldg, B, NULL, w->sums);
+        set_variant_stats(sc, st, w, blk, &sb, dosage_info);
+        if (st->n_lin) set_linear(sc, st, w, blk, &sb, skip, results);
+        for (int b = 0; b < st->n_bin; b++)
+            if (!sc->traits[st->bin_traits[b]].skipped)
+                set_binary(sc, st, b, w, blk, &sb, skip, results);
     }
+}
+
+void duet_scan_input_traitset(const duet_traitset_t *ts, duet_scan_input_t *in)
+{
+    in->n_samples = ts->n_samples;
+    in->n_traits = ts->n_traits;
+    in->trait_names = (const char *const *)ts->names;
+    in->traits = ts->y;
+    in->binary = ts->binary;
+    in->n_covars = ts->n_covars;
+    in->covar_names = (const char *const *)ts->covar_names;
+    in->covars = ts->x;
 }

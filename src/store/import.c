@@ -1154,7 +1154,12 @@ duet_err_t duet_store_import(duet_store_t *store, int n_paths, char *const *path
         /* synchronous was OFF during the load (SQLite cannot change it
          * inside a transaction): sync the committed store ourselves so that
          * the data are on disk when we exit 0. */
-        if ((err = sync_file(duet_store_path(store)))) goto cleanup;
+        if ((err = sync_file(duet_store_path(store)))) {
+            duet_log_error("the import was committed: %s holds the new rows, but they are not "
+                           "known to be on disk (a power failure may lose them)",
+                           duet_store_path(store));
+            goto cleanup;
+        }
         int n_tables = 0;
         for (int i = 0; i < spec.n; i++) n_tables += spec.tables[i].rows > 0;
         duet_log_info("imported %lld rows from %d file%s into %d table%s", (long long)total, jl.n,

@@ -310,7 +310,8 @@ static duet_err_t create_store(const char *path, int replace)
         err = DUET_EWRITE;
         goto cleanup;
     }
-    fchmod(fd, 0666 & ~umask(umask(0))); /* mkstemp makes 0600 */
+    /* mkstemp makes the file 0600 (owner only): a store holds health
+     * records, so it stays so whatever the umask; chmod widens it. */
     close(fd);
     h_tmp = duet_cleanup_register(tmp, 0);
     snprintf(journal, len + 8, "%s-journal", tmp);
@@ -326,11 +327,16 @@ static duet_err_t create_store(const char *path, int replace)
     h_tmp = -1;
     char *copy = strdup(path);
     if (copy) {
+        /* make the rename durable; a folder that cannot be synced (EIO,
+         * not a file system without folder sync) leaves no store behind */
         int dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
-        if (dfd >= 0) {
-            fsync(dfd);
-            close(dfd);
+        if (dfd >= 0 && fsync(dfd) != 0 && errno != EINVAL && errno != ENOTSUP) {
+            duet_log_error("cannot sync the folder of the store %s: %s", path,
+                           strerror(errno));
+            unlink(path);
+            err = DUET_EWRITE;
         }
+        if (dfd >= 0) close(dfd);
         free(copy);
     }
 cleanup:

@@ -36,6 +36,7 @@ t_grep "bad --tests names the test" "unknown test 'wilcoxon'" "$WORK/err"
 t_run "bad --aaf-bins: usage error" 2 "$DUET" burden --vcf "$V" "${REG[@]}" "${PH[@]}" --aaf-bins 0.01,2 -o "$O/x"
 t_run "bad --weights-beta: usage error" 2 "$DUET" burden --vcf "$V" "${REG[@]}" "${PH[@]}" --weights-beta 1 -o "$O/x"
 t_run "both --pheno and --db: usage error" 2 "$DUET" burden --vcf "$V" "${REG[@]}" "${PH[@]}" --db "$WORK/x.db" -o "$O/x"
+t_grep "  ...naming the conflict" "\-\-pheno and \-\-db exclude each other" "$WORK/err"
 t_run "--phecodes without --db: usage error" 2 "$DUET" burden --vcf "$V" "${REG[@]}" "${PH[@]}" --phecodes 250.2 -o "$O/x"
 no_outputs "usage errors leave no output" "$O/x"
 

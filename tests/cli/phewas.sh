@@ -114,6 +114,7 @@ t_run "no exposure: usage error" 2 "$DUET" phewas --vcf "$V" --db "$db" -o "$O/x
 t_run "two exposures: usage error" 2 "$DUET" phewas --vcf "$V" --variant "$t2d" --region 1 --db "$db" -o "$O/x"
 t_run "--db and --pheno: usage error" 2 "$DUET" phewas --vcf "$V" --variant "$t2d" --db "$db" \
     --pheno "$WORK/p.pheno.tsv" -o "$O/x"
+t_grep "  ...naming the conflict" "\-\-pheno and \-\-db exclude each other" "$WORK/err"
 t_run "unknown variant: exit 5" 5 "$DUET" phewas --vcf "$V" --variant "$t2d,rs_nowhere" --db "$db" -o "$O/x"
 t_grep "  ...named" "rs_nowhere" "$WORK/err"
 t_run "score file without the column: exit 4" 4 "$DUET" phewas --vcf "$V" --score "$WORK/score.tsv:nope" \

@@ -341,3 +341,12 @@ printf 'death_date,person_id,death_type_concept_id\n2021-01-01,2,32817\n' >DEATH
 t_run "import into a WAL store" 0 "$DUET" store import --db s.db DEATH.csv
 t_true "the journal mode is restored" [ "$(q s.db "PRAGMA journal_mode")" = wal ]
 t_true "a WAL store gets the rows" [ "$(q s.db "SELECT count(*) FROM death")" = 1 ]
+
+# A store holds health records: created 0600 whatever the umask, and an
+# import keeps the mode the user gave it.
+rm -f m.db
+(umask 000; "$DUET" store init --db m.db >/dev/null 2>&1)
+t_true "a new store is mode 0600 under umask 000" [ "$(stat -c %a m.db)" = 600 ]
+chmod 640 m.db
+"$DUET" store import --db m.db DEATH.csv >/dev/null 2>&1
+t_true "an import keeps the store's mode" [ "$(stat -c %a m.db)" = 640 ]

@@ -8,7 +8,7 @@
  * date, exclusion ranges, sex restriction, min-cases, sample IDs and links),
  * covariates, quantitative traits (unit, plausible range, aggregation) and
  * the inverse normal transformation against values from Python's
- * statistics.NormalDist.
+ * statistics.NormalDist; the shared trait and sample options (pheno_cli.h).
  *
  * The OMOP tables come from the official CDM 5.4 SQLite DDL in
  * $DATA/omop-cdm-5.4 and the phecode tables from $TOP/schemas.
@@ -24,6 +24,7 @@
 #include "duet/log.h"
 #include "duet/phecode.h"
 #include "duet/pheno.h"
+#include "duet/pheno_cli.h"
 #include "unit.h"
 
 /* ------------------------------------------------------------ helpers */
@@ -902,6 +903,70 @@ static void test_pheno_quant(void)
     duet_phecode_table_destroy(tab);
 }
 
+/* The shared trait and sample options (pheno_cli.h): parsing, the checks
+ * of duet_trait_cli_finish(), the split lists and the loader's options. */
+static void test_trait_cli(void)
+{
+    duet_trait_cli_t c;
+    duet_err_t err;
+    duet_trait_cli_init(&c);
+    CHECK(duet_trait_cli_parse(&c, DUET_TRAIT_OPT_PHENO, "p.tsv", &err) && !err,
+          "trait cli: --pheno is the table's");
+    CHECK(!duet_trait_cli_parse(&c, 'o', "x", &err), "trait cli: -o is not");
+    duet_trait_cli_parse(&c, DUET_TRAIT_OPT_PHENO_NAME, "a,,b", &err);
+    duet_trait_cli_parse(&c, DUET_TRAIT_OPT_COVAR, "c.tsv", &err);
+    duet_trait_cli_parse(&c, DUET_TRAIT_OPT_COVAR_NAME, "PC1", &err);
+    duet_trait_cli_parse(&c, DUET_TRAIT_OPT_KEEP, "k.txt", &err);
+    duet_trait_cli_parse(&c, DUET_TRAIT_OPT_BINARY, NULL, &err);
+    CHECK(duet_trait_cli_finish(&c, 0, 0) == DUET_OK, "trait cli: a valid set");
+    CHECK(c.n_pheno_names == 2 && !strcmp(c.pheno_names[1], "b"), "trait cli: --pheno-name split");
+    CHECK(c.n_covar_names == 1 && !strcmp(c.covar_names[0], "PC1"), "trait cli: --covar-name split");
+    duet_traitset_opts_t tso;
+    duet_traitset_opts_init(&tso);
+    duet_trait_cli_traitset(&c, &tso);
+    CHECK(!strcmp(tso.pheno, "p.tsv") && tso.n_pheno_names == 2 && tso.binary &&
+          !strcmp(tso.covar, "c.tsv") && tso.n_covar_names == 1 && !strcmp(tso.keep, "k.txt") &&
+          !tso.remove && !tso.db,
+          "trait cli: the loader's options");
+    duet_trait_cli_free(&c);
+    CHECK(!c.pheno_names && !c.covar_names, "trait cli: free clears the lists");
+
+    duet_trait_cli_init(&c);
+    c.binary = c.quantitative = 1;
+    CHECK(duet_trait_cli_finish(&c, 0, 0) == DUET_EUSAGE, "trait cli: --binary --quantitative");
+    duet_trait_cli_init(&c);
+    c.covar_name = "PC1";
+    CHECK(duet_trait_cli_finish(&c, 0, 0) == DUET_EUSAGE, "trait cli: --covar-name alone");
+    duet_trait_cli_init(&c);
+    c.pheno = "p.tsv";
+    c.db = "ehr.db";
+    CHECK(duet_trait_cli_finish(&c, DUET_TRAIT_STORE, 0) == DUET_EUSAGE,
+          "trait cli: --pheno with --db");
+    duet_trait_cli_init(&c);
+    c.db = "ehr.db";
+    c.pheno_name = "a";
+    CHECK(duet_trait_cli_finish(&c, DUET_TRAIT_STORE, 0) == DUET_EUSAGE,
+          "trait cli: --pheno-name with --db");
+    duet_trait_cli_init(&c);
+    c.pheno = "p.tsv";
+    c.store_covars = "sex";
+    CHECK(duet_trait_cli_finish(&c, DUET_TRAIT_STORE, 0) == DUET_EUSAGE,
+          "trait cli: --store-covars without --db");
+    duet_trait_cli_init(&c);
+    c.pheno = "p.tsv";
+    CHECK(duet_trait_cli_finish(&c, DUET_TRAIT_STORE, 1) == DUET_EUSAGE,
+          "trait cli: phecode options without --db");
+    duet_trait_cli_init(&c);
+    c.db = "ehr.db";
+    c.store_covars = "";
+    CHECK(duet_trait_cli_finish(&c, DUET_TRAIT_STORE, 1) == DUET_OK,
+          "trait cli: the store with its options");
+    duet_trait_cli_traitset(&c, &tso);
+    CHECK(!strcmp(tso.db, "ehr.db") && tso.db_covars && !tso.db_covars[0],
+          "trait cli: --store-covars '' passed on");
+    duet_trait_cli_free(&c);
+}
+
 int main(int argc, char **argv)
 {
     duet_core_init(argc, argv);
@@ -915,5 +980,6 @@ int main(int argc, char **argv)
     test_pheno_binary();
     test_quant();
     test_pheno_quant();
+    test_trait_cli();
     return unit_done();
 }
