@@ -570,6 +570,11 @@ static void set_variant_stats(const duet_scan_t *sc, const set_t *st, duet_scan_
             called = n - miss;
             sum = s_all - s_miss;
             sum2 = ss_all - ss_miss;
+            /* subtracting the imputed values back leaves a rounding residue
+             * (-2e-22) where no called sample of the set carries the allele;
+             * dosages have a few decimals, so a sum below 1e-9 is that residue */
+            if (fabs(sum) < 1e-9) sum = 0;
+            if (fabs(sum2) < 1e-9) sum2 = 0;
             gg = ss_all;
             if (miss && !drop_mode && called > 0) {
                 /* re-impute with this set's mean */
