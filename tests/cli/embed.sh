@@ -1,0 +1,193 @@
+# tests/cli/embed.sh -- duet embed end to end on a simulated cohort (duet
+# simulate -> store import -> phecode): the phecode, labs, omics and PC
+# modalities, their IDs, formats and sidecars; labs against duet pheno
+# --quant; PCs passed through unchanged; the leakage test (with --target,
+# the features are byte-identical whether the target's diagnoses are
+# deleted from the store or added to every person through new condition
+# rows, while without --target they differ); determinism across --threads;
+# and the bad inputs with their exit codes, messages and no partial output.
+. "$TOP/tests/lib.sh"
+
+t_run "embed -h exits 0" 0 "$DUET" embed -h
+t_grep "embed -h: usage" "Usage: +duet embed" "$WORK/out"
+t_run "embed with a bad option exits 2" 2 "$DUET" embed --no-such-option
+t_run "embed without inputs exits 2" 2 "$DUET" embed -o "$WORK/x"
+
+cohort=$WORK/cohort
+db=$WORK/sim.db
+genes=$DATA/genes/genes_grch37_refFlat_hg19.tsv
+t_run "simulate 1000 people" 0 "$DUET" simulate --samples 1000 --variants 200 --seed 11 \
+    --genes "$genes" --no-version -o "$cohort"
+t_run "store init" 0 "$DUET" store init --db "$db"
+t_run "store import" 0 "$DUET" store import --db "$db" --quiet "$cohort/omop"
+t_run "phecode" 0 "$DUET" phecode --db "$db"
+t_run "pca of the cohort's genotypes" 0 "$DUET" pca --vcf "$cohort/genotypes.bcf" -k 4 \
+    --maf 0.05 --no-version -o "$WORK/pc"
+
+e=$WORK/e
+t_run "embed: phecode, labs, omics, pcs" 0 "$DUET" embed --db "$db" --lab bmi=3038553 \
+    --lab ldl=3009966 --table omics="$cohort/omics.tsv" --pcs "$WORK/pc.eigenvec" \
+    --no-version -o "$e"
+cp "$WORK/err" "$WORK/embed.err"
+for m in phecode labs omics pcs; do
+    t_true "$m: 1001 lines (header + 1000 persons)" [ "$(wc -l <"$e.$m.tsv")" -eq 1001 ]
+    t_true "$m: IDs are the cohort's, in its order" \
+        cmp -s <(tail -n +2 "$e.$m.tsv" | cut -f1) <(tail -n +2 "$cohort/pheno.tsv" | cut -f1)
+    t_nogrep "$m: decimal numbers only (no NA, nan, inf, exponent)" \
+        '(NA|nan|inf|[0-9][eE][-+]?[0-9])' <(tail -n +2 "$e.$m.tsv" | cut -f2-)
+    nf=$(head -1 "$e.$m.tsv" | awk -F'\t' '{ print NF - 1 }')
+    t_grep "$m: the sidecar gives persons 1000 and features $nf" "^features: $nf$" "$e.$m.yaml"
+    t_grep "$m: the sidecar gives the modality" "^modality: $m$" "$e.$m.yaml"
+    t_true "$m: every row has $nf features" \
+        [ "$(awk -F'\t' -v n="$nf" 'NF != n + 1' "$e.$m.tsv" | wc -l)" -eq 0 ]
+done
+t_grep "phecode: 16 SVD dimensions, then record features" \
+    "^#IID	phe1	.*phe16	n_phecodes	record_years	n_visits$" "$e.phecode.tsv"
+t_grep "phecode: the SVD converged" 'svd_converged: "yes"' "$e.phecode.yaml"
+t_grep "the log counts the constant feature dropped" "phecode: 1 constant feature dropped" \
+    "$WORK/embed.err"
+t_grep "omics: missing values imputed and counted" "missing_values_imputed: [1-9]" "$e.omics.yaml"
+
+# n_phecodes and n_visits against the store
+sqlite3 -separator $'\t' "$db" "SELECT p.person_source_value, COUNT(pp.phecode) FROM person p
+    LEFT JOIN duet_person_phecode pp ON pp.person_id = p.person_id AND pp.version = '1.2'
+    GROUP BY p.person_id ORDER BY p.person_source_value" >"$WORK/nphe.sql"
+c=$(head -1 "$e.phecode.tsv" | tr '\t' '\n' | grep -nx n_phecodes | cut -d: -f1)
+t_true "phecode: n_phecodes equals the store's person x phecode rows, person by person" \
+    cmp -s "$WORK/nphe.sql" <(tail -n +2 "$e.phecode.tsv" | cut -f1,"$c" | sort)
+
+# labs against duet pheno --quant: the persons with a value, and the
+# standardised median
+t_run "pheno --quant bmi" 0 "$DUET" pheno --db "$db" --no-phecodes --quant bmi=3038553 \
+    --no-version -o "$WORK/p"
+col() { head -1 "$1" | tr '\t' '\n' | grep -nxF "$2" | cut -d: -f1; }
+pb=$(col "$WORK/p.pheno.tsv" bmi)
+read -r n mean sd <<EOF
+$(awk -F'\t' -v c="$pb" 'NR > 1 && $c != "NA" { n++; s += $c; ss += $c * $c }
+    END { m = s / n; printf "%d %.17g %.17g", n, m, sqrt((ss - n * m * m) / (n - 1)) }' "$WORK/p.pheno.tsv")
+EOF
+t_true "labs: bmi_missing is 0 for exactly duet pheno's $n persons with a BMI" \
+    [ "$(awk -F'\t' 'NR > 1 && $5 == 0' "$e.labs.tsv" | wc -l)" -eq "$n" ]
+bad=$(paste <(cut -f"$pb" "$WORK/p.pheno.tsv") <(cut -f2,4,5 "$e.labs.tsv") |
+      awk -F'\t' -v m="$mean" -v s="$sd" 'NR > 1 {
+          want = $1 == "NA" ? 0 : ($1 - m) / s
+          if (($1 == "NA") != ($4 == 1) || (($3 > 0) != ($4 == 0)) ||
+              (want - $2 > 1e-6 || $2 - want > 1e-6)) bad++ } END { print bad + 0 }')
+t_true "labs: bmi_median = (duet pheno's median - mean) / SD, 0 and missing 1 where NA, count > 0 iff present ($bad wrong)" \
+    [ "$bad" -eq 0 ]
+rows=$(awk -F'\t' 'NR > 1 { s += $4 } END { print s }' "$e.labs.tsv")
+t_grep "labs: bmi_count sums to the $rows rows duet pheno kept" "^  bmi_rows: $rows$" "$e.labs.yaml"
+
+# PCs pass through unchanged (to the 8 significant digits written)
+bad=$(paste <(tail -n +2 "$WORK/pc.eigenvec") <(tail -n +2 "$e.pcs.tsv") | awk -F'\t' '{
+    for (j = 2; j <= 5; j++) { d = $j - $(j + 5); if (d < 0) d = -d; if (d > 1e-7 + 1e-7 * ($j < 0 ? -$j : $j)) bad++ }
+    if ($1 != $6) bad++ } END { print bad + 0 }')
+t_true "pcs: the .eigenvec values and IDs are passed through ($bad differ)" [ "$bad" -eq 0 ]
+
+# determinism
+t_run "embed --threads 2" 0 "$DUET" embed --db "$db" --lab bmi=3038553 --threads 2 \
+    --no-version -o "$WORK/t2"
+t_run "embed --threads 1" 0 "$DUET" embed --db "$db" --lab bmi=3038553 --threads 1 \
+    --no-version -o "$WORK/t1"
+t_true "phecode table byte-identical for --threads 1 and 2" \
+    cmp -s "$WORK/t1.phecode.tsv" "$WORK/t2.phecode.tsv"
+t_true "phecode sidecar byte-identical for --threads 1 and 2" \
+    cmp -s "$WORK/t1.phecode.yaml" "$WORK/t2.phecode.yaml"
+t_true "labs table byte-identical for --threads 1 and 2" cmp -s "$WORK/t1.labs.tsv" "$WORK/t2.labs.tsv"
+t_run "embed without --no-version" 0 "$DUET" embed --db "$db" --no-phecode-history \
+    --lab bmi=3038553 -o "$WORK/v"
+t_grep "the sidecar carries provenance lines" "^# duet " "$WORK/v.labs.yaml"
+
+# ---------------------------------------------------------------- leakage
+# Target t2d = phecode 250.2.  The store with its diagnoses removed (every
+# person x phecode row of 250.2, its children and its exclusion range
+# 249-250.99), and the store with an E11.9 code (which maps into that range
+# only) added on three dates to every person, give byte-identical features.
+target=250.2
+t_true "truth plants t2d as phecode $target" \
+    grep -qP "^t2d\tbinary\tdefinition\t.*\t$target\t" "$cohort/truth.tsv"
+t_true "E11.9 maps to phecodes inside 249-250.99 only" [ "$(sqlite3 "$db" "SELECT COUNT(*) FROM
+    duet_phecode_map WHERE version = '1.2' AND vocabulary = 'ICD10CM' AND code = 'E11.9' AND
+    NOT (CAST(phecode AS REAL) BETWEEN 249 AND 250.99)")" -eq 0 ]
+cp "$db" "$WORK/del.db"
+sqlite3 "$WORK/del.db" "DELETE FROM duet_person_phecode WHERE version = '1.2' AND
+    (phecode = '$target' OR phecode LIKE '$target.%' OR phecode IN (SELECT d.phecode FROM
+     duet_phecode d, duet_phecode_exclude x WHERE d.version = '1.2' AND x.version = '1.2' AND
+     x.phecode = '$target' AND CAST(d.phecode AS REAL) BETWEEN x.lo AND x.hi))"
+n_del=$(( $(sqlite3 "$db" "SELECT COUNT(*) FROM duet_person_phecode") - \
+          $(sqlite3 "$WORK/del.db" "SELECT COUNT(*) FROM duet_person_phecode") ))
+t_true "the deleted store lost $n_del person x phecode rows of the target's family" [ "$n_del" -gt 100 ]
+cp "$db" "$WORK/add.db"
+sqlite3 "$WORK/add.db" "INSERT INTO condition_occurrence (condition_occurrence_id, person_id,
+    condition_concept_id, condition_start_date, condition_type_concept_id, condition_source_value)
+    SELECT (SELECT MAX(condition_occurrence_id) FROM condition_occurrence) + 3 * p.person_id + d.k,
+           p.person_id, 0, '2018-03-0' || (d.k + 1), 32817, 'E11.9'
+    FROM person p, (SELECT 0 AS k UNION SELECT 1 UNION SELECT 2) d"
+t_run "phecode on the store with E11.9 added to everyone" 0 "$DUET" phecode --db "$WORK/add.db"
+t_true "everyone now has 250.2 in the added store" [ "$(sqlite3 "$WORK/add.db" "SELECT COUNT(*)
+    FROM duet_person_phecode WHERE version = '1.2' AND phecode = '$target'")" -eq 1000 ]
+for s in db del add; do
+    f=$db; [ "$s" = db ] || f=$WORK/$s.db
+    t_run "embed --target $target on the $s store" 0 "$DUET" embed --db "$f" --target "$target" \
+        --no-version -o "$WORK/leak.$s"
+    t_run "embed without --target on the $s store" 0 "$DUET" embed --db "$f" \
+        --no-version -o "$WORK/open.$s"
+done
+t_true "leakage: with --target, features identical with the target's diagnoses deleted" \
+    cmp -s "$WORK/leak.db.phecode.tsv" "$WORK/leak.del.phecode.tsv"
+t_true "leakage: with --target, features identical with the target added to everyone" \
+    cmp -s "$WORK/leak.db.phecode.tsv" "$WORK/leak.add.phecode.tsv"
+t_ok "leakage control: without --target, deleting the diagnoses changes the features" \
+    '! cmp -s "$WORK/open.db.phecode.tsv" "$WORK/open.del.phecode.tsv"'
+t_ok "leakage control: without --target, adding them changes the features" \
+    '! cmp -s "$WORK/open.db.phecode.tsv" "$WORK/open.add.phecode.tsv"'
+t_grep "the sidecar names the target" 'target: "250.2"' "$WORK/leak.db.phecode.yaml"
+t_grep "the sidecar counts the removed phecodes" "phecodes_removed: 21$" "$WORK/leak.db.phecode.yaml"
+t_run "embed --exclude-phecodes 401,250" 0 "$DUET" embed --db "$db" --exclude-phecodes 401,250 \
+    --no-version -o "$WORK/ex"
+t_ok "--exclude-phecodes changes the features" '! cmp -s "$WORK/ex.phecode.tsv" "$WORK/open.db.phecode.tsv"'
+
+# ------------------------------------------------------------ bad inputs
+bad=$WORK/bad
+mkdir -p "$bad"
+printf 'IID\ta\tb\nS1\t1\t2\nS2\t3\t4\nS1\t5\t6\n' >"$bad/dup.tsv"
+printf 'IID\ta\tb\nS1\t1\t2\nS2\t3\tNaN\n' >"$bad/nan.tsv"
+printf 'IID\ta\tb\nS1\t1\t2\nS2\tinf\t4\n' >"$bad/inf.tsv"
+printf 'IID\ta\tb\nS1\t1\t2\nS2\t3\tx7\n' >"$bad/text.tsv"
+printf 'IID\ta\tb\nS1\t1\t2\nS2\t1\t2\n' >"$bad/const.tsv"
+printf 'IID\ta\tb\nS1\t1\t2\nS2\t1\t3\n' >"$bad/onevar.tsv"
+printf 'IID\ta\tb\nS1\t1\t2\nS2\tNA\t3\n' >"$bad/na.tsv"
+out=$bad/o
+t_run "a repeated ID exits 4" 4 "$DUET" embed --table t="$bad/dup.tsv" -o "$out"
+t_grep "... naming FILE:LINE:COLUMN and the first line" "dup.tsv:4:1: sample ID 'S1' repeats line 2" "$WORK/err"
+t_run "NaN exits 4" 4 "$DUET" embed --table t="$bad/nan.tsv" -o "$out"
+t_grep "... naming FILE:LINE:COLUMN" "nan.tsv:3:3: value 'NaN' in column b" "$WORK/err"
+t_run "inf exits 4" 4 "$DUET" embed --table t="$bad/inf.tsv" -o "$out"
+t_grep "... naming FILE:LINE:COLUMN" "inf.tsv:3:2: value 'inf' in column a" "$WORK/err"
+t_run "a non-numeric value exits 4" 4 "$DUET" embed --table t="$bad/text.tsv" -o "$out"
+t_grep "... naming FILE:LINE:COLUMN" "text.tsv:3:3: value 'x7'" "$WORK/err"
+t_run "NA with --missing error exits 4" 4 "$DUET" embed --missing error --table t="$bad/na.tsv" -o "$out"
+t_run "a table of constant features exits 6" 6 "$DUET" embed --table t="$bad/const.tsv" -o "$out"
+t_run "a missing table exits 3" 3 "$DUET" embed --table t="$bad/none.tsv" -o "$out"
+t_run "a constant column is dropped and counted" 0 "$DUET" embed --table t="$bad/onevar.tsv" \
+    --no-version -o "$out"
+t_grep "... in the log" "t: 1 constant feature dropped" "$WORK/err"
+t_grep "... and in the sidecar" "constant_features_dropped: 1" "$out.t.yaml"
+t_run "an existing output without --force exits 7" 7 "$DUET" embed --table t="$bad/onevar.tsv" -o "$out"
+rm -f "$out".*
+t_run "a bad table after a good one exits 4" 4 "$DUET" embed --table a="$bad/onevar.tsv" \
+    --table b="$bad/dup.tsv" -o "$out"
+t_ok "... and writes nothing, not even the good modality" '[ ! -e "$out.a.tsv" ] && [ ! -e "$out.a.yaml" ]'
+t_run "two tables of one name exit 2" 2 "$DUET" embed --table a="$bad/onevar.tsv" \
+    --table a="$bad/onevar.tsv" -o "$out"
+t_run "--table without NAME= exits 2" 2 "$DUET" embed --table "$bad/onevar.tsv" -o "$out"
+t_run "an unknown --target exits 2" 2 "$DUET" embed --db "$db" --target 999.99 -o "$out"
+t_grep "... naming it" "'999.99' is not a phecode" "$WORK/err"
+t_run "--dim too large for the phecodes left exits 6" 6 "$DUET" embed --db "$db" \
+    --min-persons 900 -o "$out"
+"$DUET" store init --db "$bad/empty.db" 2>/dev/null
+t_run "a store without phecode counts exits 5" 5 "$DUET" embed --db "$bad/empty.db" -o "$out"
+t_grep "... saying to run duet phecode" "run 'duet phecode" "$WORK/err"
+t_run "a missing store exits 3" 3 "$DUET" embed --db "$bad/none.db" -o "$out"
+t_no_partial "no temporary files are left" "$bad"
+t_no_partial "no temporary files are left (work)" "$WORK"
