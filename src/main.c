@@ -58,7 +58,7 @@ static const cmd_t cmds[] = {
     { NULL, NULL, "Embeddings and fusion", NULL },
     { main_embed, "embed", "per-person feature tables per modality: phecode history, labs, scores, PCs", NULL },
     { NULL, NULL, "Figures", NULL },
-    { main_plot, "plot", "SVG figures: Manhattan, QQ and PheWAS plots", "manhattan qq phewas" },
+    { main_plot, "plot", "SVG figures: Manhattan, QQ and PheWAS plots", "manhattan qq phewas embed" },
     { NULL, NULL, "Simulation", NULL },
     { main_simulate, "simulate", "a synthetic cohort with known truth (BCF, OMOP CSV, omics)", NULL },
     { NULL, NULL, NULL, NULL } /* end */

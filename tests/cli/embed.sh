@@ -191,3 +191,59 @@ t_grep "... saying to run duet phecode" "run 'duet phecode" "$WORK/err"
 t_run "a missing store exits 3" 3 "$DUET" embed --db "$bad/none.db" -o "$out"
 t_no_partial "no temporary files are left" "$bad"
 t_no_partial "no temporary files are left (work)" "$WORK"
+
+# ------------------------------------------------------------ plot embed
+# The figure: the points are the persons on R's prcomp(scale. = TRUE) PC1
+# and PC2 (pixel coordinates correlate |r| > 0.9999 with R's scores, person
+# by person), cases and controls as pheno.tsv says, and the axis titles
+# give R's variance shares.
+t_run "plot embed -h exits 0" 0 "$DUET" plot embed -h
+t_grep "plot embed -h: usage" "Usage: +duet plot embed" "$WORK/out"
+t_run "plot embed of the phecode table coloured by t2d" 0 "$DUET" plot embed "$e.phecode.tsv" \
+    --pheno "$cohort/pheno.tsv" --pheno-name t2d --no-version -o "$WORK/e.svg"
+t_run "plot embed --threads 2 gives the same bytes" 0 "$DUET" plot embed "$e.phecode.tsv" \
+    --pheno "$cohort/pheno.tsv" --pheno-name t2d --no-version --threads 2 -o "$WORK/e2.svg"
+t_true "... identical SVG" cmp -s "$WORK/e.svg" "$WORK/e2.svg"
+python3 - "$WORK/e.svg" >"$WORK/pts.tsv" <<'PY'
+import sys, xml.etree.ElementTree as ET
+NS = "{http://www.w3.org/2000/svg}"
+root = ET.parse(sys.argv[1]).getroot()
+for g in root.iter(NS + "g"):
+    if g.get("id", "").startswith("points-"):
+        for c in g.iter(NS + "circle"):
+            print(g.get("id")[7:], c.get("cx"), c.get("cy"), sep="\t")
+PY
+grep -o 'PC[12] ([0-9.]*%' "$WORK/e.svg" | tr -d '(%' | awk '{ print $2 }' >"$WORK/share.txt"
+Rscript - "$e.phecode.tsv" "$cohort/pheno.tsv" "$WORK/pts.tsv" "$WORK/share.txt" <<'R' >"$WORK/r.out" 2>&1
+a <- commandArgs(TRUE)
+ok <- function(cond, msg) cat(if (isTRUE(cond)) "ok" else "not ok", "-", msg, "\n")
+e <- read.delim(a[1], comment.char = "", check.names = FALSE, colClasses = c("#IID" = "character"))
+p <- read.delim(a[2], colClasses = c(IID = "character"))
+pts <- read.delim(a[3], header = FALSE, col.names = c("group", "x", "y"))
+share <- scan(a[4], quiet = TRUE)
+pc <- prcomp(e[, -1], scale. = TRUE)
+t2d <- p$t2d[match(e[[1]], p$IID)]
+ord <- c(which(is.na(t2d)), which(t2d == 0), which(t2d == 1))
+ok(nrow(pts) == nrow(e), sprintf("%d points for %d persons", nrow(pts), nrow(e)))
+ok(sum(pts$group == "cases") == sum(t2d == 1, na.rm = TRUE) &&
+   sum(pts$group == "controls") == sum(t2d == 0, na.rm = TRUE),
+   sprintf("%d cases and %d controls drawn as pheno.tsv says", sum(pts$group == "cases"),
+           sum(pts$group == "controls")))
+rx <- abs(cor(pts$x, pc$x[ord, 1])); ry <- abs(cor(pts$y, pc$x[ord, 2]))
+ok(rx > 0.9999 && ry > 0.9999, sprintf("points are R's prcomp PC1, PC2 scores (|r| %.6f, %.6f)", rx, ry))
+v <- 100 * pc$sdev^2 / sum(pc$sdev^2)
+ok(all(abs(share - round(v[1:2], 1)) <= 0.051), sprintf("axis titles give R's variance shares (%.1f%%, %.1f%%)", v[1], v[2]))
+R
+cat "$WORK/r.out"
+t_true "the R check of the figure made 4 checks" [ "$(grep -c '^\(not \)\?ok' "$WORK/r.out")" -eq 4 ]
+t_run "plot embed: a quantitative trait" 0 "$DUET" plot embed "$e.labs.tsv" \
+    --pheno "$cohort/pheno.tsv" --pheno-name ldl --no-version -o "$WORK/q.svg"
+t_grep "... drawn with a colour ramp" 'id="points-trait"' "$WORK/q.svg"
+t_run "plot embed without --pheno-name exits 2" 2 "$DUET" plot embed "$e.labs.tsv" \
+    --pheno "$cohort/pheno.tsv" -o "$WORK/x.svg"
+t_run "plot embed with an unknown trait exits 4" 4 "$DUET" plot embed "$e.labs.tsv" \
+    --pheno "$cohort/pheno.tsv" --pheno-name nosuch -o "$WORK/x.svg"
+printf 'IID\tt2d\nnobody\t1\n' >"$WORK/other.tsv"
+t_run "plot embed with a phenotype sharing no ID exits 5" 5 "$DUET" plot embed "$e.labs.tsv" \
+    --pheno "$WORK/other.tsv" --pheno-name t2d -o "$WORK/x.svg"
+t_true "... and writes no figure" [ ! -e "$WORK/x.svg" ]
