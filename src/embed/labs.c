@@ -145,7 +145,7 @@ static duet_err_t fill_lab(sqlite3 *db, const duet_quant_spec_t *q, const duet_p
         snprintf(name, sizeof name, "%s_%s", q->name, suffix[c]);
         if (!(t->feature[4 * l + c] = strdup(name))) return duet_log_oom(sizeof name);
     }
-    char key[DUET_TRAIT_NAME_MAX + 16];
+    char key[DUET_TRAIT_NAME_MAX + 32];
     snprintf(key, sizeof key, "%s_unit_concept_id", q->name);
     if ((err = duet_embed_option(t, key, "%lld", (long long)med->unit))) return err;
     snprintf(key, sizeof key, "%s_persons", q->name);
