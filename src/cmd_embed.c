@@ -32,17 +32,24 @@ enum {
     OPT_SCORES,
     OPT_PCS,
     OPT_TABLE,
-    OPT_MISSING
+    OPT_MISSING,
+    OPT_BURDEN,
+    OPT_SET_LIST,
+    OPT_ANNO,
+    OPT_MASK_DEF,
+    OPT_AAF_BINS,
+    OPT_BURDEN_GENES
 };
 
-#define MAX_INPUTS 64
+#define MAX_INPUTS 64  /* --lab and --table options each */
 
 static void usage(FILE *fp)
 {
     fprintf(fp,
         "\n"
         "About:   Per-person feature tables, one per modality, for the fusion model.\n"
-        "Usage:   duet embed [--db FILE] [--scores FILE] [--pcs FILE] [--table NAME=FILE]\n"
+        "Usage:   duet embed [--db FILE] [--burden VCF ...] [--scores FILE] [--pcs FILE]\n"
+        "                    [--table NAME=FILE]\n"
         "                    -o PREFIX [options]\n"
         "\n"
         "EHR store (modality 'phecode', and 'labs' with --lab):\n"
@@ -68,6 +75,13 @@ static void usage(FILE *fp)
         "        --scores FILE          polygenic scores (duet score): modality 'scores'\n"
         "        --pcs FILE             genotype PCs (duet pca .eigenvec): modality 'pcs'\n"
         "        --table NAME=FILE      any feature table: modality NAME (repeatable)\n"
+        "        --burden VCF           gene-burden carrier status (GT calls): modality\n"
+        "                               'burden', one column GENE.MASK.BIN per gene x mask x bin\n"
+        "        --set-list FILE        regenie set list (with --burden)\n"
+        "        --anno FILE            regenie annotation file (with --burden)\n"
+        "        --mask-def FILE        regenie mask definitions (with --burden)\n"
+        "        --aaf-bins LIST        ALT-frequency upper bounds; an 'all' bin follows [0.01]\n"
+        "        --burden-genes LIST    keep these genes only [all in the set list]\n"
         "        --missing mean|error   NA in a table: column mean and a NAME_missing\n"
         "                               indicator (rows all NA left out), or exit 4 [mean]\n"
         "Output: PREFIX.<modality>.tsv and PREFIX.<modality>.yaml for each modality.\n");
@@ -88,6 +102,7 @@ typedef struct {
     const char *table_name[MAX_INPUTS], *table_path[MAX_INPUTS];
     char *table_arg[MAX_INPUTS];
     int n_tables;
+    duet_embed_burden_opts_t burden;
 } embed_opts_t;
 
 static void opts_free(embed_opts_t *o)
@@ -183,6 +198,12 @@ static int parse_private(embed_opts_t *o, int c, const char *arg)
     case OPT_SCORES: return add_table(o, "scores", arg);
     case OPT_PCS: return add_table(o, "pcs", arg);
     case OPT_TABLE: return add_table(o, NULL, arg);
+    case OPT_BURDEN: o->burden.vcf = arg; return DUET_OK;
+    case OPT_SET_LIST: o->burden.set_list = arg; return DUET_OK;
+    case OPT_ANNO: o->burden.anno = arg; return DUET_OK;
+    case OPT_MASK_DEF: o->burden.mask_def = arg; return DUET_OK;
+    case OPT_AAF_BINS: o->burden.aaf_bins = arg; return DUET_OK;
+    case OPT_BURDEN_GENES: o->burden.genes = arg; return DUET_OK;
     case OPT_MISSING:
         if (!strcmp(arg, "mean") || !strcmp(arg, "error")) {
             o->missing_error = !strcmp(arg, "error");
@@ -215,6 +236,12 @@ static duet_err_t parse(int argc, char **argv, embed_opts_t *o)
         {"pcs", required_argument, NULL, OPT_PCS},
         {"table", required_argument, NULL, OPT_TABLE},
         {"missing", required_argument, NULL, OPT_MISSING},
+        {"burden", required_argument, NULL, OPT_BURDEN},
+        {"set-list", required_argument, NULL, OPT_SET_LIST},
+        {"anno", required_argument, NULL, OPT_ANNO},
+        {"mask-def", required_argument, NULL, OPT_MASK_DEF},
+        {"aaf-bins", required_argument, NULL, OPT_AAF_BINS},
+        {"burden-genes", required_argument, NULL, OPT_BURDEN_GENES},
         DUET_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0}
     };
@@ -231,9 +258,9 @@ static duet_err_t parse(int argc, char **argv, embed_opts_t *o)
         duet_log_error("unexpected argument '%s'", argv[optind]);
         return duet_opts_bad("embed");
     }
-    if (!o->common.out || (!o->db && !o->n_tables)) {
-        duet_log_error("-o/--out and at least one input (--db, --scores, --pcs, --table) are "
-                       "required");
+    if (!o->common.out || (!o->db && !o->n_tables && !o->burden.vcf)) {
+        duet_log_error("-o/--out and at least one input (--db, --burden, --scores, --pcs, "
+                       "--table) are required");
         return duet_opts_bad("embed");
     }
     if (!strcmp(o->common.out, "-")) {
@@ -242,6 +269,15 @@ static duet_err_t parse(int argc, char **argv, embed_opts_t *o)
     }
     if (!o->db && (o->n_labs || o->phe.target || o->n_exclude)) {
         duet_log_error("--lab, --target and --exclude-phecodes need --db");
+        return DUET_EUSAGE;
+    }
+    if (o->burden.vcf && (!o->burden.set_list || !o->burden.anno || !o->burden.mask_def)) {
+        duet_log_error("--burden needs --set-list, --anno and --mask-def");
+        return DUET_EUSAGE;
+    }
+    if (!o->burden.vcf && (o->burden.set_list || o->burden.anno || o->burden.mask_def ||
+                           o->burden.genes)) {
+        duet_log_error("--set-list, --anno, --mask-def and --burden-genes need --burden");
         return DUET_EUSAGE;
     }
     if (o->db && o->no_phecode && !o->n_labs) {
@@ -278,7 +314,8 @@ duet_err_t main_embed(int argc, char **argv)
     memset(&o, 0, sizeof o);
     duet_opts_init(&o.common);
     duet_embed_phecode_opts_init(&o.phe);
-    duet_embed_table_t *tables[MAX_INPUTS + 2] = {NULL};
+    duet_embed_burden_opts_init(&o.burden);
+    duet_embed_table_t *tables[MAX_INPUTS + 3] = {NULL};
     int n = 0;
     duet_err_t err = parse(argc, argv, &o);
     if (err || o.common.help) {
@@ -287,6 +324,10 @@ duet_err_t main_embed(int argc, char **argv)
     }
     duet_opts_apply(&o.common);
     if (o.db && (err = from_store(&o, tables, &n))) goto cleanup;
+    if (o.burden.vcf) {
+        if ((err = duet_embed_burden(&o.burden, &tables[n]))) goto cleanup;
+        n++;
+    }
     for (int i = 0; i < o.n_tables; i++) {
         if ((err = duet_embed_read_table(o.table_path[i], o.table_name[i], !o.missing_error,
                                          &tables[n])))

@@ -19,6 +19,8 @@
  *            last value (standardised to mean 0, SD 1 over persons with a
  *            value, 0 where missing), the count of rows kept and a
  *            missingness indicator.
+ *   burden   carrier status of gene x mask x frequency bin (regenie's set
+ *            list, annotations and masks, through burden.h).
  *   tables   any per-person table (IID + numeric columns; `duet score`'s
  *            scores, `duet pca`'s .eigenvec, omics): read with checks.
  * Every modality then loses its constant columns (counted), and is written
@@ -182,6 +184,32 @@ duet_err_t duet_embed_phecode(sqlite3 *db, const char *source,
 duet_err_t duet_embed_labs(sqlite3 *db, const char *source,
                            const duet_quant_spec_t *specs, int n_specs,
                            int inverse_normal, duet_embed_table_t **out) DUET_WUR;
+
+/* ---------------------------------------------------------- burden */
+
+typedef struct {
+    const char *vcf;            /* genotypes (GT) */
+    const char *set_list, *anno, *mask_def;  /* regenie's files */
+    const char *aaf_bins;       /* comma-separated ALT-frequency bounds
+                                   ["0.01"]; an "all" bin always follows */
+    const char *genes;          /* comma-separated genes to keep; NULL all */
+} duet_embed_burden_opts_t;
+
+void duet_embed_burden_opts_init(duet_embed_burden_opts_t *o);
+
+/*
+ * The burden modality: one row per sample of the VCF, one column
+ * GENE.MASK.BIN per gene x mask x bin (bins as duet burden --aaf-bins, then
+ * "all"): 1 when the person has a called dosage of at least 0.5 at a
+ * variant of the gene whose annotation is in the mask and whose ALT
+ * frequency falls in the bin, else 0 (duet_burden_collapse()'s carrier).
+ * Errors: those of the regenie file readers and of duet_geno_open/read
+ * (reported with file and line); DUET_EUSAGE for a gene of `genes` absent
+ * from the set list; DUET_EDEGENERATE when no gene has a variant;
+ * DUET_ENOMEM.
+ */
+duet_err_t duet_embed_burden(const duet_embed_burden_opts_t *o,
+                             duet_embed_table_t **out) DUET_WUR;
 
 /* ---------------------------------------------------------- output */
 

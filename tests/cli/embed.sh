@@ -192,6 +192,61 @@ t_run "a missing store exits 3" 3 "$DUET" embed --db "$bad/none.db" -o "$out"
 t_no_partial "no temporary files are left" "$bad"
 t_no_partial "no temporary files are left (work)" "$WORK"
 
+# ---------------------------------------------------------------- burden
+# Carrier status of each gene x mask x bin against an independent
+# computation from bcftools query and regenie's three files.
+t_run "embed --burden with the cohort's regenie files" 0 "$DUET" embed \
+    --burden "$cohort/genotypes.bcf" --set-list "$cohort/setlist.tsv" \
+    --anno "$cohort/annotations.tsv" --mask-def "$cohort/masks.txt" --no-version -o "$WORK/b"
+bcftools query -f '%CHROM:%POS:%REF:%ALT[\t%GT]\n' "$cohort/genotypes.bcf" >"$WORK/gt.tsv"
+bcftools query -l "$cohort/genotypes.bcf" >"$WORK/samples.txt"
+python3 - "$WORK/gt.tsv" "$WORK/samples.txt" "$cohort/setlist.tsv" "$cohort/annotations.tsv" \
+    "$cohort/masks.txt" "$WORK/b.burden.tsv" "$WORK/b.burden.yaml" <<'PY'
+import csv, sys
+def ok(c, m): print(("ok" if c else "not ok") + " - " + m)
+gt_f, smp_f, sl_f, an_f, mk_f, tsv_f, yaml_f = sys.argv[1:]
+samples = open(smp_f).read().split()
+gts = {}
+for line in open(gt_f):
+    f = line.rstrip("\n").split("\t")
+    calls = [g.replace("|", "/").split("/") for g in f[1:]]
+    called = [c for c in calls if "." not in c]
+    alt = sum(a != "0" for c in called for a in c)
+    aaf = alt / sum(len(c) for c in called) if called else 0
+    gts[f[0]] = (aaf, [any(a not in ("0", ".") for a in c) for c in calls])
+genes = [(l.split()[0], l.split()[3].split(",")) for l in open(sl_f) if l.strip()]
+anno = {(l.split()[1], l.split()[0]): l.split()[-1] for l in open(an_f) if l.strip()}
+masks = [(l.split()[0], set(l.split()[1].split(","))) for l in open(mk_f) if l.strip()]
+want = {}
+for g, vs in genes:
+    for m, classes in masks:
+        for b, bound in (("0.01", 0.01), ("all", 2)):
+            col = [0] * len(samples)
+            for v in vs:
+                if v in gts and anno.get((g, v)) in classes and gts[v][0] <= bound:
+                    col = [c or k for c, k in zip(col, gts[v][1])]
+            want["%s.%s.%s" % (g, m, b)] = [int(c) for c in col]
+rows = list(csv.reader(open(tsv_f), delimiter="\t"))
+hdr = rows[0][1:]
+ok([r[0] for r in rows[1:]] == samples, "burden: the persons are the VCF's samples, in order")
+bad = [h for j, h in enumerate(hdr) if [int(r[j + 1]) for r in rows[1:]] != want.get(h)]
+ok(not bad and hdr, "burden: %d carrier columns equal the recomputation from bcftools (%s differ)" % (len(hdr), bad[:3]))
+const = [k for k, v in want.items() if min(v) == max(v)]
+kept = [k for k in want if k not in const]
+ok(hdr == kept, "burden: exactly the %d columns without carriers (or all carriers) were dropped" % len(const))
+ok("constant_features_dropped: %d\n" % len(const) in open(yaml_f).read(), "burden: the sidecar counts them")
+PY
+t_run "--burden without --anno exits 2" 2 "$DUET" embed --burden "$cohort/genotypes.bcf" \
+    --set-list "$cohort/setlist.tsv" --mask-def "$cohort/masks.txt" -o "$WORK/bx"
+t_run "--burden-genes with an unknown gene exits 2" 2 "$DUET" embed --burden "$cohort/genotypes.bcf" \
+    --set-list "$cohort/setlist.tsv" --anno "$cohort/annotations.tsv" \
+    --mask-def "$cohort/masks.txt" --burden-genes NOSUCH -o "$WORK/bx"
+t_run "--burden-genes PCSK9,LDLR" 0 "$DUET" embed --burden "$cohort/genotypes.bcf" \
+    --set-list "$cohort/setlist.tsv" --anno "$cohort/annotations.tsv" \
+    --mask-def "$cohort/masks.txt" --burden-genes PCSK9,LDLR --no-version -o "$WORK/bg"
+t_true "... keeps the columns of those genes only" \
+    [ "$(head -1 "$WORK/bg.burden.tsv" | tr '\t' '\n' | tail -n +2 | grep -cvE '^(PCSK9|LDLR)\.')" -eq 0 ]
+
 # ------------------------------------------------------------ plot embed
 # The figure: the points are the persons on R's prcomp(scale. = TRUE) PC1
 # and PC2 (pixel coordinates correlate |r| > 0.9999 with R's scores, person
