@@ -154,11 +154,11 @@ typedef struct {
 typedef struct {
     int64_t person_id;
     int sample;
-} pid_t_;
+} person_sample_t;
 
 static int pid_cmp(const void *a, const void *b)
 {
-    const pid_t_ *x = a, *y = b;
+    const person_sample_t *x = a, *y = b;
     return (x->person_id > y->person_id) - (x->person_id < y->person_id);
 }
 
@@ -183,7 +183,7 @@ static duet_err_t load_entries(sqlite3 *db, const char *version,
 {
     duet_err_t err = DUET_OK;
     sqlite3_stmt *st = NULL;
-    pid_t_ *pids = duet_malloc(((size_t)ph->n_samples + 1) * sizeof *pids);
+    person_sample_t *pids = duet_malloc(((size_t)ph->n_samples + 1) * sizeof *pids);
     if (!pids) return DUET_ENOMEM;
     for (int i = 0; i < ph->n_samples; i++) {
         pids[i].person_id = ph->person_id[i];
@@ -201,8 +201,8 @@ static duet_err_t load_entries(sqlite3 *db, const char *version,
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         es->n_rows++;
-        pid_t_ key = {sqlite3_column_int64(st, 0), 0};
-        pid_t_ *hit = bsearch(&key, pids, (size_t)ph->n_samples, sizeof *pids, pid_cmp);
+        person_sample_t key = {sqlite3_column_int64(st, 0), 0};
+        person_sample_t *hit = bsearch(&key, pids, (size_t)ph->n_samples, sizeof *pids, pid_cmp);
         int code = duet_phecode_find(table, (const char *)sqlite3_column_text(st, 1));
         if (!hit) { es->n_unlinked_rows++; continue; }
         if (code < 0) { es->n_unknown_rows++; continue; }

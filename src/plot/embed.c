@@ -23,11 +23,11 @@
 typedef struct {
     const char *iid;
     int row;
-} id_t_;
+} id_row_t;
 
 static int id_cmp(const void *a, const void *b)
 {
-    return strcmp(((const id_t_ *)a)->iid, ((const id_t_ *)b)->iid);
+    return strcmp(((const id_row_t *)a)->iid, ((const id_row_t *)b)->iid);
 }
 
 /* The two leading principal components of the standardised columns:
@@ -94,7 +94,7 @@ static duet_err_t read_trait(const char *path, const char *name, const duet_embe
     static const char *const iid_names[] = {"IID", NULL};
     const char *const trait_names[] = {name, NULL};
     int ic = duet_table_col(&tb, iid_names), tc = duet_table_col(&tb, trait_names);
-    id_t_ *ids = duet_malloc((size_t)t->n_persons * sizeof *ids + 1);
+    id_row_t *ids = duet_malloc((size_t)t->n_persons * sizeof *ids + 1);
     if (!ids) { err = DUET_ENOMEM; goto cleanup; }
     if (ic < 0 || tc < 0) {
         duet_log_error("%s: no %s column", path, ic < 0 ? "IID" : name);
@@ -110,8 +110,8 @@ static duet_err_t read_trait(const char *path, const char *name, const duet_embe
     int r;
     *n_with = 0;
     while ((r = duet_table_next(&tb, &err)) == 1) {
-        id_t_ key = {tb.f[ic], 0};
-        id_t_ *hit = bsearch(&key, ids, (size_t)t->n_persons, sizeof *ids, id_cmp);
+        id_row_t key = {tb.f[ic], 0};
+        id_row_t *hit = bsearch(&key, ids, (size_t)t->n_persons, sizeof *ids, id_cmp);
         double v;
         int ok = duet_table_parse_double(tb.f[tc], &v);
         if (ok < 0) { err = duet_table_bad_value(&tb, tc, "a number"); goto cleanup; }

@@ -98,6 +98,22 @@ t_run "embed without --no-version" 0 "$DUET" embed --db "$db" --no-phecode-histo
     --lab bmi=3038553 -o "$WORK/v"
 t_grep "the sidecar carries provenance lines" "^# duet " "$WORK/v.labs.yaml"
 
+# --seed: another random start converges to the same vectors (to what
+# --tol 1e-6 on the residuals gives over the eigen-gaps, ~1e-5), and --scores passes a duet score-style table through
+t_run "embed --seed 2" 0 "$DUET" embed --db "$db" --seed 2 --no-version -o "$WORK/s2"
+d=$(paste "$WORK/t1.phecode.tsv" "$WORK/s2.phecode.tsv" | awk -F'\t' 'NR > 1 {
+    n = NF / 2; for (j = 2; j <= 17; j++) { x = $j - $(j + n); if (x < 0) x = -x; if (x > m) m = x } }
+    END { printf "%.2g", m }')
+t_true "--seed 2 gives the same phecode vectors within 1e-4 (max |diff| $d)" \
+    awk -v d="$d" 'BEGIN { exit !(d < 1e-4) }'
+awk -F'\t' 'BEGIN { OFS = "\t"; print "IID", "SCORE1_SUM", "SCORE2_SUM" }
+    NR > 1 { print $1, (NR % 7) * 0.25 - 1, (NR % 3) * 1.5e-7 }' "$cohort/pheno.tsv" >"$WORK/scores.tsv"
+t_run "embed --scores" 0 "$DUET" embed --scores "$WORK/scores.tsv" --no-version -o "$WORK/sc"
+t_true "scores: the table is passed through, in decimal notation" \
+    cmp -s <(awk -F'\t' 'NR > 1 { printf "%s\t%.8g\t%.8g\n", $1, $2, $3 }' "$WORK/scores.tsv") \
+           <(awk -F'\t' 'NR > 1 { printf "%s\t%.8g\t%.8g\n", $1, $2, $3 }' "$WORK/sc.scores.tsv")
+t_nogrep "scores: no exponent for 1.5e-07" '[eE]-' "$WORK/sc.scores.tsv"
+
 # ---------------------------------------------------------------- leakage
 # Target t2d = phecode 250.2.  The store with its diagnoses removed (every
 # person x phecode row of 250.2, its children and its exclusion range
