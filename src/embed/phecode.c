@@ -443,6 +443,7 @@ static duet_err_t record(duet_embed_table_t *t, const duet_embed_phecode_opts_t 
         (err = duet_embed_count(t, "person_phecode_rows_read", es->n_rows)) ||
         (err = duet_embed_count(t, "person_phecode_rows_removed", es->n_removed_rows)) ||
         (err = duet_embed_count(t, "person_phecode_rows_unlinked", es->n_unlinked_rows)) ||
+        (err = duet_embed_count(t, "person_phecode_rows_not_in_table", es->n_unknown_rows)) ||
         (err = duet_embed_count(t, "person_phecode_rows_used", (int64_t)es->n)) ||
         (err = duet_embed_count(t, "phecodes_in_matrix", m->n_vocab)) ||
         (err = duet_embed_count(t, "cooccurring_pairs", m->n_pairs)))
