@@ -74,7 +74,7 @@ int duet_embed_removed(const duet_phecode_table_t *table, char *const *exclude, 
         const duet_phecode_range_t *rg = duet_phecode_range(table, d->excl_first + r);
         for (int i = 0; i < n; i++) {
             const duet_phecode_def_t *c = duet_phecode_def(table, i);
-            if (!removed[i] && c->number >= rg->lo && c->number <= rg->hi) {
+            if (!removed[i] && c->number >= 0 && c->number >= rg->lo && c->number <= rg->hi) {
                 removed[i] = 1;
                 marked++;
             }

@@ -407,9 +407,9 @@ duet_err_t duet_embed_read_table(const char *path, const char *name, int missing
     if (n_skipped)
         duet_log_info("%s: %lld rows without any value left out", path, (long long)n_skipped);
     if (n_imputed)
-        duet_log_info("%s: %lld missing values set to their column mean, %d indicator "
-                      "column%s added", path, (long long)n_imputed, n_indicators,
-                      n_indicators == 1 ? "" : "s");
+        duet_log_info("%s: %lld missing value%s set to the column mean, %d indicator "
+                      "column%s added", path, (long long)n_imputed, n_imputed == 1 ? "" : "s",
+                      n_indicators, n_indicators == 1 ? "" : "s");
     *out = t;
     t = NULL;
 cleanup:

@@ -215,6 +215,31 @@ static void test_removed(void)
     duet_phecode_table_destroy(t);
 }
 
+/* PhecodeX has no exclusion ranges: a target removes its family only. */
+static void test_removed_x(void)
+{
+    duet_phecode_table_t *t = NULL;
+    if (duet_phecode_table_load("X", &t)) {
+        CHECK(0, "removed X: tables load");
+        return;
+    }
+    int n = duet_phecode_count(t), want = 0;
+    char *rm = calloc((size_t)n, 1);
+    for (int i = 0; i < n; i++) {
+        const char *c = duet_phecode_def(t, i)->phecode;
+        want += !strcmp(c, "CV_401") || !strncmp(c, "CV_401.", 7);
+    }
+    int got = duet_embed_removed(t, NULL, 0, "CV_401", rm);
+    char name[128];
+    snprintf(name, sizeof name, "removed X: --target CV_401 removes its %d-phecode family only (%d)",
+             want, got);
+    CHECK(got == want && want >= 5 && rm[duet_phecode_find(t, "CV_401.61")] &&
+              !rm[duet_phecode_find(t, "CV_402")],
+          name);
+    free(rm);
+    duet_phecode_table_destroy(t);
+}
+
 static void test_format(void)
 {
     char b[48];
@@ -295,6 +320,7 @@ int main(int argc, char **argv)
     test_svd_vs_r();
     test_svd_reconstruction();
     test_removed();
+    test_removed_x();
     test_format();
     test_read_table();
     return unit_done();
