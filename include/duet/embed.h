@@ -95,8 +95,9 @@ void duet_embed_format(double v, char *buf);
  * appended for each column that had any; without `missing_ok` they are
  * errors.  Errors (reported): DUET_EREAD; DUET_EFORMAT naming
  * FILE:LINE:COLUMN for NaN, a non-numeric or infinite value, a missing value
- * when not allowed, a row of another width, a sample ID seen before (the
- * message names the first line), no IID column or no feature column;
+ * when not allowed, a row of another width, no IID column or no feature
+ * column; DUET_EMISMATCH naming FILE:LINE:COLUMN for a sample ID seen
+ * before (and its first line), as phenofile.h and --samples lists do;
  * DUET_EDEGENERATE for a table without rows; DUET_ENOMEM.
  */
 duet_err_t duet_embed_read_table(const char *path, const char *name, int missing_ok,

@@ -92,9 +92,11 @@ duet_err_t duet_plot_phewas(const char *path, const duet_plot_opts_t *opts,
  * (binary 0/1: controls grey, cases red on top; otherwise a blue-to-red
  * ramp over the trait's range; NA or absent: light grey, drawn first).
  * n_rows: persons; n_missing: persons without a trait value; n_groups: 2
- * for a binary trait, 0 otherwise.  Errors as above, and DUET_EFORMAT when
- * the trait column is missing from the phenotype table, DUET_EMISMATCH when
- * no person of the embedding has a trait value, DUET_EDEGENERATE when the
+ * for a binary trait, 0 otherwise.  The phenotype table is read by
+ * duet_phenofile_read() (phenofile.h), with its errors: DUET_EMISMATCH for
+ * a trait column it lacks or a repeated ID.  Errors as above, and
+ * DUET_EMISMATCH when no person of the embedding has a trait value,
+ * DUET_EDEGENERATE when the
  * table has fewer than 2 non-constant features or 3 persons.
  */
 duet_err_t duet_plot_embed(const char *path, const duet_plot_opts_t *opts,

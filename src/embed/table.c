@@ -235,7 +235,7 @@ static duet_err_t check_ids(const char *path, int id_col, const duet_embed_table
             duet_log_error("%s:%lld:%d: sample ID '%s' repeats line %lld", path,
                            (long long)line[ids[i].row], id_col + 1, ids[i].iid,
                            (long long)line[ids[i - 1].row]);
-            err = DUET_EFORMAT;
+            err = DUET_EMISMATCH;
             break;
         }
     free(ids);

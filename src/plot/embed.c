@@ -12,6 +12,7 @@
 
 #include "duet/embed.h"
 #include "duet/log.h"
+#include "duet/phenofile.h"
 #include "plot_internal.h"
 
 #define MARGIN_LEFT 70
@@ -19,16 +20,6 @@
 #define MARGIN_TOP 40
 #define MARGIN_BOTTOM 60
 #define POINT_R 2.4
-
-typedef struct {
-    const char *iid;
-    int row;
-} id_row_t;
-
-static int id_cmp(const void *a, const void *b)
-{
-    return strcmp(((const id_row_t *)a)->iid, ((const id_row_t *)b)->iid);
-}
 
 /* The two leading principal components of the standardised columns:
  * xy (n x 2, row-major) and the variance shares. */
@@ -84,51 +75,28 @@ cleanup:
     return err;
 }
 
-/* The trait of each person of `t` (NaN: missing or absent). */
+/* The trait of each person of `t` (NaN: missing or absent), read by the
+ * phenotype-table reader every command shares; *binary from it too. */
 static duet_err_t read_trait(const char *path, const char *name, const duet_embed_table_t *t,
-                             double *trait, int64_t *n_with)
+                             double *trait, int64_t *n_with, int *binary)
 {
-    duet_table_t tb;
-    duet_err_t err = duet_table_open(path, &tb);
+    duet_phenofile_t *pf = NULL;
+    const char *const cols[] = {name};
+    duet_err_t err = duet_phenofile_read(path, "phenotype", cols, 1, &pf);
     if (err) return err;
-    static const char *const iid_names[] = {"IID", NULL};
-    const char *const trait_names[] = {name, NULL};
-    int ic = duet_table_col(&tb, iid_names), tc = duet_table_col(&tb, trait_names);
-    id_row_t *ids = duet_malloc((size_t)t->n_persons * sizeof *ids + 1);
-    if (!ids) { err = DUET_ENOMEM; goto cleanup; }
-    if (ic < 0 || tc < 0) {
-        duet_log_error("%s: no %s column", path, ic < 0 ? "IID" : name);
-        err = DUET_EFORMAT;
-        goto cleanup;
-    }
-    for (int i = 0; i < t->n_persons; i++) {
-        ids[i].iid = t->iid[i];
-        ids[i].row = i;
-        trait[i] = NAN;
-    }
-    qsort(ids, (size_t)t->n_persons, sizeof *ids, id_cmp);
-    int r;
     *n_with = 0;
-    while ((r = duet_table_next(&tb, &err)) == 1) {
-        id_row_t key = {tb.f[ic], 0};
-        id_row_t *hit = bsearch(&key, ids, (size_t)t->n_persons, sizeof *ids, id_cmp);
-        double v;
-        int ok = duet_table_parse_double(tb.f[tc], &v);
-        if (ok < 0) { err = duet_table_bad_value(&tb, tc, "a number"); goto cleanup; }
-        if (hit && ok == 1 && isnan(trait[hit->row])) {
-            trait[hit->row] = v;
-            (*n_with)++;
-        }
+    for (int i = 0; i < t->n_persons; i++) {
+        int row = duet_phenofile_row(pf, t->iid[i]);
+        trait[i] = row < 0 ? NAN : pf->values[row];
+        *n_with += !isnan(trait[i]);
     }
-    if (r < 0) goto cleanup;
+    *binary = duet_phenofile_is_binary(pf, 0);
+    duet_phenofile_destroy(pf);
     if (!*n_with) {
         duet_log_error("no person of %s has a value of %s in %s", t->source, name, path);
-        err = DUET_EMISMATCH;
+        return DUET_EMISMATCH;
     }
-cleanup:
-    free(ids);
-    duet_table_close(&tb);
-    return err;
+    return DUET_OK;
 }
 
 /* A blue (0) to red (1) ramp. */
@@ -224,8 +192,8 @@ duet_err_t duet_plot_embed(const char *path, const duet_plot_opts_t *o, duet_svg
     trait = duet_malloc((size_t)n * sizeof *trait);
     if (!xy || !trait) { err = DUET_ENOMEM; goto cleanup; }
     if ((err = project(t, xy, info->explained))) goto cleanup;
-    if ((err = read_trait(o->pheno, o->pheno_name, t, trait, &n_with))) goto cleanup;
-    int binary = 1;
+    int binary = 0;
+    if ((err = read_trait(o->pheno, o->pheno_name, t, trait, &n_with, &binary))) goto cleanup;
     int64_t n_cases = 0, n_controls = 0;
     double lo = INFINITY, hi = -INFINITY;
     plot_panel_t pn = {MARGIN_LEFT, MARGIN_TOP, o->width - MARGIN_LEFT - MARGIN_RIGHT,
@@ -237,7 +205,6 @@ duet_err_t duet_plot_embed(const char *path, const duet_plot_opts_t *o, duet_svg
         pn.ymin = fmin(pn.ymin, xy[2 * i + 1]);
         pn.ymax = fmax(pn.ymax, xy[2 * i + 1]);
         if (isnan(trait[i])) continue;
-        if (trait[i] != 0 && trait[i] != 1) binary = 0;
         n_cases += trait[i] == 1;
         n_controls += trait[i] == 0;
         lo = fmin(lo, trait[i]);

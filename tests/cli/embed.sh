@@ -174,7 +174,7 @@ printf 'IID\ta\tb\nS1\t1\t2\nS2\t1\t2\n' >"$bad/const.tsv"
 printf 'IID\ta\tb\nS1\t1\t2\nS2\t1\t3\n' >"$bad/onevar.tsv"
 printf 'IID\ta\tb\nS1\t1\t2\nS2\tNA\t3\n' >"$bad/na.tsv"
 out=$bad/o
-t_run "a repeated ID exits 4" 4 "$DUET" embed --table t="$bad/dup.tsv" -o "$out"
+t_run "a repeated ID exits 5" 5 "$DUET" embed --table t="$bad/dup.tsv" -o "$out"
 t_grep "... naming FILE:LINE:COLUMN and the first line" "dup.tsv:4:1: sample ID 'S1' repeats line 2" "$WORK/err"
 t_run "NaN exits 4" 4 "$DUET" embed --table t="$bad/nan.tsv" -o "$out"
 t_grep "... naming FILE:LINE:COLUMN" "nan.tsv:3:3: value 'NaN' in column b" "$WORK/err"
@@ -191,7 +191,7 @@ t_grep "... in the log" "t: 1 constant feature dropped" "$WORK/err"
 t_grep "... and in the sidecar" "constant_features_dropped: 1" "$out.t.yaml"
 t_run "an existing output without --force exits 7" 7 "$DUET" embed --table t="$bad/onevar.tsv" -o "$out"
 rm -f "$out".*
-t_run "a bad table after a good one exits 4" 4 "$DUET" embed --table a="$bad/onevar.tsv" \
+t_run "a bad table after a good one exits 5" 5 "$DUET" embed --table a="$bad/onevar.tsv" \
     --table b="$bad/dup.tsv" -o "$out"
 t_ok "... and writes nothing, not even the good modality" '[ ! -e "$out.a.tsv" ] && [ ! -e "$out.a.yaml" ]'
 t_run "two tables of one name exit 2" 2 "$DUET" embed --table a="$bad/onevar.tsv" \
@@ -312,7 +312,7 @@ t_run "plot embed: a quantitative trait" 0 "$DUET" plot embed "$e.labs.tsv" \
 t_grep "... drawn with a colour ramp" 'id="points-trait"' "$WORK/q.svg"
 t_run "plot embed without --pheno-name exits 2" 2 "$DUET" plot embed "$e.labs.tsv" \
     --pheno "$cohort/pheno.tsv" -o "$WORK/x.svg"
-t_run "plot embed with an unknown trait exits 4" 4 "$DUET" plot embed "$e.labs.tsv" \
+t_run "plot embed with an unknown trait exits 5 (as every phenotype reader)" 5 "$DUET" plot embed "$e.labs.tsv" \
     --pheno "$cohort/pheno.tsv" --pheno-name nosuch -o "$WORK/x.svg"
 printf 'IID\tt2d\nnobody\t1\n' >"$WORK/other.tsv"
 t_run "plot embed with a phenotype sharing no ID exits 5" 5 "$DUET" plot embed "$e.labs.tsv" \

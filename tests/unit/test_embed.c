@@ -301,7 +301,7 @@ static void test_read_table(void)
     CHECK(duet_embed_read_table(p, "t", 1, &t) == DUET_EFORMAT, "table: overflow exits 4");
     unlink(p);
     p = write_tmp("IID\ta\nx\t1\ny\t2\nx\t3\n");
-    CHECK(duet_embed_read_table(p, "t", 1, &t) == DUET_EFORMAT, "table: a repeated ID exits 4");
+    CHECK(duet_embed_read_table(p, "t", 1, &t) == DUET_EMISMATCH, "table: a repeated ID exits 5");
     unlink(p);
     p = write_tmp("ID\ta\nx\t1\n");
     CHECK(duet_embed_read_table(p, "t", 1, &t) == DUET_EFORMAT, "table: no IID column exits 4");
