@@ -72,7 +72,8 @@ static void usage(FILE *fp)
         "        --range NAME=LO:HI     plausible range [built-in table]\n"
         "        --inverse-normal       inverse normal transform lab values first\n"
         "Genomics and other per-person tables (IID + numeric columns):\n"
-        "        --scores FILE          polygenic scores (duet score): modality 'scores'\n"
+        "        --scores FILE          polygenic scores (duet score, plink2 --score): modality\n"
+        "                               'scores'; only the NAME_SUM columns when there are any\n"
         "        --pcs FILE             genotype PCs (duet pca .eigenvec): modality 'pcs'\n"
         "        --table NAME=FILE      any feature table: modality NAME (repeatable)\n"
         "        --burden VCF           gene-burden carrier status (GT calls): modality\n"
@@ -101,6 +102,7 @@ typedef struct {
     int n_labs;
     const char *table_name[MAX_INPUTS], *table_path[MAX_INPUTS];
     char *table_arg[MAX_INPUTS];
+    int table_is_scores[MAX_INPUTS];
     int n_tables;
     duet_embed_burden_opts_t burden;
 } embed_opts_t;
@@ -195,7 +197,9 @@ static int parse_private(embed_opts_t *o, int c, const char *arg)
     case OPT_UNIT: return duet_quant_set_unit(o->labs, o->n_labs, arg) ? DUET_EUSAGE : DUET_OK;
     case OPT_RANGE: return duet_quant_set_range(o->labs, o->n_labs, arg) ? DUET_EUSAGE : DUET_OK;
     case OPT_INVERSE_NORMAL: o->inverse_normal = 1; return DUET_OK;
-    case OPT_SCORES: return add_table(o, "scores", arg);
+    case OPT_SCORES:
+        if (o->n_tables < MAX_INPUTS) o->table_is_scores[o->n_tables] = 1;
+        return add_table(o, "scores", arg);
     case OPT_PCS: return add_table(o, "pcs", arg);
     case OPT_TABLE: return add_table(o, NULL, arg);
     case OPT_BURDEN: o->burden.vcf = arg; return DUET_OK;
@@ -332,6 +336,11 @@ duet_err_t main_embed(int argc, char **argv)
         if ((err = duet_embed_read_table(o.table_path[i], o.table_name[i], !o.missing_error,
                                          &tables[n])))
             goto cleanup;
+        if (o.table_is_scores[i] && duet_embed_keep_score_sums(tables[n]) < 0) {
+            n++;
+            err = DUET_ENOMEM;
+            goto cleanup;
+        }
         n++;
     }
     for (int i = 0; i < n; i++) {

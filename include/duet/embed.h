@@ -103,6 +103,15 @@ void duet_embed_format(double v, char *buf);
 duet_err_t duet_embed_read_table(const char *path, const char *name, int missing_ok,
                                  duet_embed_table_t **out) DUET_WUR;
 
+/* The score columns of a per-person score table as `duet score` and plink2
+ * --score write it (IID, ALLELE_CT, NAMED_ALLELE_DOSAGE_SUM, NAME_AVG...,
+ * NAME_SUM...): when some column name other than NAMED_ALLELE_DOSAGE_SUM
+ * ends in "_SUM", only those columns are kept (the others are allele counts and averages of the same sums);
+ * otherwise the table is left as it is.  Returns the number of columns
+ * dropped (also the count "score_bookkeeping_columns_dropped"), or -1 after
+ * an allocation failure (reported). */
+int duet_embed_keep_score_sums(duet_embed_table_t *t);
+
 /* ----------------------------------------------- phecode history */
 
 typedef struct {

@@ -158,6 +158,37 @@ duet_err_t duet_embed_drop_constant(duet_embed_table_t *t)
     return DUET_OK;
 }
 
+int duet_embed_keep_score_sums(duet_embed_table_t *t)
+{
+    int p = t->n_features, n_sum = 0;
+    size_t ps = (size_t)p;
+    char *keep = duet_calloc(ps + 1, 1);
+    if (!keep) return -1;
+    for (int j = 0; j < p; j++) {
+        size_t l = strlen(t->feature[j]);
+        keep[j] = l > 4 && !strcmp(t->feature[j] + l - 4, "_SUM") &&
+                  strcmp(t->feature[j], "NAMED_ALLELE_DOSAGE_SUM");
+        n_sum += keep[j];
+    }
+    int dropped = n_sum ? p - n_sum : 0;
+    if (n_sum && dropped) {
+        for (int i = 0; i < t->n_persons; i++) {
+            const double *src = t->x + (size_t)i * ps;
+            double *dst = t->x + (size_t)i * (size_t)n_sum;
+            for (int j = 0, k = 0; j < p; j++)
+                if (keep[j]) dst[k++] = src[j];
+        }
+        for (int j = 0, k = 0; j < p; j++) {
+            if (keep[j]) t->feature[k++] = t->feature[j];
+            else free(t->feature[j]);
+        }
+        t->n_features = n_sum;
+    }
+    free(keep);
+    if (duet_embed_count(t, "score_bookkeeping_columns_dropped", dropped)) return -1;
+    return dropped;
+}
+
 void duet_embed_format(double v, char *buf)
 {
     if (v == 0 || !isfinite(v)) {

@@ -113,6 +113,21 @@ t_true "scores: the table is passed through, in decimal notation" \
     cmp -s <(awk -F'\t' 'NR > 1 { printf "%s\t%.8g\t%.8g\n", $1, $2, $3 }' "$WORK/scores.tsv") \
            <(awk -F'\t' 'NR > 1 { printf "%s\t%.8g\t%.8g\n", $1, $2, $3 }' "$WORK/sc.scores.tsv")
 t_nogrep "scores: no exponent for 1.5e-07" '[eE]-' "$WORK/sc.scores.tsv"
+# a real duet score table: only its NAME_SUM columns are features
+bcftools query -f '%ID\t%ALT\n' "$cohort/genotypes.bcf" |
+    awk 'BEGIN { OFS = "\t"; print "ID", "A1", "W1", "W2" }
+         NR % 3 == 0 { print $1, $2, (NR % 7) / 10 - 0.3, (NR % 5) / 10 }' >"$WORK/w.tsv"
+t_run "duet score with two plink2-style scores" 0 "$DUET" score --vcf "$cohort/genotypes.bcf" \
+    --weights "$WORK/w.tsv" --format plink2 --match-id --score-col-nums 3-4 --no-version -o "$WORK/ds"
+t_run "embed --scores of duet score's table" 0 "$DUET" embed --scores "$WORK/ds.score.tsv" \
+    --no-version -o "$WORK/dsm"
+t_grep "scores: the features are W1_SUM and W2_SUM" "^#IID	W1_SUM	W2_SUM$" "$WORK/dsm.scores.tsv"
+t_grep "scores: ALLELE_CT, NAMED_ALLELE_DOSAGE_SUM and the _AVG columns dropped, counted" \
+    "score_bookkeeping_columns_dropped: 4$" "$WORK/dsm.scores.yaml"
+t_true "scores: the sums are duet score's" \
+    cmp -s <(awk -F'\t' -v OFS='\t' 'NR == 1 { for (j = 1; j <= NF; j++) c[$j] = j; next }
+                 { printf "%s\t%.8g\t%.8g\n", $1, $c["W1_SUM"], $c["W2_SUM"] }' "$WORK/ds.score.tsv") \
+           <(awk -F'\t' 'NR > 1 { printf "%s\t%.8g\t%.8g\n", $1, $2, $3 }' "$WORK/dsm.scores.tsv")
 
 # ---------------------------------------------------------------- leakage
 # Target t2d = phecode 250.2.  The store with its diagnoses removed (every
