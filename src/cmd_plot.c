@@ -1,5 +1,5 @@
 /*
- * cmd_plot.c -- `duet plot manhattan|qq|phewas IN -o F.svg`: SVG figures of
+ * cmd_plot.c -- `duet plot manhattan|qq|phewas|embed IN -o F.svg`: SVG figures of
  * summary statistics and PheWAS tables (src/plot/), written atomically.
  */
 #include <stdio.h>
@@ -22,7 +22,9 @@ enum {
     OPT_SUGGESTIVE,
     OPT_THIN,
     OPT_ID,
-    OPT_ALPHA
+    OPT_ALPHA,
+    OPT_PHENO,
+    OPT_PHENO_NAME
 };
 
 #define PLOT_COMMON (DUET_USE_OUT | DUET_USE_QUIET | DUET_USE_NO_VERSION | DUET_USE_FORCE)
@@ -32,12 +34,13 @@ static void usage_plot(FILE *fp)
     fprintf(fp,
         "\n"
         "About:   SVG figures: Manhattan and QQ plots of summary statistics, PheWAS plots.\n"
-        "Usage:   duet plot <manhattan|qq|phewas> IN -o FILE.svg [options]\n"
+        "Usage:   duet plot <manhattan|qq|phewas|embed> IN -o FILE.svg [options]\n"
         "\n"
         "Figures:\n"
         "    manhattan   -log10 p along the genome, genome-wide and suggestive lines, top hits\n"
         "    qq          observed vs expected -log10 p, 95%% band, lambda GC\n"
         "    phewas      one variant or score across phecodes, by category, effect direction\n"
+        "    embed       a per-person embedding on its first two PCs, coloured by a trait\n"
         "\n"
         "'duet plot FIGURE -h' lists the options of each.\n\n");
 }
@@ -47,23 +50,28 @@ static void usage(FILE *fp, duet_plot_kind_t kind)
     static const char *const about[] = {
         "Manhattan plot of summary statistics (GWAS-SSF, plink2 or regenie columns).",
         "QQ plot of summary-statistic p-values with a 95% band and lambda GC.",
-        "PheWAS plot of one variant or score across phecodes."
+        "PheWAS plot of one variant or score across phecodes.",
+        "A per-person embedding (duet embed) on its first two PCs, coloured by a trait."
     };
-    static const char *const name[] = { "manhattan", "qq", "phewas" };
+    static const char *const name[] = { "manhattan", "qq", "phewas", "embed" };
     duet_plot_opts_t d;
     duet_plot_opts_init(&d, kind);
     fprintf(fp, "\nAbout:   %s\n", about[kind]);
     fprintf(fp, "Usage:   duet plot %s IN -o FILE.svg [options]\n\n", name[kind]);
     fprintf(fp, "Input:\n"
                 "    IN                         %s (plain, gzip or bgzip)\n",
-            kind == DUET_PLOT_PHEWAS ? "a PheWAS table (duet phewas)"
-                                     : "summary statistics (duet gwas, plink2, regenie)");
+            kind == DUET_PLOT_PHEWAS  ? "a PheWAS table (duet phewas)"
+            : kind == DUET_PLOT_EMBED ? "a per-person table (duet embed P.<modality>.tsv)"
+                                      : "summary statistics (duet gwas, plink2, regenie)");
+    if (kind == DUET_PLOT_EMBED)
+        fprintf(fp, "        --pheno FILE           phenotype table colouring the points (IID + traits)\n"
+                    "        --pheno-name NAME      its column: 0/1 as case/control, else a colour ramp\n");
     fprintf(fp, "Figure:\n"
                 "        --title TEXT           title [the input's file name]\n"
                 "        --width INT            width in pixels [%d]\n"
                 "        --height INT           height in pixels [%d]\n",
             d.width, d.height);
-    if (kind != DUET_PLOT_QQ)
+    if (kind != DUET_PLOT_QQ && kind != DUET_PLOT_EMBED)
         fprintf(fp, "        --label INT            label this many top hits [%d]\n", d.n_labels);
     if (kind == DUET_PLOT_MANHATTAN)
         fprintf(fp,
@@ -110,8 +118,18 @@ static const struct option *long_options(duet_plot_kind_t kind)
         DUET_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0}
     };
+    static const struct option lopts_embed[] = {
+        {"title", required_argument, NULL, OPT_TITLE},
+        {"width", required_argument, NULL, OPT_WIDTH},
+        {"height", required_argument, NULL, OPT_HEIGHT},
+        {"pheno", required_argument, NULL, OPT_PHENO},
+        {"pheno-name", required_argument, NULL, OPT_PHENO_NAME},
+        DUET_COMMON_LONGOPTS,
+        {NULL, 0, NULL, 0}
+    };
     return kind == DUET_PLOT_MANHATTAN ? lopts_manhattan
            : kind == DUET_PLOT_QQ      ? lopts_qq
+           : kind == DUET_PLOT_EMBED   ? lopts_embed
                                        : lopts_phewas;
 }
 
@@ -144,6 +162,8 @@ static int figure_option(int c, const char *arg, duet_plot_opts_t *po)
         return duet_opts_parse_double("--thin", arg, 1e-300, 1, &po->thin) ? DUET_EUSAGE
                                                                            : DUET_OK;
     case OPT_ID: po->id = arg; return DUET_OK;
+    case OPT_PHENO: po->pheno = arg; return DUET_OK;
+    case OPT_PHENO_NAME: po->pheno_name = arg; return DUET_OK;
     case OPT_ALPHA:
         return duet_opts_parse_double("--alpha", arg, 1e-300, 1, &po->alpha) ? DUET_EUSAGE
                                                                              : DUET_OK;
@@ -177,6 +197,10 @@ static duet_err_t parse_args(duet_plot_kind_t kind, const char *cmdname, int arg
         return duet_opts_bad(cmdname);
     }
     *in = argv[optind];
+    if (kind == DUET_PLOT_EMBED && (!po->pheno || !po->pheno_name)) {
+        duet_log_error("--pheno and --pheno-name are required");
+        return duet_opts_bad(cmdname);
+    }
     if (kind == DUET_PLOT_MANHATTAN && !strcmp(*in, "-")) {
         duet_log_error("the Manhattan plot reads its input twice: give a file, not '-'");
         return DUET_EUSAGE;
@@ -197,6 +221,12 @@ static void log_summary(duet_plot_kind_t kind, const duet_plot_info_t *info)
         duet_log_info("%lld p-values (%lld rows without), lambda GC %.4f, %lld points drawn",
                       (long long)(info->n_rows - info->n_missing), (long long)info->n_missing,
                       info->lambda_gc, (long long)info->n_points);
+        break;
+    case DUET_PLOT_EMBED:
+        duet_log_info("%lld persons (%lld without a trait value), PC1 %.1f%%, PC2 %.1f%% of the "
+                      "variance, %lld points drawn", (long long)info->n_rows,
+                      (long long)info->n_missing, 100 * info->explained[0],
+                      100 * info->explained[1], (long long)info->n_points);
         break;
     default:
         duet_log_info("%lld phecodes (%lld without a p-value), %d categories, Bonferroni "
@@ -228,6 +258,7 @@ static duet_err_t draw_figure(duet_plot_kind_t kind, const char *in, const duet_
     switch (kind) {
     case DUET_PLOT_MANHATTAN: err = duet_plot_manhattan(in, po, &svg, &info); break;
     case DUET_PLOT_QQ: err = duet_plot_qq(in, po, &svg, &info); break;
+    case DUET_PLOT_EMBED: err = duet_plot_embed(in, po, &svg, &info); break;
     default: err = duet_plot_phewas(in, po, &svg, &info); break;
     }
     if (!err && !(err = duet_svg_write(&svg, out))) log_summary(kind, &info);
@@ -253,8 +284,9 @@ duet_err_t main_plot(int argc, char **argv)
     if (!strcmp(argv[1], "manhattan")) kind = DUET_PLOT_MANHATTAN;
     else if (!strcmp(argv[1], "qq")) kind = DUET_PLOT_QQ;
     else if (!strcmp(argv[1], "phewas")) kind = DUET_PLOT_PHEWAS;
+    else if (!strcmp(argv[1], "embed")) kind = DUET_PLOT_EMBED;
     else {
-        duet_log_error("unknown figure '%s' (manhattan, qq or phewas)", argv[1]);
+        duet_log_error("unknown figure '%s' (manhattan, qq, phewas or embed)", argv[1]);
         return DUET_EUSAGE;
     }
     char cmdname[32];

@@ -20,6 +20,7 @@ typedef struct {
 
 duet_err_t main_burden(int argc, char **argv);
 duet_err_t main_clump(int argc, char **argv);
+duet_err_t main_embed(int argc, char **argv);
 duet_err_t main_freq(int argc, char **argv);
 duet_err_t main_gwas(int argc, char **argv);
 duet_err_t main_ld(int argc, char **argv);
@@ -54,8 +55,10 @@ static const cmd_t cmds[] = {
     { main_score, "score", "apply polygenic scores (PGS Catalog, plink2, duet weights) in one pass", NULL },
     { main_meta, "meta", "meta-analysis of summary statistics: fixed and random effects", NULL },
     { main_ld, "ld", "block-diagonal LD reference (nearest PSD blocks) for prs bayes", NULL },
+    { NULL, NULL, "Embeddings and fusion", NULL },
+    { main_embed, "embed", "per-person feature tables per modality: phecode history, labs, scores, PCs", NULL },
     { NULL, NULL, "Figures", NULL },
-    { main_plot, "plot", "SVG figures: Manhattan, QQ and PheWAS plots", "manhattan qq phewas" },
+    { main_plot, "plot", "SVG figures: Manhattan, QQ and PheWAS plots", "manhattan qq phewas embed" },
     { NULL, NULL, "Simulation", NULL },
     { main_simulate, "simulate", "a synthetic cohort with known truth (BCF, OMOP CSV, omics)", NULL },
     { NULL, NULL, NULL, NULL } /* end */

@@ -1,6 +1,7 @@
 /*
  * plot.h -- duet's figures as SVG: Manhattan and QQ plots of summary
- * statistics, and the PheWAS plot of one variant or score across phecodes.
+ * statistics, the PheWAS plot of one variant or score across phecodes, and
+ * the 2-D projection of a per-person embedding.
  *
  * Inputs are tables with a header row, tab-separated (or space-separated
  * when the header has no tab), plain or gzip/bgzip-compressed; lines
@@ -29,7 +30,8 @@
 typedef enum {
     DUET_PLOT_MANHATTAN = 0,
     DUET_PLOT_QQ = 1,
-    DUET_PLOT_PHEWAS = 2
+    DUET_PLOT_PHEWAS = 2,
+    DUET_PLOT_EMBED = 3
 } duet_plot_kind_t;
 
 typedef struct {
@@ -44,10 +46,12 @@ typedef struct {
     double alpha;            /* PheWAS: Bonferroni line at alpha / tests [0.05] */
     const char *id;          /* PheWAS: the variant or score to plot; NULL =
                                 the first in the file */
+    const char *pheno;       /* embed: phenotype table colouring the points */
+    const char *pheno_name;  /* embed: its column */
 } duet_plot_opts_t;
 
 /* Defaults for a figure kind (sizes: Manhattan 1200x500, QQ 520x520,
- * PheWAS 1200x600). */
+ * PheWAS 1200x600, embed 640x560). */
 void duet_plot_opts_init(duet_plot_opts_t *opts, duet_plot_kind_t kind);
 
 /* What was drawn, for the log. */
@@ -60,6 +64,7 @@ typedef struct {
     double lambda_gc;     /* QQ: median chi-square / 0.4549364 */
     double line;          /* -log10 p of the Bonferroni (PheWAS) or
                              genome-wide (Manhattan) line */
+    double explained[2];  /* embed: variance share of PC1 and PC2 */
 } duet_plot_info_t;
 
 /*
@@ -78,5 +83,23 @@ duet_err_t duet_plot_qq(const char *path, const duet_plot_opts_t *opts,
                         duet_svg_t *svg, duet_plot_info_t *info) DUET_WUR;
 duet_err_t duet_plot_phewas(const char *path, const duet_plot_opts_t *opts,
                             duet_svg_t *svg, duet_plot_info_t *info) DUET_WUR;
+
+/*
+ * The embedding figure: the persons of a per-person feature table (duet
+ * embed's PREFIX.<modality>.tsv, read with embed.h's checks) projected on
+ * the first two principal components of its standardised columns, each
+ * point coloured by the trait opts->pheno_name of the table opts->pheno
+ * (binary 0/1: controls grey, cases red on top; otherwise a blue-to-red
+ * ramp over the trait's range; NA or absent: light grey, drawn first).
+ * n_rows: persons; n_missing: persons without a trait value; n_groups: 2
+ * for a binary trait, 0 otherwise.  The phenotype table is read by
+ * duet_phenofile_read() (phenofile.h), with its errors: DUET_EMISMATCH for
+ * a trait column it lacks or a repeated ID.  Errors as above, and
+ * DUET_EMISMATCH when no person of the embedding has a trait value,
+ * DUET_EDEGENERATE when the
+ * table has fewer than 2 non-constant features or 3 persons.
+ */
+duet_err_t duet_plot_embed(const char *path, const duet_plot_opts_t *opts,
+                           duet_svg_t *svg, duet_plot_info_t *info) DUET_WUR;
 
 #endif

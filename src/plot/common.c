@@ -26,6 +26,7 @@ void duet_plot_opts_init(duet_plot_opts_t *o, duet_plot_kind_t kind)
     case DUET_PLOT_MANHATTAN: o->width = 1200; o->height = 500; break;
     case DUET_PLOT_QQ: o->width = 520; o->height = 520; break;
     case DUET_PLOT_PHEWAS: o->width = 1200; o->height = 600; break;
+    case DUET_PLOT_EMBED: o->width = 640; o->height = 560; break;
     }
 }
 
